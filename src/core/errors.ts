@@ -1,0 +1,69 @@
+/**
+ * One error family for everything a caller of routellm-web can see (compare openai-node's APIError tree).
+ * `code` is stable and machine-readable; `message` is one clear sentence for a person.
+ */
+export class RouteError extends Error {
+  override readonly name: string = 'RouteError';
+  constructor(
+    message: string,
+    readonly code: RouteErrorCode,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type RouteErrorCode =
+  | 'invalid_input'
+  | 'model_not_found'
+  | 'model_load_failed'
+  | 'router_not_found'
+  | 'worker_crashed'
+  | 'aborted'
+  | 'relay_error'
+  | 'upstream_error';
+
+/** Bad input from the caller: wrong type, empty prompt, unknown option. */
+export class InvalidInputError extends RouteError {
+  override readonly name = 'InvalidInputError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'invalid_input', options);
+  }
+}
+
+/** A model (encoder or router weights) could not be found or loaded. */
+export class ModelLoadError extends RouteError {
+  override readonly name = 'ModelLoadError';
+  constructor(message: string, code: 'model_not_found' | 'model_load_failed' = 'model_load_failed', options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+/** The Web Worker hosting encoder and routers died; pending calls reject with this and the next call restarts it. */
+export class WorkerCrashedError extends RouteError {
+  override readonly name = 'WorkerCrashedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'worker_crashed', options);
+  }
+}
+
+/** The caller aborted through an AbortSignal. */
+export class AbortError extends RouteError {
+  override readonly name = 'AbortError';
+  constructor(message = 'The operation was aborted.') {
+    super(message, 'aborted');
+  }
+}
+
+/** The relay (or the provider behind it) answered with an error; `status` is the HTTP status. */
+export class RelayError extends RouteError {
+  override readonly name = 'RelayError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly type?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, status >= 500 ? 'upstream_error' : 'relay_error', options);
+  }
+}

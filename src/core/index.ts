@@ -1,0 +1,64 @@
+/**
+ * routellm-web core: routers, thresholds, calibration, metrics and model strings. Pure TypeScript that runs
+ * in the browser, a worker and Node alike (no DOM, no Node, no fetch).
+ */
+export type { Embedder, Router, ScoreOptions } from './router.ts';
+export * from './errors.ts';
+
+export {
+  ROUTELLM_MODEL_PAIR,
+  benchmarkPrompts,
+  createBenchmark,
+  maxPromptLength,
+  modelQuality,
+  type Benchmark,
+  type BenchmarkItem,
+} from './benchmark.ts';
+export { createMtBench, type MtBenchJudgement, type MtBenchQuestion, type MtBenchSource } from './mt-bench.ts';
+export { createCorrectnessBenchmark, type CorrectnessRow, type CorrectnessSource } from './correctness-benchmark.ts';
+export { MMLU_GOLD_SIZE, promptDigest, splitMmluGold, type MmluGoldSplit } from './mmlu-gold.ts';
+export { createCustomBenchmark, type CustomBenchmarkFields, type CustomBenchmarkSource } from './custom-benchmark.ts';
+export { isJudgeVerdict } from './judge.ts';
+
+export { quantileSorted, quantiles, sortedAscending } from './quantile.ts';
+export { interp } from './interp.ts';
+export { trapezoid } from './trapezoid.ts';
+export {
+  DEFAULT_CURVE_STEPS,
+  averageCurves,
+  sortByStrongPercentage,
+  thresholdCurve,
+  type CurvePoint,
+  type QualityPoint,
+} from './curve.ts';
+export { CPT_LEVELS, curveMetrics, performanceGapRecovered, type CptLevel, type CurveMetrics } from './metrics.ts';
+export { oracleCurve } from './oracle.ts';
+export {
+  evaluateCurve,
+  evaluateRouter,
+  evaluateScores,
+  scorePrompts,
+  type EvaluateRouterOptions,
+  type RouterEvaluation,
+  type ScoringOptions,
+} from './evaluate.ts';
+
+export { createPrng } from './prng.ts';
+export { LENGTH_HALF_SCORE, createLengthRouter, type LengthRouterOptions } from './length-router.ts';
+export { createRandomRouter, type RandomRouterOptions } from './random-router.ts';
+export {
+  RouterRegistry,
+  createFromDefinition,
+  type RouterContext,
+  type RouterDefinition,
+  type RouterRequirement,
+  type RouterWeights,
+} from './registry.ts';
+export { builtinRouters, defaultRegistry, lengthRouterDefinition, randomRouterDefinition } from './routers.ts';
+export { formatRouterModel, parseRouterModel, type RouterModel } from './model-string.ts';
+export {
+  QUANTILE_TABLE_SIZE,
+  scoreQuantileTable,
+  thresholdForStrongPct,
+  thresholdFromQuantileTable,
+} from './calibration.ts';

@@ -1,0 +1,27 @@
+import { createLengthRouter } from './length-router.ts';
+import { createRandomRouter } from './random-router.ts';
+import { RouterRegistry, type RouterDefinition } from './registry.ts';
+
+/** The seeds RouteLLM's paper averages the random baseline over. */
+const RANDOM_EVALUATION_SEEDS = 10;
+
+export const lengthRouterDefinition: RouterDefinition = {
+  name: 'length',
+  description: 'Longer prompts go to the strong model (baseline every learned router must beat).',
+  requires: [],
+  create: (context) => createLengthRouter(context.maxLength === undefined ? {} : { maxLength: context.maxLength }),
+};
+
+export const randomRouterDefinition: RouterDefinition = {
+  name: 'random',
+  description: 'Uniform random scores from a seeded generator (the 0.5 APGR reference).',
+  requires: [],
+  evaluationSeeds: RANDOM_EVALUATION_SEEDS,
+  create: (context) => createRandomRouter(context.seed === undefined ? {} : { seed: context.seed }),
+};
+
+/** Every router this project ships, in the order listings show them. */
+export const builtinRouters: readonly RouterDefinition[] = [lengthRouterDefinition, randomRouterDefinition];
+
+/** The registry the CLIs, the SDK and the worker select routers from. */
+export const defaultRegistry = new RouterRegistry(builtinRouters);

@@ -60,14 +60,17 @@ export async function scorePrompts(
   options: ScoringOptions = {},
 ): Promise<number[]> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('batchSize must be a positive integer.');
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new InvalidInputError('batchSize must be a positive integer.');
   const scores: number[] = [];
   for (let start = 0; start < prompts.length; start += batchSize) {
     if (options.signal?.aborted) throw new AbortError();
     const batch = prompts.slice(start, start + batchSize);
     const batchScores = await router.score(batch, options.signal ? { signal: options.signal } : {});
     if (batchScores.length !== batch.length) {
-      throw new InvalidInputError(`Router '${router.name}' returned ${batchScores.length} scores for ${batch.length} prompts.`);
+      throw new InvalidInputError(
+        `Router '${router.name}' returned ${batchScores.length} scores for ${batch.length} prompts.`,
+      );
     }
     scores.push(...batchScores);
     options.onProgress?.(scores.length, prompts.length);

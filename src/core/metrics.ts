@@ -40,11 +40,16 @@ export function curveMetrics(curve: readonly QualityPoint[], weak: number, stron
   const x = curve.map((point) => point.strongPercentage / 100);
   const quality = curve.map((point) => point.quality);
   const auc = trapezoid(quality, x);
-  const weakArea = trapezoid(x.map(() => weak), x);
-  const strongArea = trapezoid(x.map(() => strong), x);
+  const weakArea = trapezoid(
+    x.map(() => weak),
+    x,
+  );
+  const strongArea = trapezoid(
+    x.map(() => strong),
+    x,
+  );
   const strongPercentages = curve.map((point) => point.strongPercentage);
-  const cptAt = (level: CptLevel): number =>
-    interp((level / 100) * (strong - weak) + weak, quality, strongPercentages);
+  const cptAt = (level: CptLevel): number => interp((level / 100) * (strong - weak) + weak, quality, strongPercentages);
   return {
     auc,
     apgr: (auc - weakArea) / (strongArea - weakArea),

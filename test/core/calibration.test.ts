@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  scoreQuantileTable,
-  thresholdForStrongPct,
-  thresholdFromQuantileTable,
-} from '../../src/core/calibration.ts';
+import { scoreQuantileTable, thresholdForStrongPct, thresholdFromQuantileTable } from '../../src/core/calibration.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 
 const scores = Array.from({ length: 101 }, (_, index) => index / 100);

@@ -42,7 +42,9 @@ describe('createCustomBenchmark', () => {
       { question: 'q1', small: 'true', large: 'false' },
       { question: 'q2', small: 'maybe', large: 'true' },
     ];
-    expect(() => createCustomBenchmark({ records, fields })).toThrow(/Row 2: field 'small' must be true\/false or a number/);
+    expect(() => createCustomBenchmark({ records, fields })).toThrow(
+      /Row 2: field 'small' must be true\/false or a number/,
+    );
     expect(() => createCustomBenchmark({ records: [{ question: 'q', small: '', large: '1' }], fields })).toThrow(
       InvalidInputError,
     );
@@ -52,9 +54,9 @@ describe('createCustomBenchmark', () => {
   });
 
   it('rejects mixing correctness and scores, and an empty file', () => {
-    expect(() =>
-      createCustomBenchmark({ records: [{ question: 'q', small: 'true', large: '7' }], fields }),
-    ).toThrow(/mixes true\/false and numeric/);
+    expect(() => createCustomBenchmark({ records: [{ question: 'q', small: 'true', large: '7' }], fields })).toThrow(
+      /mixes true\/false and numeric/,
+    );
     expect(() => createCustomBenchmark({ records: [], fields })).toThrow(/has no rows/);
   });
 });

@@ -84,7 +84,7 @@ describe('evaluateRouter', () => {
     expect(seen).toEqual([10]);
   });
 
-  it('averages a stochastic router over its seeds and keeps each seed\'s APGR', async () => {
+  it("averages a stochastic router over its seeds and keeps each seed's APGR", async () => {
     const seeds: (number | undefined)[] = [];
     const definition: RouterDefinition = {
       ...randomRouterDefinition,
@@ -95,7 +95,9 @@ describe('evaluateRouter', () => {
       },
     };
     const progress: number[] = [];
-    const evaluation = await evaluateRouter(definition, toy, { onProgress: (done, total) => progress.push(done / total) });
+    const evaluation = await evaluateRouter(definition, toy, {
+      onProgress: (done, total) => progress.push(done / total),
+    });
     expect(seeds).toEqual([0, 1, 2]);
     expect(evaluation.seedApgrs).toHaveLength(3);
     expect(progress.at(-1)).toBe(1);

@@ -31,8 +31,14 @@ describe('interp (np.interp)', () => {
     // Where a dip makes several segments contain x, numpy's search (not the first or last such segment) decides.
     const tenths = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
     expect(interp(8.25, [0, 3.5, 3.7, 3.9, 4.2, 5.6, 6.6, 8.3, 7.3, 9.2, 10], tenths)).toBeCloseTo(85, 12);
-    expect(interp(3.73, [0, 1.1, 1.7, 3.0, 3.2, 3.9, 3.5, 7.0, 7.4, 7.8, 10], tenths)).toBeCloseTo(60.65714285714286, 12);
-    expect(interp(6.75, [0, 2.7, 3.8, 4.5, 5.5, 6.5, 6.6, 6.9, 6.2, 8.3, 10], tenths)).toBeCloseTo(82.61904761904762, 12);
+    expect(interp(3.73, [0, 1.1, 1.7, 3.0, 3.2, 3.9, 3.5, 7.0, 7.4, 7.8, 10], tenths)).toBeCloseTo(
+      60.65714285714286,
+      12,
+    );
+    expect(interp(6.75, [0, 2.7, 3.8, 4.5, 5.5, 6.5, 6.6, 6.9, 6.2, 8.3, 10], tenths)).toBeCloseTo(
+      82.61904761904762,
+      12,
+    );
     // Short arrays (<= 4 points) are scanned linearly: np.interp(x, [0, 2, 1, 3], [0, 1, 2, 3]).
     expect(interp(1.5, [0, 2, 1, 3], [0, 1, 2, 3])).toBe(0.75);
     expect(interp(2.5, [0, 2, 1, 3], [0, 1, 2, 3])).toBe(2.75);

@@ -16,14 +16,25 @@ describe('router model strings', () => {
   });
 
   it('rejects malformed router strings instead of passing them on as model names', () => {
-    for (const bad of ['router-mf', 'router-mf-', 'router--0.5', 'router-mf-1.5', 'router-mf-abc', 'router-MF-0.5', 'router-mf-1e-3']) {
+    for (const bad of [
+      'router-mf',
+      'router-mf-',
+      'router--0.5',
+      'router-mf-1.5',
+      'router-mf-abc',
+      'router-MF-0.5',
+      'router-mf-1e-3',
+    ]) {
       expect(() => parseRouterModel(bad), bad).toThrow(InvalidInputError);
     }
   });
 
   it('formats the inverse of parse', () => {
     expect(formatRouterModel({ router: 'sw-ranking', threshold: 0.1159 })).toBe('router-sw-ranking-0.1159');
-    expect(parseRouterModel(formatRouterModel({ router: 'mf', threshold: 0.3 }))).toEqual({ router: 'mf', threshold: 0.3 });
+    expect(parseRouterModel(formatRouterModel({ router: 'mf', threshold: 0.3 }))).toEqual({
+      router: 'mf',
+      threshold: 0.3,
+    });
     expect(() => formatRouterModel({ router: 'mf', threshold: 1e-7 })).toThrow(InvalidInputError);
   });
 });

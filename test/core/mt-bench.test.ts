@@ -28,7 +28,12 @@ describe('createMtBench', () => {
   ];
 
   it('routes on turn 1, averages the turns, and drops a question with any contaminated turn', () => {
-    const benchmark = createMtBench({ questions, judgements, contaminatedPrompts: ['contaminated follow-up'], ...models });
+    const benchmark = createMtBench({
+      questions,
+      judgements,
+      contaminatedPrompts: ['contaminated follow-up'],
+      ...models,
+    });
     expect(benchmark.name).toBe('mt-bench');
     expect(benchmark.items).toEqual([
       { id: '1', prompt: 'first question', weakQuality: 7, strongQuality: 9.5 },
@@ -39,7 +44,12 @@ describe('createMtBench', () => {
 
   it('fails clearly when a question has no judgement for a model', () => {
     expect(() =>
-      createMtBench({ questions: [questions[0]!], judgements: judgements.slice(0, 2), contaminatedPrompts: [], ...models }),
+      createMtBench({
+        questions: [questions[0]!],
+        judgements: judgements.slice(0, 2),
+        contaminatedPrompts: [],
+        ...models,
+      }),
     ).toThrow(InvalidInputError);
   });
 });

@@ -36,7 +36,11 @@ describe('RouterRegistry', () => {
     await expect(registry.create('embedded')).rejects.toThrow(
       "Router 'embedded' needs a text embedder (context.embedder), which was not provided.",
     );
-    const embedder: Embedder = { id: 'fake', dimensions: 1, embed: async (texts) => texts.map(() => new Float32Array(1)) };
+    const embedder: Embedder = {
+      id: 'fake',
+      dimensions: 1,
+      embed: async (texts) => texts.map(() => new Float32Array(1)),
+    };
     await expect(registry.create('embedded', { embedder })).resolves.toMatchObject({ name: 'embedded' });
   });
 

@@ -1,0 +1,141 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidInputError } from '../core/errors.ts';
+import { defaultRegistry } from '../core/routers.ts';
+import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from './benchmarks.ts';
+import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from './command.ts';
+import { formatBenchmarkReport } from './eval-table.ts';
+import { renderCurvePlot } from './plot.ts';
+import { createProgressBar } from './progress.ts';
+import { resolveSharedDir } from './paths.ts';
+import { runEval, toDetails, toSummary, type BenchmarkReport } from './run-eval.ts';
+
+const USAGE = `Usage: npm run eval -- [options]
+  --routers <a,b,...>     routers to evaluate (default length,random; known: ${defaultRegistry.names().join(', ')})
+  --benchmarks <a,b,...>  benchmarks (default mt-bench,mmlu,gsm8k; known: ${BENCHMARK_NAMES.join(', ')})
+  --out <folder>          where summary.json, details.json and <benchmark>.svg go (default eval-results)
+  --data <folder>         the shared data folder (default $ROUTELLM_DATA, else ../shared)
+  --input <file>          custom benchmark file, .csv or .jsonl (with --benchmarks custom)
+  --prompt-field <name>   its prompt field (default prompt)
+  --weak-field <name>     its weak model's quality field: true/false or a number
+  --strong-field <name>   its strong model's quality field`;
+
+const OPTIONS = {
+  routers: { type: 'string', default: 'length,random' },
+  benchmarks: { type: 'string', default: 'mt-bench,mmlu,gsm8k' },
+  out: { type: 'string', default: 'eval-results' },
+  data: { type: 'string' },
+  input: { type: 'string' },
+  'prompt-field': { type: 'string', default: 'prompt' },
+  'weak-field': { type: 'string' },
+  'strong-field': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+function customBenchmarkFile(
+  args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>,
+  wanted: boolean,
+): CustomBenchmarkFile | undefined {
+  const customFlags = ['input', 'weak-field', 'strong-field'] as const;
+  if (!wanted) {
+    const stray = customFlags.find((flag) => args[flag] !== undefined);
+    if (stray) throw new InvalidInputError(`--${stray} is only used with --benchmarks custom.`);
+    return undefined;
+  }
+  const missing = customFlags.filter((flag) => args[flag] === undefined);
+  if (missing.length > 0) {
+    throw new InvalidInputError(`--benchmarks custom needs ${missing.map((flag) => `--${flag}`).join(', ')}.`);
+  }
+  return {
+    file: path.resolve(args.input!),
+    fields: { prompt: args['prompt-field'], weak: args['weak-field']!, strong: args['strong-field']! },
+  };
+}
+
+function plotOf(report: BenchmarkReport): string {
+  const { benchmark } = report;
+  const apgr = (value: number) => `APGR ${value.toFixed(3)}`;
+  return renderCurvePlot({
+    title: `${benchmark.name}: quality vs strong-model calls (n = ${benchmark.items.length.toLocaleString('en-US')})`,
+    qualityUnit: benchmark.qualityUnit,
+    weak: { label: benchmark.weakModel, quality: report.oracle.weak },
+    strong: { label: benchmark.strongModel, quality: report.oracle.strong },
+    series: [
+      ...report.routers
+        .filter((evaluation) => evaluation.router !== report.random.router)
+        .map((evaluation) => ({
+          label: `${evaluation.router} (${apgr(evaluation.apgr)})`,
+          points: evaluation.curve,
+          kind: 'router' as const,
+        })),
+      {
+        label: `random, ${report.random.seedApgrs?.length ?? 1} seeds (${apgr(report.random.apgr)})`,
+        points: report.random.curve,
+        kind: 'random',
+      },
+      { label: `oracle (${apgr(report.oracle.apgr)})`, points: report.oracle.curve, kind: 'oracle' },
+    ],
+    markers: report.commercial.map((point) => ({
+      label: `${point.label} ${point.quality.toFixed(2)} @ ${point.strongPercentage.toFixed(0)}%${point.strongPercentageSource === 'published' ? ' (published %)' : ''}`,
+      strongPercentage: point.strongPercentage,
+      quality: point.quality,
+    })),
+  });
+}
+
+/** `npm run eval`: evaluate routers on benchmarks, print a table per benchmark, write results and plots. */
+export async function evalCommand(argv: readonly string[], io: CommandIO): Promise<void> {
+  const args = parseCommandArgs(argv, OPTIONS);
+  if (args.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const routers = splitList(args.routers, '--routers');
+  routers.forEach((name) => defaultRegistry.get(name));
+  const benchmarks = splitList(args.benchmarks, '--benchmarks').map((name): BenchmarkName => {
+    if (!isBenchmarkName(name)) {
+      throw new InvalidInputError(`Unknown benchmark '${name}'. Known benchmarks: ${BENCHMARK_NAMES.join(', ')}.`);
+    }
+    return name;
+  });
+  const custom = customBenchmarkFile(args, benchmarks.includes('custom'));
+  const needsSharedData = benchmarks.some((name) => name !== 'custom');
+  const sharedDir = needsSharedData ? resolveSharedDir(args.data, io.env) : undefined;
+  const outDir = path.resolve(args.out);
+
+  let bar: ReturnType<typeof createProgressBar> | undefined;
+  let task = '';
+  const started = performance.now();
+  const reports = await runEval({
+    routers,
+    benchmarks,
+    ...(sharedDir ? { sharedDir } : {}),
+    ...(custom ? { custom } : {}),
+    onProgress: ({ benchmark, router }, done, total) => {
+      if (`${benchmark}/${router}` !== task) {
+        bar?.finish();
+        task = `${benchmark}/${router}`;
+        bar = createProgressBar(`scoring ${task}`, io.stderr);
+      }
+      bar!.update(done, total);
+    },
+  }).finally(() => bar?.finish());
+
+  await mkdir(outDir, { recursive: true });
+  await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(toSummary(reports), null, 1)}\n`);
+  await writeFile(path.join(outDir, 'details.json'), `${JSON.stringify(toDetails(reports), null, 1)}\n`);
+  for (const report of reports) await writeFile(path.join(outDir, `${report.benchmark.name}.svg`), plotOf(report));
+
+  for (const report of reports) io.stdout.write(`\n${formatBenchmarkReport(report)}\n`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  io.stdout.write(
+    `\nWrote ${path.join(outDir, 'summary.json')}, details.json and ${reports.length} plots in ${seconds}s.\n`,
+  );
+}
+
+/** Entry for tests and tools: runs `npm run eval` with these arguments and returns its exit code. */
+export function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  return runCommand(evalCommand, argv, io);
+}
+
+if (isEntryPoint(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

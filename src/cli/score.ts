@@ -1,0 +1,88 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidInputError } from '../core/errors.ts';
+import { scorePrompts } from '../core/evaluate.ts';
+import { defaultRegistry } from '../core/routers.ts';
+import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
+import { createProgressBar } from './progress.ts';
+import { readRecords, requireFields } from './records.ts';
+
+const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> --field <prompt field> --out <file.jsonl> [options]
+  --router <name>      one of: ${defaultRegistry.names().join(', ')}
+  --input <file>       prompts, one per row (.csv with a header, or .jsonl)
+  --field <name>       the field holding the prompt text
+  --out <file.jsonl>   one line per input row: {"prompt", "score"} (+ "model" with --threshold)
+  --threshold <t>      also route: "strong" when score >= t, else "weak" (0 to 1)
+  --seed <n>           seed for stochastic routers (default 0)`;
+
+const OPTIONS = {
+  router: { type: 'string' },
+  input: { type: 'string' },
+  field: { type: 'string' },
+  out: { type: 'string' },
+  threshold: { type: 'string' },
+  seed: { type: 'string', default: '0' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** `npm run score`: a router's score for every prompt of a file, as JSON Lines. */
+export async function scoreCommand(argv: readonly string[], io: CommandIO): Promise<void> {
+  const args = parseCommandArgs(argv, OPTIONS);
+  if (args.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const missing = (['router', 'input', 'field', 'out'] as const).filter((flag) => args[flag] === undefined);
+  if (missing.length > 0)
+    throw new InvalidInputError(`Missing ${missing.map((flag) => `--${flag}`).join(', ')} (see --help).`);
+  const { input, field } = args as { input: string; field: string };
+  const definition = defaultRegistry.get(args.router!);
+  const threshold =
+    args.threshold === undefined ? undefined : parseNumberFlag(args.threshold, '--threshold', { min: 0, max: 1 });
+  const seed = parseNumberFlag(args.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true });
+  const outFile = path.resolve(args.out!);
+  if (path.extname(outFile).toLowerCase() !== '.jsonl')
+    throw new InvalidInputError(`--out must name a .jsonl file, got ${args.out}.`);
+
+  const records = await readRecords(input);
+  requireFields(records, [field], input);
+  const prompts = records.map((record, index) => {
+    const prompt = record[field];
+    if (typeof prompt !== 'string')
+      throw new InvalidInputError(`${input}, row ${index + 1}: field '${field}' is missing or not text.`);
+    return prompt;
+  });
+
+  // Standalone scoring: no maxLength, so `length` uses its fixed normalisation and scores do not depend on the file.
+  const router = await defaultRegistry.create(definition.name, { seed });
+  const bar = createProgressBar(`scoring ${definition.name}`, io.stderr);
+  const scores = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) }).finally(
+    () => bar.finish(),
+  );
+
+  const lines = prompts.map((prompt, index) => {
+    const score = scores[index]!;
+    const row =
+      threshold === undefined ? { prompt, score } : { prompt, score, model: score >= threshold ? 'strong' : 'weak' };
+    return `${JSON.stringify(row)}\n`;
+  });
+  // Written beside the target and renamed, so a failed run never leaves a half-written file under the real name.
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const partial = `${outFile}.partial`;
+  await writeFile(partial, lines.join(''));
+  await rename(partial, outFile);
+  const strongCount = threshold === undefined ? undefined : scores.filter((score) => score >= threshold).length;
+  io.stdout.write(
+    `Scored ${prompts.length} prompts with '${definition.name}' into ${outFile}` +
+      (strongCount === undefined
+        ? '.\n'
+        : `; ${strongCount} (${((strongCount / prompts.length) * 100).toFixed(1)}%) go to the strong model at threshold ${threshold}.\n`),
+  );
+}
+
+/** Entry for tests and tools: runs `npm run score` with these arguments and returns its exit code. */
+export function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  return runCommand(scoreCommand, argv, io);
+}
+
+if (isEntryPoint(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

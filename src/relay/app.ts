@@ -1,0 +1,313 @@
+/**
+ * The relay as a Hono app: `createRelayApp(...)` returns one app object that the Node entry (node.ts) and the
+ * serverless entry (worker.ts) both serve. It holds the provider keys, exposes one OpenAI-compatible API, and
+ * forwards each chat request to the provider configured for the alias the browser chose. No routing logic, no state
+ * beyond per-instance rate and concurrency counters, so it scales by running more copies.
+ */
+import { Hono, type Context } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
+import type { GetConnInfo } from 'hono/conninfo';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { timingSafeEqual } from 'hono/utils/buffer';
+import { parseClientTokens, type RelayConfig, type UpstreamModel } from './config.ts';
+import { ConcurrencyLimiter } from './concurrency-limiter.ts';
+import { errorResponse } from './error-response.ts';
+import { originAllowed } from './origins.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { forwardChatCompletion, type ExchangeOutcome } from './upstream.ts';
+
+/** One line per request. It never holds a key, a client token, a header or a body. */
+export interface RelayLogEntry {
+  readonly time: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
+  /** Who called: the client's address, or `token#<n>` when bearer tokens are configured. */
+  readonly client: string;
+  /** The alias, once it is known to be a configured one. */
+  readonly model?: string;
+  /** How a forwarded chat request ended. */
+  readonly outcome?: ExchangeOutcome;
+}
+
+export interface RelayAppOptions {
+  readonly config: RelayConfig;
+  /** Where keys and client tokens are read from: `process.env` on Node, the bindings on a serverless platform. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The runtime's way of telling who is calling, for per-client limits. Without it all callers share one budget. */
+  readonly getConnInfo?: GetConnInfo;
+  /** Receives one entry per finished request; the default writes it as a JSON line to stdout. */
+  readonly log?: (entry: RelayLogEntry) => void;
+}
+
+type RelayEnv = {
+  Variables: {
+    client: string | undefined;
+    model: string | undefined;
+    /** Set when the response is a forwarded body still being sent: the log line waits for its end. */
+    exchangeSettled: Promise<ExchangeOutcome> | undefined;
+  };
+};
+
+/** The relay's Hono app, as both entries serve it. */
+export type RelayApp = Hono<RelayEnv>;
+
+export interface AliasStatus {
+  readonly alias: string;
+  readonly available: boolean;
+  /** The variable to set when the alias is unavailable. */
+  readonly apiKeyEnv: string | undefined;
+}
+
+/** Which aliases can be served with the keys in `env`: those that need no key, or whose key variable is set. */
+export function aliasStatuses(config: RelayConfig, env: RelayAppOptions['env']): AliasStatus[] {
+  return [...config.models.values()].map((upstream) => ({
+    alias: upstream.alias,
+    available: upstream.apiKeyEnv === undefined || Boolean(env[upstream.apiKeyEnv]),
+    apiKeyEnv: upstream.apiKeyEnv,
+  }));
+}
+
+const CHAT_PATH = '/v1/chat/completions';
+const MODELS_PATH = '/v1/models';
+/** Long enough for any alias, short enough that an error message never grows with hostile input. */
+const MAX_ECHOED_CHARS = 64;
+
+/** Throws RelayConfigError when the config names a client-token variable that is not set. */
+export function createRelayApp(options: RelayAppOptions): RelayApp {
+  const { config, env } = options;
+  const log = options.log ?? ((entry: RelayLogEntry) => console.log(JSON.stringify(entry)));
+  const clientTokens = config.auth ? parseClientTokens(config.auth.tokensEnv, env) : undefined;
+  const rateLimiter = new RateLimiter(config.limits.requestsPerMinute);
+  const concurrencyLimiter = new ConcurrencyLimiter(config.limits.maxConcurrentRequests);
+  const statuses = aliasStatuses(config, env);
+  const availableAliases = statuses.filter((status) => status.available).map((status) => status.alias);
+  const listedAt = Math.floor(Date.now() / 1000);
+  const anyOrigin = config.cors.origins.some((origin) => origin.kind === 'any');
+  const clientAddress = (c: Context) => options.getConnInfo?.(c).remote.address ?? 'unknown';
+  const clientOf = (c: Context<RelayEnv>) => c.get('client') ?? clientAddress(c);
+
+  const app = new Hono<RelayEnv>();
+
+  app.use(async (c, next) => {
+    const startedAt = performance.now();
+    await next();
+    const status = c.res.status;
+    const write = (outcome?: ExchangeOutcome) =>
+      log({
+        time: new Date().toISOString(),
+        method: c.req.method,
+        path: c.req.path,
+        status,
+        durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+        client: clientOf(c),
+        ...(c.get('model') !== undefined && { model: c.get('model') }),
+        ...(outcome !== undefined && { outcome }),
+      });
+    const settled = c.get('exchangeSettled');
+    if (settled) void settled.then(write);
+    else write();
+  });
+
+  // A browser page from an origin not on the list gets nothing, not even a refusal it could read. Checked on the
+  // server as well as by the browser: a "simple" cross-site POST would otherwise reach the provider and cost money.
+  app.use(async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !originAllowed(config.cors.origins, origin)) {
+      return errorResponse(403, 'origin_not_allowed', 'This origin is not allowed to call the relay (see cors.origins in the relay config).');
+    }
+    await next();
+  });
+
+  app.use(
+    cors({
+      origin: (origin) => (anyOrigin ? '*' : origin),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      credentials: config.cors.credentials,
+      maxAge: 600,
+    }),
+  );
+
+  if (clientTokens) {
+    const tokenNotAccepted = () =>
+      errorResponse(401, 'invalid_token', 'The bearer token is not one this relay accepts.', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+    app.use(
+      '/v1/*',
+      bearerAuth({
+        verifyToken: async (token, c) => {
+          for (const [index, candidate] of clientTokens.entries()) {
+            if (await timingSafeEqual(candidate, token)) {
+              (c as Context<RelayEnv>).set('client', `token#${index + 1}`);
+              return true;
+            }
+          }
+          return false;
+        },
+        noAuthenticationHeader: {
+          message: () =>
+            errorResponse(401, 'missing_token', 'This relay needs an "Authorization: Bearer <token>" header.', {
+              'www-authenticate': 'Bearer',
+            }),
+        },
+        invalidAuthenticationHeader: { message: tokenNotAccepted },
+        invalidToken: { message: tokenNotAccepted },
+      }),
+    );
+  }
+
+  app.use('/v1/*', async (c, next) => {
+    const decision = rateLimiter.take(clientOf(c));
+    if (!decision.allowed) {
+      return errorResponse(429, 'rate_limited', `Too many requests; retry in ${decision.retryAfterSeconds} s.`, {
+        'retry-after': String(decision.retryAfterSeconds),
+      });
+    }
+    await next();
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok', models: availableAliases.length }));
+
+  app.get(MODELS_PATH, (c) =>
+    c.json({
+      object: 'list',
+      data: availableAliases.map((alias) => {
+        const upstream = config.models.get(alias) as UpstreamModel;
+        return {
+          id: alias,
+          object: 'model',
+          created: listedAt,
+          owned_by: 'routellm-relay',
+          // US dollars per 1M tokens, for the page's cost meter.
+          pricing: { input: upstream.pricing.input, output: upstream.pricing.output },
+        };
+      }),
+    }),
+  );
+
+  app.post(
+    CHAT_PATH,
+    bodyLimit({
+      maxSize: config.limits.maxBodyBytes,
+      // The rest of the body stays unread, so the connection cannot carry another request: say so, or a client
+      // that reuses it would see its next request fail.
+      onError: () =>
+        errorResponse(413, 'request_too_large', `The request body is larger than the relay's limit of ${config.limits.maxBodyBytes} bytes.`, {
+          connection: 'close',
+        }),
+    }),
+    async (c) => {
+      if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+        return errorResponse(415, 'unsupported_media_type', 'Send the request body as JSON with "Content-Type: application/json".');
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await c.req.text());
+      } catch (error) {
+        return errorResponse(400, 'invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+      }
+      const request = checkChatRequest(parsed);
+      if (typeof request === 'string') return errorResponse(400, 'invalid_request', request);
+
+      const upstream = config.models.get(request.model);
+      if (!upstream) {
+        return errorResponse(
+          404,
+          'model_not_found',
+          `The model ${echo(request.model)} does not exist on this relay. Available models: ${availableAliases.join(', ') || 'none'}.`,
+        );
+      }
+      c.set('model', upstream.alias);
+      const apiKey = upstream.apiKeyEnv === undefined ? undefined : env[upstream.apiKeyEnv];
+      if (upstream.apiKeyEnv !== undefined && !apiKey) {
+        return errorResponse(
+          503,
+          'model_unavailable',
+          `Model "${upstream.alias}" is not available: set the environment variable ${upstream.apiKeyEnv} where the relay runs, then restart it.`,
+        );
+      }
+
+      let upstreamBody: string;
+      try {
+        upstreamBody = JSON.stringify({ ...request.body, model: upstream.model });
+      } catch {
+        return errorResponse(400, 'invalid_request', 'The request body is nested too deeply.');
+      }
+
+      const release = concurrencyLimiter.tryAcquire(clientOf(c));
+      if (!release) {
+        return errorResponse(
+          429,
+          'too_many_concurrent_requests',
+          `Too many requests in flight; this relay allows ${config.limits.maxConcurrentRequests} at once per client.`,
+          { 'retry-after': '1' },
+        );
+      }
+      let exchangeSettled!: (outcome: ExchangeOutcome) => void;
+      c.set('exchangeSettled', new Promise<ExchangeOutcome>((resolve) => (exchangeSettled = resolve)));
+      return forwardChatCompletion({
+        upstream,
+        apiKey,
+        body: upstreamBody,
+        stream: request.stream,
+        clientSignal: c.req.raw.signal,
+        limits: config.limits,
+        onSettled: (outcome) => {
+          release();
+          exchangeSettled(outcome);
+        },
+      });
+    },
+  );
+
+  app.all(CHAT_PATH, () => methodNotAllowed('POST'));
+  app.all(MODELS_PATH, () => methodNotAllowed('GET, HEAD'));
+  app.all('/health', () => methodNotAllowed('GET, HEAD'));
+
+  app.notFound((c) => errorResponse(404, 'not_found', `There is no ${echo(c.req.path)} here; the relay serves ${CHAT_PATH}, ${MODELS_PATH} and /health.`));
+
+  app.onError((error) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    // Nothing of the error reaches the client (no message, no stack); the log line records the 500.
+    return errorResponse(500, 'internal_error', 'The relay failed while handling this request.');
+  });
+
+  return app;
+}
+
+interface ChatRequest {
+  readonly model: string;
+  readonly stream: boolean;
+  readonly body: Record<string, unknown>;
+}
+
+/** The few fields the relay relies on; everything else is the provider's to judge. Returns a message when invalid. */
+function checkChatRequest(value: unknown): ChatRequest | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'The request body must be a JSON object.';
+  const body = value as Record<string, unknown>;
+  if (typeof body['model'] !== 'string') return '"model" must be a string naming one of the relay\'s models (see GET /v1/models).';
+  const messages = body['messages'];
+  if (!Array.isArray(messages) || messages.length === 0) return '"messages" must be a non-empty array.';
+  for (const [index, message] of messages.entries()) {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return `"messages[${index}]" must be an object.`;
+    if (typeof (message as Record<string, unknown>)['role'] !== 'string') return `"messages[${index}].role" must be a string.`;
+  }
+  const stream = body['stream'];
+  if (stream !== undefined && typeof stream !== 'boolean') return '"stream" must be true or false.';
+  return { model: body['model'], stream: stream === true, body };
+}
+
+function methodNotAllowed(allow: string): Response {
+  return errorResponse(405, 'method_not_allowed', `Use ${allow.split(', ')[0]} here.`, { allow });
+}
+
+/** A client-supplied string quoted in a message: JSON-escaped and cut short. */
+function echo(text: string): string {
+  return JSON.stringify(text.length > MAX_ECHOED_CHARS ? `${text.slice(0, MAX_ECHOED_CHARS)}…` : text);
+}

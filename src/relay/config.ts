@@ -1,0 +1,293 @@
+/**
+ * The relay's configuration: which model aliases exist and where each one goes, who may call, and the limits.
+ * It is plain data (a JSON file for Node, a bundled JSON module for the serverless entry), checked once at start by
+ * `parseRelayConfig`. Secrets never live here: provider keys and client tokens are read from environment variables
+ * that the config only names.
+ */
+import { LOOPBACK_ORIGINS, parseOriginPattern, type OriginPattern } from './origins.ts';
+
+/** Where one alias is forwarded. */
+export interface UpstreamModel {
+  /** The name the browser asks for (`strong`, `weak`, or any other). */
+  readonly alias: string;
+  /** The provider's OpenAI-compatible base URL, without a trailing slash (`https://api.openai.com/v1`). */
+  readonly baseURL: string;
+  /** The provider's own model name, sent upstream in place of the alias. */
+  readonly model: string;
+  /** The environment variable that holds the provider key; absent for servers that need none (a local Ollama). */
+  readonly apiKeyEnv: string | undefined;
+  /** Price in US dollars per 1M tokens, shown to the browser for its cost meter. */
+  readonly pricing: { readonly input: number; readonly output: number };
+  /** Fixed, non-secret headers the provider wants (OpenRouter's `HTTP-Referer` and `X-Title`). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface RelayLimits {
+  /** Largest accepted request body. */
+  readonly maxBodyBytes: number;
+  /** Sustained requests per minute per client (a token bucket holding one minute's worth). */
+  readonly requestsPerMinute: number;
+  /** Chat requests one client may have in flight at once. */
+  readonly maxConcurrentRequests: number;
+  /** How long the provider may take to start answering (connect plus response headers) before a 504. */
+  readonly upstreamFirstByteTimeoutMs: number;
+  /** Longest silence allowed between two chunks of a provider's response before the relay gives up on it. */
+  readonly upstreamIdleTimeoutMs: number;
+}
+
+export interface RelayConfig {
+  /** Keyed by alias; a Map so that a client asking for `constructor` or `__proto__` finds nothing. */
+  readonly models: ReadonlyMap<string, UpstreamModel>;
+  readonly cors: { readonly origins: readonly OriginPattern[]; readonly credentials: boolean };
+  /** When set, every /v1 request needs `Authorization: Bearer <token>` with one of the tokens in this variable. */
+  readonly auth: { readonly tokensEnv: string } | undefined;
+  readonly limits: RelayLimits;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxBodyBytes: 1024 * 1024,
+  requestsPerMinute: 120,
+  maxConcurrentRequests: 8,
+  upstreamFirstByteTimeoutMs: 120_000,
+  upstreamIdleTimeoutMs: 120_000,
+};
+
+/** The config was not valid; the message lists every problem, separated by semicolons. */
+export class RelayConfigError extends Error {
+  override readonly name = 'RelayConfigError';
+}
+
+const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Credentials reach a provider only through `apiKeyEnv`, so they can never sit in a file that gets committed. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
+/** Headers the relay itself sets for every upstream request. */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'accept', 'accept-encoding', 'host', 'connection', 'transfer-encoding']);
+/** A JSON file cannot hold comments, so `"//"` carries them. */
+const COMMENT_KEY = '//';
+/** Where people paste keys by habit; reported with their own explanation rather than as unknown settings. */
+const SECRET_FIELDS = ['apiKey', 'api_key', 'key'];
+
+/**
+ * Checks a parsed config file (or bundled JSON) and fills in defaults. `source` names it in the error message.
+ * Throws RelayConfigError listing every problem; the message never repeats a value that might be a secret.
+ */
+export function parseRelayConfig(value: unknown, source: string): RelayConfig {
+  const problems: string[] = [];
+  const root = objectAt(value, 'the config', problems);
+  if (!root) throw new RelayConfigError(`Invalid relay config ${source}: ${problems.join('; ')}`);
+  onlyKeys(root, ['models', 'cors', 'auth', 'limits'], '', problems);
+
+  const models = new Map<string, UpstreamModel>();
+  const modelEntries = objectAt(root['models'], 'models', problems);
+  if (modelEntries) {
+    if (Object.keys(modelEntries).length === 0) problems.push('models must name at least one alias');
+    for (const [alias, entry] of Object.entries(modelEntries)) {
+      const model = parseUpstreamModel(alias, entry, problems);
+      if (model) models.set(alias, model);
+    }
+  }
+
+  const cors = parseCors(root['cors'], problems);
+  const auth = parseAuth(root['auth'], problems);
+  const limits = parseLimits(root['limits'], problems);
+
+  if (problems.length > 0 || !cors) {
+    throw new RelayConfigError(`Invalid relay config ${source}: ${problems.join('; ')}`);
+  }
+  return { models, cors, auth, limits };
+}
+
+function parseUpstreamModel(alias: string, value: unknown, problems: string[]): UpstreamModel | undefined {
+  const path = `models.${JSON.stringify(alias)}`;
+  if (!ALIAS.test(alias)) {
+    problems.push(`${path}: an alias is 1-128 letters, digits or . _ : / - and starts with a letter or digit`);
+  }
+  const entry = objectAt(value, path, problems);
+  if (!entry) return undefined;
+  if (SECRET_FIELDS.some((field) => field in entry)) {
+    problems.push(
+      `${path}: keys are never read from the config file; put the key in an environment variable and name that variable in apiKeyEnv`,
+    );
+  }
+  onlyKeys(entry, ['baseURL', 'model', 'apiKeyEnv', 'pricing', 'headers'], `${path}.`, problems, SECRET_FIELDS);
+
+  const baseURL = parseBaseURL(entry['baseURL'], `${path}.baseURL`, problems);
+  const model = entry['model'];
+  if (typeof model !== 'string' || model.trim() === '') problems.push(`${path}.model must be the provider's model name`);
+
+  const apiKeyEnv = entry['apiKeyEnv'];
+  if (apiKeyEnv !== undefined && (typeof apiKeyEnv !== 'string' || !ENV_NAME.test(apiKeyEnv))) {
+    // The value is not repeated: a key pasted here by mistake must not end up in a terminal or a CI log.
+    problems.push(`${path}.apiKeyEnv must be the NAME of an environment variable (letters, digits, _), not the key itself`);
+  }
+
+  const pricing = objectAt(entry['pricing'], `${path}.pricing`, problems);
+  let input = NaN;
+  let output = NaN;
+  if (pricing) {
+    onlyKeys(pricing, ['input', 'output'], `${path}.pricing.`, problems);
+    input = priceAt(pricing['input'], `${path}.pricing.input`, problems);
+    output = priceAt(pricing['output'], `${path}.pricing.output`, problems);
+  }
+
+  const headers = parseHeaders(entry['headers'], `${path}.headers`, problems);
+  if (baseURL === undefined || typeof model !== 'string' || !headers || !pricing) return undefined;
+  return {
+    alias,
+    baseURL,
+    model,
+    apiKeyEnv: typeof apiKeyEnv === 'string' ? apiKeyEnv : undefined,
+    pricing: { input, output },
+    headers,
+  };
+}
+
+function parseBaseURL(value: unknown, path: string, problems: string[]): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    problems.push(`${path} must be an http(s) URL such as https://api.openai.com/v1`);
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '') {
+    problems.push(`${path} must not contain credentials; name the key's environment variable in apiKeyEnv`);
+    return undefined;
+  }
+  if (url.search !== '' || url.hash !== '') {
+    problems.push(`${path} must not have a query or fragment`);
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseHeaders(value: unknown, path: string, problems: string[]): Record<string, string> | undefined {
+  if (value === undefined) return {};
+  const entries = objectAt(value, path, problems);
+  if (!entries) return undefined;
+  const headers: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(entries)) {
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) problems.push(`${path}: ${JSON.stringify(name)} is not a header name`);
+    else if (CREDENTIAL_HEADERS.has(lower)) {
+      problems.push(`${path}: ${name} carries a credential; credentials come only from the environment variable named in apiKeyEnv`);
+    } else if (RESERVED_HEADERS.has(lower)) problems.push(`${path}: ${name} is set by the relay itself`);
+    else if (typeof headerValue !== 'string' || !HEADER_VALUE.test(headerValue)) {
+      problems.push(`${path}.${name} must be a single-line string`);
+    } else headers[lower] = headerValue;
+  }
+  return headers;
+}
+
+function parseCors(value: unknown, problems: string[]): RelayConfig['cors'] | undefined {
+  const defaults = { origins: LOOPBACK_ORIGINS.map(parseOriginPattern), credentials: false };
+  if (value === undefined) return defaults;
+  const cors = objectAt(value, 'cors', problems);
+  if (!cors) return undefined;
+  onlyKeys(cors, ['origins', 'credentials'], 'cors.', problems);
+
+  let origins = defaults.origins;
+  const originList = cors['origins'];
+  if (originList !== undefined) {
+    if (!Array.isArray(originList) || originList.some((origin) => typeof origin !== 'string')) {
+      problems.push('cors.origins must be a list of origins');
+      return undefined;
+    }
+    origins = [];
+    for (const origin of originList as string[]) {
+      try {
+        origins.push(parseOriginPattern(origin));
+      } catch (error) {
+        problems.push(`cors.origins: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  const credentials = cors['credentials'] ?? false;
+  if (typeof credentials !== 'boolean') {
+    problems.push('cors.credentials must be true or false');
+    return undefined;
+  }
+  // Browsers refuse `*` with credentials, and echoing any origin instead would hand every site the user's session.
+  if (credentials && origins.some((origin) => origin.kind === 'any')) {
+    problems.push('cors.origins must list origins explicitly (no "*") when cors.credentials is true');
+  }
+  return { origins, credentials };
+}
+
+function parseAuth(value: unknown, problems: string[]): RelayConfig['auth'] {
+  if (value === undefined) return undefined;
+  const auth = objectAt(value, 'auth', problems);
+  if (!auth) return undefined;
+  onlyKeys(auth, ['tokensEnv'], 'auth.', problems);
+  const tokensEnv = auth['tokensEnv'];
+  if (typeof tokensEnv !== 'string' || !ENV_NAME.test(tokensEnv)) {
+    problems.push('auth.tokensEnv must be the NAME of an environment variable holding comma-separated client tokens');
+    return undefined;
+  }
+  return { tokensEnv };
+}
+
+function parseLimits(value: unknown, problems: string[]): RelayLimits {
+  if (value === undefined) return DEFAULT_LIMITS;
+  const limits = objectAt(value, 'limits', problems);
+  if (!limits) return DEFAULT_LIMITS;
+  const names = Object.keys(DEFAULT_LIMITS) as (keyof RelayLimits)[];
+  onlyKeys(limits, names, 'limits.', problems);
+  const parsed = { ...DEFAULT_LIMITS };
+  for (const name of names) {
+    const limit = limits[name];
+    if (limit === undefined) continue;
+    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit <= 0) {
+      problems.push(`limits.${name} must be a positive whole number`);
+    } else parsed[name] = limit;
+  }
+  return parsed;
+}
+
+/** Client tokens from the variable `auth.tokensEnv` names: comma-separated, each usable as a Bearer token. */
+export function parseClientTokens(tokensEnv: string, env: Readonly<Record<string, string | undefined>>): string[] {
+  const raw = env[tokensEnv];
+  if (raw === undefined || raw.trim() === '') {
+    throw new RelayConfigError(
+      `auth.tokensEnv names ${tokensEnv}, which is not set: set it to a comma-separated list of client tokens, or remove "auth" from the config`,
+    );
+  }
+  const tokens = raw.split(',').map((token) => token.trim()).filter((token) => token !== '');
+  // The characters RFC 6750 allows in a Bearer token, which is also what Hono's bearerAuth accepts.
+  if (tokens.some((token) => !/^[A-Za-z0-9._~+/-]+=*$/.test(token))) {
+    throw new RelayConfigError(`${tokensEnv} holds a token with characters a Bearer token cannot carry (use letters, digits, . _ ~ + / -)`);
+  }
+  return tokens;
+}
+
+function objectAt(value: unknown, path: string, problems: string[]): Record<string, unknown> | undefined {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  problems.push(`${path} must be an object`);
+  return undefined;
+}
+
+function onlyKeys(
+  value: Record<string, unknown>,
+  allowed: readonly string[],
+  prefix: string,
+  problems: string[],
+  reportedElsewhere: readonly string[] = [],
+): void {
+  for (const key of Object.keys(value)) {
+    if (key === COMMENT_KEY || allowed.includes(key) || reportedElsewhere.includes(key)) continue;
+    problems.push(`${prefix}${key} is not a known setting (known: ${allowed.join(', ')})`);
+  }
+}
+
+function priceAt(value: unknown, path: string, problems: string[]): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  problems.push(`${path} must be a price in US dollars per 1M tokens (0 or more)`);
+  return NaN;
+}

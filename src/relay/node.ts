@@ -1,0 +1,163 @@
+/**
+ * The relay on Node (`npm run relay`): reads the config file, takes keys from the environment, serves the app with
+ * Hono's Node adapter and prints one line with its URL.
+ *
+ *   npm run relay -- [--config FILE] [--port N] [--host ADDRESS]
+ *
+ * `RELAY_CONFIG`, `RELAY_PORT` and `RELAY_HOST` stand in for the flags; flags win. Without a config the relay uses
+ * src/relay/relay.config.json. It listens on 127.0.0.1:8787 unless told otherwise: binding to every interface is a
+ * deliberate choice (`--host 0.0.0.0`) for a deployment.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { aliasStatuses, createRelayApp, type RelayLogEntry } from './app.ts';
+import { parseRelayConfig, RelayConfigError, type RelayConfig } from './config.ts';
+import { errorBody, errorResponse, type RelayErrorCode } from './error-response.ts';
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./relay.config.json', import.meta.url));
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export interface NodeRelayOptions {
+  /** A config file; ignored when `config` is given. Default: src/relay/relay.config.json. */
+  readonly configPath?: string;
+  /** An already checked config (tests, benchmarks, programs embedding the relay). */
+  readonly config?: RelayConfig;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly log?: (entry: RelayLogEntry) => void;
+}
+
+export interface NodeRelay {
+  /** e.g. `http://127.0.0.1:8787`; the OpenAI base URL is this plus `/v1`. */
+  readonly url: string;
+  readonly config: RelayConfig;
+  readonly server: Server;
+  /** Stops accepting connections and ends the open ones. */
+  close(): Promise<void>;
+}
+
+/** Reads and checks a config file; throws RelayConfigError with a one-line reason when it cannot be used. */
+export async function loadRelayConfig(path: string): Promise<RelayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new RelayConfigError(`Cannot read the relay config ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RelayConfigError(`The relay config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseRelayConfig(value, path);
+}
+
+export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<NodeRelay> {
+  const env = options.env ?? process.env;
+  const config = options.config ?? (await loadRelayConfig(options.configPath ?? DEFAULT_CONFIG_PATH));
+  const app = createRelayApp({ config, env, getConnInfo, ...(options.log && { log: options.log }) });
+  const server = createServer(
+    getRequestListener(app.fetch, {
+      // The adapter's own refusals (a bad Host header, a backslash in the path) in the relay's error shape.
+      errorHandler: (error) =>
+        error instanceof RequestError
+          ? errorResponse(400, 'invalid_request', 'The request target or Host header is not valid.')
+          : errorResponse(500, 'internal_error', 'The relay failed while handling this request.'),
+    }),
+  );
+  // Below the adapter, Node itself answers malformed HTTP; these keep those answers in the same shape.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'HPE_HEADER_OVERFLOW') writeRawError(socket, 431, 'headers_too_large', 'The request headers are too large.');
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') writeRawError(socket, 408, 'invalid_request', 'The request took too long to arrive.');
+    else writeRawError(socket, 400, 'invalid_request', 'The request is not valid HTTP.');
+  });
+  server.on('connect', (_request, socket: Duplex) => {
+    writeRawError(socket, 405, 'method_not_allowed', 'The relay is not a tunnel: CONNECT is not supported.');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    config,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function writeRawError(socket: Duplex, status: number, code: RelayErrorCode, message: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(status, code, message));
+  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Parses flags and environment into start options; throws a one-line error for bad input. */
+export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): NodeRelayOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const portText = values.port ?? env['RELAY_PORT'];
+  let port = DEFAULT_PORT;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!/^[0-9]+$/.test(portText) || port > 65_535) throw new Error(`--port must be a port number from 0 to 65535, got "${portText}"`);
+  }
+  const configPath = values.config ?? env['RELAY_CONFIG'];
+  return {
+    port,
+    host: values.host ?? env['RELAY_HOST'] ?? DEFAULT_HOST,
+    ...(configPath !== undefined && { configPath }),
+    env,
+  };
+}
+
+async function main(): Promise<void> {
+  let relay: NodeRelay;
+  try {
+    relay = await startNodeRelay(nodeRelayOptionsFrom(process.argv.slice(2), process.env));
+  } catch (error) {
+    console.error(`relay: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  console.log(`relay listening on ${relay.url}`);
+  for (const status of aliasStatuses(relay.config, process.env)) {
+    if (!status.available) console.error(`relay: model "${status.alias}" is unavailable until ${status.apiKeyEnv} is set`);
+  }
+  const stop = () => {
+    void relay.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) void main();

@@ -1,0 +1,265 @@
+/**
+ * One chat completion forwarded to its provider. The request the provider sees is built from scratch (nothing the
+ * client sent in its headers goes along), the provider's answer comes back byte for byte, and the provider's error
+ * answers are turned into the relay's own errors, because a provider's error text may quote the key it was sent.
+ */
+import type { RelayLimits, UpstreamModel } from './config.ts';
+import { errorResponse } from './error-response.ts';
+
+/** How a forwarded exchange ended; logged, and the moment the client's concurrency slot is given back. */
+export type ExchangeOutcome =
+  | 'completed'
+  | 'client_closed'
+  | 'upstream_error'
+  | 'upstream_unreachable'
+  | 'upstream_timeout'
+  | 'upstream_idle'
+  | 'upstream_failed_mid_response';
+
+export interface ForwardRequest {
+  readonly upstream: UpstreamModel;
+  readonly apiKey: string | undefined;
+  /** The client's JSON body with `model` already replaced by the provider's model name. */
+  readonly body: string;
+  readonly stream: boolean;
+  /** Aborted when the client goes away; the provider request is then aborted too. */
+  readonly clientSignal: AbortSignal;
+  readonly limits: Pick<RelayLimits, 'upstreamFirstByteTimeoutMs' | 'upstreamIdleTimeoutMs'>;
+  /** Called exactly once, when the exchange is over (including after the last byte of a stream). */
+  readonly onSettled: (outcome: ExchangeOutcome) => void;
+}
+
+/** Response headers worth passing on; everything else (cookies, provider rate-limit details, encodings) stays behind. */
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'x-request-id'];
+/** Enough of a provider's error body to find its message. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_FORWARDED_MESSAGE_CHARS = 1000;
+
+export async function forwardChatCompletion(request: ForwardRequest): Promise<Response> {
+  const { upstream, clientSignal, limits } = request;
+  const abort = new AbortController();
+  const abortUpstream = () => abort.abort();
+  let settled = false;
+  const settle = (outcome: ExchangeOutcome) => {
+    if (settled) return;
+    settled = true;
+    clientSignal.removeEventListener('abort', abortUpstream);
+    request.onSettled(outcome);
+  };
+  if (clientSignal.aborted) {
+    settle('client_closed');
+    return errorResponse(502, 'upstream_error', 'The client closed the request before it was forwarded.');
+  }
+  clientSignal.addEventListener('abort', abortUpstream, { once: true });
+
+  let firstByteTimedOut = false;
+  const firstByteTimer = setTimeout(() => {
+    firstByteTimedOut = true;
+    abort.abort();
+  }, limits.upstreamFirstByteTimeoutMs);
+
+  const headers: Record<string, string> = {
+    ...upstream.headers,
+    'content-type': 'application/json',
+    accept: request.stream ? 'text/event-stream' : 'application/json',
+    // Bytes pass through untouched, so there is nothing to gain from a compressed answer the relay must decode.
+    'accept-encoding': 'identity',
+  };
+  if (request.apiKey !== undefined) headers['authorization'] = `Bearer ${request.apiKey}`;
+
+  let response: Response;
+  try {
+    response = await fetch(`${upstream.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: request.body,
+      signal: abort.signal,
+      // A redirect would carry the key to a URL nobody configured.
+      redirect: 'manual',
+    });
+  } catch {
+    if (firstByteTimedOut) {
+      settle('upstream_timeout');
+      return errorResponse(
+        504,
+        'upstream_timeout',
+        `The provider for model "${upstream.alias}" did not answer within ${limits.upstreamFirstByteTimeoutMs} ms.`,
+      );
+    }
+    settle(clientSignal.aborted ? 'client_closed' : 'upstream_unreachable');
+    return errorResponse(502, 'upstream_unreachable', `The relay could not reach the provider for model "${upstream.alias}".`);
+  } finally {
+    clearTimeout(firstByteTimer);
+  }
+
+  if (response.status < 200 || response.status >= 300) {
+    const errorText = await readCapped(response, MAX_ERROR_BODY_BYTES, limits.upstreamIdleTimeoutMs, abort);
+    settle(clientSignal.aborted ? 'client_closed' : 'upstream_error');
+    return relayErrorForUpstream(upstream, request.apiKey, response, errorText);
+  }
+
+  const forwardedHeaders = new Headers();
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) forwardedHeaders.set(name, value);
+  }
+  if (!response.body) {
+    settle('completed');
+    return new Response(null, { status: response.status, headers: forwardedHeaders });
+  }
+  const body = guardIdle(response.body, limits.upstreamIdleTimeoutMs, abort, clientSignal, settle);
+  return new Response(body, { status: response.status, headers: forwardedHeaders });
+}
+
+/**
+ * The provider's body, chunk for chunk, with two guards: a silence longer than `idleMs` aborts the provider request
+ * and ends the client's response with an error (a truncated answer must not look complete), and a client that stops
+ * reading cancels the provider request.
+ */
+function guardIdle(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  abort: AbortController,
+  clientSignal: AbortSignal,
+  settle: (outcome: ExchangeOutcome) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let wentIdle = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        idleTimer = setTimeout(() => {
+          wentIdle = true;
+          abort.abort();
+        }, idleMs);
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            controller.close();
+            settle('completed');
+          } else controller.enqueue(chunk.value);
+        } catch {
+          if (clientSignal.aborted) {
+            // Nobody is listening any more; closing quietly keeps the server log free of a failure that is not one.
+            settle('client_closed');
+            controller.close();
+            return;
+          }
+          const outcome = wentIdle ? 'upstream_idle' : 'upstream_failed_mid_response';
+          settle(outcome);
+          controller.error(
+            new Error(
+              outcome === 'upstream_idle'
+                ? `The provider sent nothing for ${idleMs} ms; the response was cut off.`
+                : 'The provider connection ended before the response was complete.',
+            ),
+          );
+        } finally {
+          clearTimeout(idleTimer);
+        }
+      },
+      async cancel() {
+        clearTimeout(idleTimer);
+        abort.abort();
+        settle('client_closed');
+        await reader.cancel().catch(() => undefined);
+      },
+    },
+    // Pull only when the client has taken the previous chunk, so a slow reader slows the provider (backpressure).
+    { highWaterMark: 0 },
+  );
+}
+
+async function readCapped(response: Response, maxBytes: number, idleMs: number, abort: AbortController): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const idleTimer = setTimeout(() => abort.abort(), idleMs);
+  try {
+    while (size < maxBytes) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      chunks.push(chunk.value);
+      size += chunk.value.byteLength;
+    }
+  } catch {
+    // A provider that fails while sending its error leaves us with what arrived; the status alone is enough.
+  } finally {
+    clearTimeout(idleTimer);
+    await reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, maxBytes));
+}
+
+function relayErrorForUpstream(upstream: UpstreamModel, apiKey: string | undefined, response: Response, errorText: string): Response {
+  const alias = upstream.alias;
+  const status = response.status;
+  const providerSays = providerMessage(errorText, apiKey);
+  const detail = providerSays ? `: ${providerSays}` : '.';
+  switch (status) {
+    case 400:
+    case 422:
+      return errorResponse(400, 'upstream_rejected_request', `The provider rejected the request for model "${alias}"${detail}`);
+    case 401:
+    case 403:
+      // The provider's own text is dropped here: authentication errors are where providers quote (parts of) the key.
+      return errorResponse(
+        502,
+        'upstream_auth_failed',
+        upstream.apiKeyEnv
+          ? `The provider refused the relay's credentials for model "${alias}"; check the key in ${upstream.apiKeyEnv}.`
+          : `The provider for model "${alias}" requires credentials; set apiKeyEnv for it in the relay config.`,
+      );
+    case 404:
+      return errorResponse(
+        502,
+        'upstream_error',
+        `The provider does not know model "${upstream.model}" (configured for "${alias}"), or its baseURL is wrong${detail}`,
+      );
+    case 408:
+      return errorResponse(504, 'upstream_timeout', `The provider for model "${alias}" timed out${detail}`);
+    case 413:
+      return errorResponse(413, 'request_too_large', `The provider says the request for model "${alias}" is too large${detail}`);
+    case 429:
+      return errorResponse(429, 'upstream_rate_limited', `The provider is rate-limiting model "${alias}"${detail}`, {
+        'retry-after': String(retryAfterSeconds(response.headers)),
+      });
+    default:
+      if (status >= 300 && status < 400) {
+        return errorResponse(502, 'upstream_error', `The provider for model "${alias}" answered with a redirect; check its baseURL.`);
+      }
+      return errorResponse(502, 'upstream_error', `The provider for model "${alias}" failed with status ${status}${detail}`);
+  }
+}
+
+/** The message in an OpenAI-style error body (or the plain text), with the key cut out and the length capped. */
+function providerMessage(errorText: string, apiKey: string | undefined): string {
+  let message = errorText.trim();
+  try {
+    const parsed: unknown = JSON.parse(errorText);
+    const inner = (parsed as { error?: { message?: unknown } | string } | null)?.error;
+    if (typeof inner === 'string') message = inner;
+    else if (typeof inner?.message === 'string') message = inner.message;
+  } catch {
+    // Not JSON: the text itself is the message.
+  }
+  if (apiKey) message = message.split(apiKey).join('[redacted]');
+  message = message.replace(/\s+/g, ' ').trim();
+  return message.length > MAX_FORWARDED_MESSAGE_CHARS ? `${message.slice(0, MAX_FORWARDED_MESSAGE_CHARS)}…` : message;
+}
+
+function retryAfterSeconds(headers: Headers): number {
+  const seconds = Number(headers.get('retry-after'));
+  if (Number.isFinite(seconds) && seconds > 0) return Math.ceil(seconds);
+  const milliseconds = Number(headers.get('retry-after-ms'));
+  if (Number.isFinite(milliseconds) && milliseconds > 0) return Math.ceil(milliseconds / 1000);
+  return 1;
+}

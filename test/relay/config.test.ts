@@ -1,0 +1,125 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, parseClientTokens, parseRelayConfig, RelayConfigError } from '../../src/relay/config.ts';
+
+const minimal = {
+  models: { strong: { baseURL: 'https://api.openai.com/v1/', model: 'gpt-4.1', apiKeyEnv: 'OPENAI_API_KEY', pricing: { input: 2, output: 8 } } },
+};
+
+/** The message of the RelayConfigError that parsing `value` throws. */
+function problemsWith(value: unknown): string {
+  try {
+    parseRelayConfig(value, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(RelayConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('parseRelayConfig', () => {
+  it('reads aliases and fills in defaults', () => {
+    const config = parseRelayConfig(minimal, 'test.json');
+    expect([...config.models.keys()]).toEqual(['strong']);
+    expect(config.models.get('strong')).toEqual({
+      alias: 'strong',
+      baseURL: 'https://api.openai.com/v1',
+      model: 'gpt-4.1',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      pricing: { input: 2, output: 8 },
+      headers: {},
+    });
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
+    expect(config.auth).toBeUndefined();
+    expect(config.cors.credentials).toBe(false);
+    expect(config.cors.origins.map((origin) => origin.kind)).toEqual(['any-port', 'any-port', 'any-port']);
+  });
+
+  it('accepts every example config and the default one', () => {
+    const directory = new URL('../../src/relay/examples/', import.meta.url);
+    const files = readdirSync(directory).filter((name) => name.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    for (const name of files) {
+      const config = parseRelayConfig(JSON.parse(readFileSync(new URL(name, directory), 'utf8')), name);
+      expect(config.models.size, name).toBeGreaterThan(0);
+    }
+    const defaults = parseRelayConfig(JSON.parse(readFileSync(new URL('../../src/relay/relay.config.json', import.meta.url), 'utf8')), 'default');
+    expect([...defaults.models.keys()]).toEqual(['strong', 'weak']);
+  });
+
+  it('lists every problem at once, with where it is', () => {
+    const message = problemsWith({
+      models: {
+        strong: { baseURL: 'ftp://x', model: '', pricing: { input: -1, output: '8' } },
+        'bad alias!': { baseURL: 'https://x.example/v1', model: 'm', pricing: { input: 0, output: 0 } },
+      },
+      limits: { maxBodyBytes: 0, requestsPerMinut: 5 },
+      extra: true,
+    });
+    for (const expected of [
+      'Invalid relay config test.json:',
+      'models."strong".baseURL must be an http(s) URL',
+      `models."strong".model must be the provider's model name`,
+      'models."strong".pricing.input must be a price in US dollars per 1M tokens',
+      'models."strong".pricing.output must be a price',
+      'models."bad alias!": an alias is',
+      'limits.maxBodyBytes must be a positive whole number',
+      'limits.requestsPerMinut is not a known setting',
+      'extra is not a known setting',
+    ]) {
+      expect(message).toContain(expected);
+    }
+  });
+
+  it('refuses keys in the file, and never repeats them', () => {
+    const key = 'sk-proj-abcdefghijklmnop1234';
+    const withKey = problemsWith({ models: { strong: { ...minimal.models.strong, apiKey: key } } });
+    expect(withKey).toContain('keys are never read from the config file');
+    const keyAsName = problemsWith({ models: { strong: { ...minimal.models.strong, apiKeyEnv: key } } });
+    expect(keyAsName).toContain('must be the NAME of an environment variable');
+    const inURL = problemsWith({ models: { strong: { ...minimal.models.strong, baseURL: `https://user:${key}@api.openai.com/v1` } } });
+    expect(inURL).toContain('must not contain credentials');
+    const inHeader = problemsWith({ models: { strong: { ...minimal.models.strong, headers: { Authorization: `Bearer ${key}` } } } });
+    expect(inHeader).toContain('Authorization carries a credential');
+    for (const message of [withKey, keyAsName, inURL, inHeader]) expect(message).not.toContain(key);
+  });
+
+  it('refuses headers the relay sets itself, and multi-line values', () => {
+    expect(problemsWith({ models: { strong: { ...minimal.models.strong, headers: { Host: 'evil.example' } } } })).toContain('Host is set by the relay');
+    expect(problemsWith({ models: { strong: { ...minimal.models.strong, headers: { 'X-Title': 'a\r\nX-Injected: 1' } } } })).toContain(
+      'headers.X-Title must be a single-line string',
+    );
+  });
+
+  it('refuses base URLs with a query, and configs without models', () => {
+    expect(problemsWith({ models: { strong: { ...minimal.models.strong, baseURL: 'https://x.example/v1?api-version=1' } } })).toContain(
+      'must not have a query or fragment',
+    );
+    expect(problemsWith({ models: {} })).toContain('models must name at least one alias');
+    expect(problemsWith([])).toContain('the config must be an object');
+  });
+
+  it('refuses "*" origins together with credentials, and origins that are not origins', () => {
+    expect(problemsWith({ ...minimal, cors: { origins: ['*'], credentials: true } })).toContain('no "*") when cors.credentials is true');
+    expect(problemsWith({ ...minimal, cors: { origins: ['https://app.example.com/'] } })).toContain('"https://app.example.com/" is not an origin');
+    expect(problemsWith({ ...minimal, cors: { origins: 'https://app.example.com' } })).toContain('cors.origins must be a list of origins');
+  });
+
+  it('reads an auth section naming the token variable', () => {
+    expect(parseRelayConfig({ ...minimal, auth: { tokensEnv: 'RELAY_TOKENS' } }, 'x').auth).toEqual({ tokensEnv: 'RELAY_TOKENS' });
+    expect(problemsWith({ ...minimal, auth: { tokensEnv: 'not a name' } })).toContain('auth.tokensEnv must be the NAME');
+  });
+});
+
+describe('parseClientTokens', () => {
+  it('splits the variable on commas', () => {
+    expect(parseClientTokens('T', { T: ' a-1, b_2 ,,c.3 ' })).toEqual(['a-1', 'b_2', 'c.3']);
+  });
+
+  it('fails clearly when the variable is unset or holds unusable tokens, without repeating them', () => {
+    expect(() => parseClientTokens('T', {})).toThrow(/T, which is not set/);
+    expect(() => parseClientTokens('T', { T: '  ' })).toThrow(/T, which is not set/);
+    expect(() => parseClientTokens('T', { T: 'good, bad token' })).toThrow(/T holds a token with characters/);
+    expect(() => parseClientTokens('T', { T: 'good, bad token' })).not.toThrow(/bad token/);
+  });
+});

@@ -1,0 +1,64 @@
+/** Starting a real relay on 127.0.0.1 in front of the fake upstream, with its log lines captured. */
+import type { RelayLogEntry } from '../../src/relay/app.ts';
+import { parseRelayConfig } from '../../src/relay/config.ts';
+import { startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
+
+export const TEST_KEY = 'sk-test-3c1f0b8e9d7a46b2a5e4-DO-NOT-LEAK';
+
+export interface TestRelay extends NodeRelay {
+  readonly logs: RelayLogEntry[];
+  /** `fetch` against the relay: `call('/v1/models')`. */
+  call(path: string, init?: RequestInit): Promise<Response>;
+  /** A chat completion request with a JSON body. */
+  chat(body: unknown, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
+}
+
+/**
+ * A config file's content with one `strong` alias pointing at `upstreamURL` (key in TEST_KEY's variable), plus
+ * whatever `extra` adds or overrides at the top level.
+ */
+export function configFor(upstreamURL: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    models: {
+      strong: { baseURL: upstreamURL, model: 'upstream-strong', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: { input: 2, output: 8 } },
+    },
+    ...extra,
+  };
+}
+
+export async function startTestRelay(
+  configFile: Record<string, unknown>,
+  env: Record<string, string | undefined> = { TEST_PROVIDER_KEY: TEST_KEY },
+): Promise<TestRelay> {
+  const logs: RelayLogEntry[] = [];
+  const relay = await startNodeRelay({
+    config: parseRelayConfig(configFile, 'test config'),
+    port: 0,
+    env,
+    log: (entry) => logs.push(entry),
+  });
+  const call = (path: string, init?: RequestInit) => fetch(relay.url + path, init);
+  return {
+    ...relay,
+    logs,
+    call,
+    chat: (body, init = {}) =>
+      call('/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...init.headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        ...(init.signal && { signal: init.signal }),
+      }),
+  };
+}
+
+export const HELLO = { model: 'strong', messages: [{ role: 'user', content: 'Hello?' }] };
+
+/** Waits until `condition` holds, polling; fails with `what` after `timeoutMs`. */
+export async function eventually(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseRelayConfig } from '../../src/relay/config.ts';
+import worker, { createRelayWorker } from '../../src/relay/worker.ts';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
+import { configFor, HELLO, TEST_KEY } from './harness.ts';
+
+const chatRequest = (body: unknown, headers: Record<string, string> = {}) =>
+  new Request('https://relay.example/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('the serverless entry', () => {
+  let upstream: FakeUpstream | undefined;
+  afterEach(async () => {
+    await upstream?.close();
+    upstream = undefined;
+  });
+
+  it('serves the bundled config with keys from the bindings', async () => {
+    const withKey = await worker.fetch(new Request('https://relay.example/v1/models'), { OPENAI_API_KEY: 'sk-binding' });
+    expect(((await withKey.json()) as { data: { id: string }[] }).data.map((model) => model.id)).toEqual(['strong', 'weak']);
+    const noKeys = {};
+    expect(((await (await worker.fetch(new Request('https://relay.example/v1/models'), noKeys)).json()) as { data: unknown[] }).data).toEqual([]);
+    const chat = await worker.fetch(chatRequest(HELLO), noKeys);
+    expect(chat.status).toBe(503);
+    expect(((await chat.json()) as { error: { message: string } }).error.message).toContain('OPENAI_API_KEY');
+  });
+
+  it('forwards to the provider with the key from a secret binding, ignoring bindings that are not strings', async () => {
+    upstream = await startFakeUpstream();
+    const relay = createRelayWorker(parseRelayConfig(configFor(upstream.url), 'test'));
+    const response = await relay.fetch(chatRequest({ ...HELLO, stream: true }), { TEST_PROVIDER_KEY: TEST_KEY, SOME_KV: { get() {} } });
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(upstream.requests[0]!.sent())).toBe(true);
+    expect(upstream.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
+  });
+
+  it('limits each caller by the address Cloudflare reports', async () => {
+    upstream = await startFakeUpstream();
+    const relay = createRelayWorker(parseRelayConfig(configFor(upstream.url, { limits: { requestsPerMinute: 1 } }), 'test'));
+    const env = { TEST_PROVIDER_KEY: TEST_KEY };
+    expect((await relay.fetch(chatRequest(HELLO, { 'cf-connecting-ip': '203.0.113.1' }), env)).status).toBe(200);
+    expect((await relay.fetch(chatRequest(HELLO, { 'cf-connecting-ip': '203.0.113.1' }), env)).status).toBe(429);
+    expect((await relay.fetch(chatRequest(HELLO, { 'cf-connecting-ip': '203.0.113.2' }), env)).status).toBe(200);
+  });
+
+  it('answers a JSON 500 naming the problem when the bindings lack the client tokens', async () => {
+    const relay = createRelayWorker(parseRelayConfig(configFor('https://api.example/v1', { auth: { tokensEnv: 'RELAY_TOKENS' } }), 'test'));
+    const response = await relay.fetch(chatRequest(HELLO), {});
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: { code: 'relay_misconfigured', message: expect.stringContaining('RELAY_TOKENS') } });
+  });
+});

@@ -1,4 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig, type Plugin } from 'vitest/config';
 
 // Threaded WASM (SharedArrayBuffer) needs a cross-origin isolated page.
 const isolationHeaders = {
@@ -6,10 +8,46 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+const ortDist = join(import.meta.dirname, 'node_modules/onnxruntime-web/dist');
+// transformers.js runs ORT's WebGPU bundle, whose runtime (for WASM and WebGPU alike) is this pair of files.
+const ortRuntimeFiles = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+
+/**
+ * Serves ONNX Runtime's wasm runtime from this origin at /ort/ (dev) and emits it into the build, so the browser
+ * never fetches it from a CDN (transformers.js's default).
+ */
+function serveOrtRuntime(): Plugin {
+  const contentTypes: Record<string, string> = { '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+  return {
+    name: 'routellm-web:ort-runtime',
+    configureServer(server) {
+      server.middlewares.use('/ort/', (req, res, next) => {
+        const file = (req.url ?? '').split('?')[0]!.replace(/^\//, '');
+        if (!ortRuntimeFiles.includes(file)) return next();
+        const path = join(ortDist, file);
+        if (!existsSync(path)) return next();
+        res.setHeader('Content-Type', contentTypes[file.slice(file.lastIndexOf('.'))]!);
+        for (const [name, value] of Object.entries(isolationHeaders)) res.setHeader(name, value);
+        createReadStream(path).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const file of ortRuntimeFiles) {
+        this.emitFile({ type: 'asset', fileName: `ort/${file}`, source: readFileSync(join(ortDist, file)) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // 'mpa': a missing model file is a 404, not index.html with status 200.
   appType: 'mpa',
-  server: { headers: isolationHeaders },
+  plugins: [serveOrtRuntime()],
+  server: {
+    headers: isolationHeaders,
+    // Outputs written while the server runs (caches, reports) must not reload open pages mid-test.
+    watch: { ignored: ['**/.cache/**', '**/eval-results/**', '**/bench-results/**', '**/test-results/**'] },
+  },
   preview: { headers: isolationHeaders },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
   worker: { format: 'es' },

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+
+interface Reference {
+  sentences: string[];
+  ids: number[][];
+  emb: number[][];
+}
+
+const sharedDir = process.env.ROUTELLM_DATA ? join(process.env.ROUTELLM_DATA, '..') : join(import.meta.dirname, '../../shared');
+const reference = JSON.parse(readFileSync(join(sharedDir, 'reference/use-lite/reference-vectors.json'), 'utf8')) as Reference;
+// The last sentence has pieces outside the vocabulary (id 0): the TF.js output is undefined there, so ids only.
+const comparable = reference.sentences.slice(0, -1);
+
+function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+type Harness = {
+  load(options: object): Promise<{ device?: string; deviceReason?: string; error?: { name: string; message: string; code?: string } }>;
+  encode(texts: string[]): Promise<{ embedding: number[]; tokens: number; truncated: boolean }[]>;
+  progressEvents(): string[];
+};
+
+async function openHarness(page: Page, outside: string[]): Promise<void> {
+  page.on('request', (request) => {
+    const host = new URL(request.url()).hostname;
+    if (!['127.0.0.1', 'localhost'].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) {
+      outside.push(request.url());
+    }
+  });
+  await page.goto('/e2e/fixtures/encoder.html');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+}
+
+async function encodeReference(page: Page, options: object) {
+  const info = await page.evaluate((o) => (window as unknown as { harness: Harness }).harness.load(o), options);
+  expect(info.error, JSON.stringify(info.error)).toBeUndefined();
+  const encoded = await page.evaluate((texts) => (window as unknown as { harness: Harness }).harness.encode(texts), comparable);
+  return { info, similarities: encoded.map((e, i) => cosine(e.embedding, reference.emb[i]!)) };
+}
+
+test.describe('encoder in the router worker', () => {
+  const outside: string[] = [];
+  test.beforeEach(async ({ page }) => {
+    outside.length = 0;
+    await openHarness(page, outside);
+  });
+  test.afterEach(() => {
+    expect(outside, 'requests that left localhost').toEqual([]);
+  });
+
+  test('WASM fp32 reproduces the TF.js reference vectors', async ({ page }) => {
+    const { info, similarities } = await encodeReference(page, { device: 'wasm', dtype: 'fp32' });
+    expect(info.device).toBe('wasm');
+    for (const similarity of similarities) expect(similarity).toBeGreaterThanOrEqual(0.9999);
+  });
+
+  test('WASM int8 (the default variant) stays within cosine 0.999', async ({ page }) => {
+    const { info, similarities } = await encodeReference(page, { device: 'wasm' });
+    expect(info.device).toBe('wasm');
+    for (const similarity of similarities) expect(similarity).toBeGreaterThanOrEqual(0.999);
+    const events = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.progressEvents());
+    expect(events).toContain('done:onnx/model_int8.onnx');
+  });
+
+  test('WebGPU fp32 reproduces the TF.js reference vectors', async ({ page }) => {
+    const { info, similarities } = await encodeReference(page, { device: 'webgpu', dtype: 'fp32' });
+    expect(info.device).toBe('webgpu');
+    for (const similarity of similarities) expect(similarity).toBeGreaterThanOrEqual(0.9999);
+  });
+
+  test("device 'auto' ends on a device that reproduces the reference, and says why", async ({ page }) => {
+    const { info, similarities } = await encodeReference(page, { device: 'auto', dtype: 'fp32' });
+    expect(['wasm', 'webgpu']).toContain(info.device);
+    expect(info.deviceReason).toMatch(/WebGPU|WASM/);
+    for (const similarity of similarities) expect(similarity).toBeGreaterThanOrEqual(0.9999);
+  });
+
+  test('a missing model shows a clear error on the page', async ({ page }) => {
+    const info = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ model: 'no-such-model' }));
+    expect(info.error?.code).toBe('model_not_found');
+    await expect(page.locator('#error')).toContainText('no-such-model');
+    await expect(page.locator('#status')).toHaveText('failed');
+  });
+});

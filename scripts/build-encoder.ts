@@ -18,7 +18,8 @@ function main(): void {
     allowPositionals: false,
   });
   const result = buildUseLite({ outDir: values.out, tfjsDir: values.tfjs, force: values.force });
-  const where = relative(process.cwd(), result.outDir) || '.';
+  const fromHere = relative(process.cwd(), result.outDir);
+  const where = fromHere === '' ? '.' : fromHere.startsWith('..') ? result.outDir : fromHere;
   if (!result.built) {
     console.log(`build-encoder: ${where} is up to date`);
     return;
@@ -34,6 +35,7 @@ try {
   main();
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`build-encoder: ${message}${error instanceof TypeError && 'code' in error ? `\n${USAGE}` : ''}`);
+  const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+  console.error(`build-encoder: ${message}${badArguments ? `\n${USAGE}` : ''}`);
   process.exit(1);
 }

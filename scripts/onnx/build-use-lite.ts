@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +43,15 @@ export function buildUseLite(options: BuildOptions = {}): BuildResult {
   const inputs = readTfjsInputs(options.tfjsDir ?? installedTfjsDir());
   const stamp = buildStamp(inputs);
   if (!options.force && isUpToDate(outDir, stamp)) return { outDir, built: false, files: fileSizes(outDir) };
+  return withBuildLock(outDir, () => {
+    // Another process may have finished the same build while this one waited for the lock.
+    if (!options.force && isUpToDate(outDir, stamp)) return { outDir, built: false, files: fileSizes(outDir) };
+    writeFolderAtomically(outDir, convert(inputs), stamp);
+    return { outDir, built: true, files: fileSizes(outDir) };
+  });
+}
 
+function convert(inputs: ReadonlyMap<string, Buffer>): Map<string, string | Uint8Array> {
   const { weights, vocab } = decodeTfjsModel(inputs);
   const contents = new Map<string, string | Uint8Array>([
     ['config.json', configJson(vocab.length)],
@@ -53,9 +60,7 @@ export function buildUseLite(options: BuildOptions = {}): BuildResult {
     ['README.md', modelReadme()],
   ]);
   for (const [variant, file] of ONNX_FILES) contents.set(file, encodeModel(buildUseLiteGraph(weights, variant)));
-
-  writeFolderAtomically(outDir, contents, stamp);
-  return { outDir, built: true, files: fileSizes(outDir) };
+  return contents;
 }
 
 /** The dist/ folder of the installed npm package, resolved like an import (works with hoisted node_modules). */
@@ -95,28 +100,59 @@ function isUpToDate(outDir: string, stamp: string): boolean {
 }
 
 /**
- * Writes into a sibling folder and swaps it in, so a crash never leaves a half-written model behind a valid stamp.
- * Concurrent builds (parallel test workers) each write their own folder; a loser of the final rename keeps the
- * winner's output when it carries the same stamp.
+ * Serialises builds of one folder across processes (parallel test workers, `npm start` beside `npm test`), so no
+ * process swaps a folder out from under another that is about to read it. A lock whose owner died is taken over.
  */
+function withBuildLock<T>(outDir: string, build: () => T): T {
+  const lock = `${outDir}.lock`;
+  mkdirSync(dirname(outDir), { recursive: true });
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (ownerIsGone(lock)) rmSync(lock, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    return build();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+/** True when the process that wrote the lock no longer exists (a lock released meanwhile counts as not gone). */
+function ownerIsGone(lock: string): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(owner) || owner <= 0) return false;
+  try {
+    process.kill(owner, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Writes into a sibling folder and swaps it in, so a crash never leaves a half-written model behind a valid stamp. */
 function writeFolderAtomically(outDir: string, contents: ReadonlyMap<string, string | Uint8Array>, stamp: string): void {
-  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const partial = `${outDir}.partial-${unique}`;
-  const previous = `${outDir}.previous-${unique}`;
+  const partial = `${outDir}.partial-${process.pid}`;
+  const previous = `${outDir}.previous-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
   for (const [file, content] of contents) {
     mkdirSync(dirname(join(partial, file)), { recursive: true });
     writeFileSync(join(partial, file), content);
   }
   writeFileSync(join(partial, STAMP_FILE), `${stamp}\n`);
-  try {
-    if (existsSync(outDir)) renameSync(outDir, previous);
-    renameSync(partial, outDir);
-  } catch (error) {
-    if (!isUpToDate(outDir, stamp)) throw error;
-  } finally {
-    rmSync(partial, { recursive: true, force: true });
-    rmSync(previous, { recursive: true, force: true });
-  }
+  if (existsSync(outDir)) renameSync(outDir, previous);
+  renameSync(partial, outDir);
+  rmSync(previous, { recursive: true, force: true });
 }
 
 function fileSizes(outDir: string): Record<string, number> {

@@ -9,13 +9,9 @@ syntax = "proto2";
 package onnx;
 
 message AttributeProto {
-  enum AttributeType { UNDEFINED = 0; FLOAT = 1; INT = 2; STRING = 3; TENSOR = 4; FLOATS = 6; INTS = 7; }
+  enum AttributeType { UNDEFINED = 0; INT = 2; INTS = 7; }
   optional string name = 1;
-  optional float f = 2;
   optional int64 i = 3;
-  optional bytes s = 4;
-  optional TensorProto t = 5;
-  repeated float floats = 7;
   repeated int64 ints = 8;
   optional AttributeType type = 20;
 }
@@ -28,17 +24,13 @@ message ValueInfoProto {
 message NodeProto {
   repeated string input = 1;
   repeated string output = 2;
-  optional string name = 3;
   optional string op_type = 4;
   repeated AttributeProto attribute = 5;
-  optional string domain = 7;
 }
 
 message ModelProto {
   optional int64 ir_version = 1;
   optional string producer_name = 2;
-  optional string producer_version = 3;
-  optional string doc_string = 6;
   optional GraphProto graph = 7;
   repeated OperatorSetIdProto opset_import = 8;
 }
@@ -89,7 +81,7 @@ export const OnnxDataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } 
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** AttributeProto.AttributeType values used here. */
-export const OnnxAttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
+export const OnnxAttributeType = { INT: 2, INTS: 7 } as const;
 
 export interface TensorProto {
   name: string;
@@ -101,7 +93,6 @@ export interface TensorProto {
 export interface AttributeProto {
   name: string;
   type: (typeof OnnxAttributeType)[keyof typeof OnnxAttributeType];
-  f?: number;
   i?: number;
   ints?: number[];
 }
@@ -142,5 +133,5 @@ export function encodeModel(model: ModelProto): Uint8Array {
 
 /** Parses bytes written by encodeModel (tests use it to inspect the graph). */
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  return modelType.toObject(modelType.decode(bytes), { longs: Number, bytes: Uint8Array as never, defaults: false }) as ModelProto;
+  return modelType.toObject(modelType.decode(bytes), { longs: Number }) as ModelProto;
 }

@@ -22,7 +22,7 @@ export function int8(data: Int8Array, shape: number[]): HostTensor {
   return checked({ dtype: 'int8', shape, data });
 }
 
-/** A float32 tensor as float32 (TF.js stores int32 constants too, but no float weight may arrive as one). */
+/** Narrows a weight to float32: TF.js also stores int32 graph constants, and one where a float weight belongs is a bug. */
 export function asFloat32(tensor: HostTensor): Extract<HostTensor, { dtype: 'float32' }> {
   if (tensor.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${tensor.dtype}`);
   return tensor;

@@ -1,0 +1,10 @@
+/**
+ * The sentence encoder: text in, embeddings out, over transformers.js. The same module runs in Node (CLI, tests;
+ * onnxruntime-node) and in the browser's Web Worker (onnxruntime-web, WASM or WebGPU).
+ */
+export { createEncoder } from './create-encoder.ts';
+export type { EncodedText, Encoder, EncoderDevice } from './encoder.ts';
+export { computeEncoderId } from './encoder-id.ts';
+export { DEFAULT_MODEL, ORT_WASM_FILES } from './options.ts';
+export type { EncoderDtype, EncoderOptions, OverflowStrategy, PoolingStrategy } from './options.ts';
+export type { EncoderProgressEvent } from './progress.ts';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../src/core/errors.ts';
+import { ORT_WASM_FILES, resolveEncoderOptions } from '../../src/encoder/options.ts';
+
+describe('resolveEncoderOptions', () => {
+  it('defaults to the offline USE-lite, int8, on onnxruntime-node, one window per call', () => {
+    const resolved = resolveEncoderOptions();
+    expect(resolved).toMatchObject({
+      model: 'universal-sentence-encoder-lite',
+      device: 'auto',
+      dtype: 'int8',
+      allowRemoteModels: false,
+      overflow: 'truncate',
+      pooling: 'auto',
+      normalize: true,
+      batchSize: 1,
+    });
+    expect(resolved.location.localModelPath).toMatch(/public\/models\/$/);
+  });
+
+  it('defaults Hub models to q8', () => {
+    expect(resolveEncoderOptions({ model: 'Xenova/bge-small-en-v1.5' }).dtype).toBe('q8');
+  });
+
+  it('never points ORT at a CDN: a prefix becomes explicit same-origin URLs', () => {
+    expect(resolveEncoderOptions().wasmPaths).toEqual({ mjs: `/ort/${ORT_WASM_FILES.mjs}`, wasm: `/ort/${ORT_WASM_FILES.wasm}` });
+    expect(resolveEncoderOptions({ wasmPaths: '/static/ort' }).wasmPaths.wasm).toBe(`/static/ort/${ORT_WASM_FILES.wasm}`);
+    expect(resolveEncoderOptions({ wasmPaths: { mjs: '/a.mjs', wasm: '/a.wasm' } }).wasmPaths).toEqual({ mjs: '/a.mjs', wasm: '/a.wasm' });
+  });
+
+  it.each([
+    [{ model: '' }, /options.model/],
+    [{ device: 'wasm' as const }, /WASM is the browser runtime/],
+    [{ device: 'gpu' as 'cpu' }, /options.device/],
+    [{ dtype: 'fp64' as 'fp32' }, /options.dtype/],
+    [{ overflow: 'drop' as 'chunk' }, /options.overflow/],
+    [{ pooling: 'max' as 'mean' }, /options.pooling/],
+    [{ maxTokens: 0 }, /options.maxTokens/],
+    [{ maxTokens: 1.5 }, /options.maxTokens/],
+    [{ batchSize: -1 }, /options.batchSize/],
+    [{ onProgress: 'yes' as unknown as () => void }, /options.onProgress/],
+    [{ localModelPath: '' }, /options.localModelPath/],
+    [{ wasmPaths: { mjs: '/a.mjs' } as { mjs: string; wasm: string } }, /options.wasmPaths/],
+  ])('rejects %o', (options, message) => {
+    expect(() => resolveEncoderOptions(options)).toThrow(InvalidInputError);
+    expect(() => resolveEncoderOptions(options)).toThrow(message);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Shared by the encoder tests: builds the USE-lite model when it is missing or stale (a no-op taking a fraction of a
+ * second when it is up to date) and reads the reference vectors computed by the original TF.js model.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildUseLite } from '../../scripts/onnx/build-use-lite.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ReferenceVectors {
+  sentences: string[];
+  ids: number[][];
+  emb: number[][];
+}
+
+/** The shared data folder: $ROUTELLM_DATA, else ../shared beside the checkout. */
+function sharedDataDir(): string {
+  return process.env.ROUTELLM_DATA ?? join(PROJECT_ROOT, '../shared');
+}
+
+export function readReferenceVectors(): ReferenceVectors {
+  return JSON.parse(readFileSync(join(sharedDataDir(), 'reference/use-lite/reference-vectors.json'), 'utf8')) as ReferenceVectors;
+}
+
+/**
+ * The last reference sentence contains pieces outside the vocabulary (id 0): the TF.js output is undefined there,
+ * so only its ids are compared.
+ */
+export function sentencesWithDefinedEmbeddings(reference: ReferenceVectors): number[] {
+  return reference.sentences.map((_, index) => index).filter((index) => !reference.ids[index]!.includes(0));
+}
+
+export function ensureUseLiteBuilt(): void {
+  buildUseLite();
+}

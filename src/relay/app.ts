@@ -11,7 +11,7 @@ import type { GetConnInfo } from 'hono/conninfo';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import { parseClientTokens, type RelayConfig, type UpstreamModel } from './config.ts';
+import { parseClientTokens, type RelayConfig } from './config.ts';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { errorResponse } from './error-response.ts';
 import { originAllowed } from './origins.ts';
@@ -83,9 +83,23 @@ export function createRelayApp(options: RelayAppOptions): RelayApp {
   const clientTokens = config.auth ? parseClientTokens(config.auth.tokensEnv, env) : undefined;
   const rateLimiter = new RateLimiter(config.limits.requestsPerMinute);
   const concurrencyLimiter = new ConcurrencyLimiter(config.limits.maxConcurrentRequests);
-  const statuses = aliasStatuses(config, env);
-  const availableAliases = statuses.filter((status) => status.available).map((status) => status.alias);
-  const listedAt = Math.floor(Date.now() / 1000);
+  const availableAliases = aliasStatuses(config, env)
+    .filter((status) => status.available)
+    .map((status) => status.alias);
+  const modelList = {
+    object: 'list',
+    data: availableAliases.map((alias) => {
+      const { pricing } = config.models.get(alias)!;
+      return {
+        id: alias,
+        object: 'model',
+        created: Math.floor(Date.now() / 1000),
+        owned_by: 'routellm-relay',
+        // US dollars per 1M tokens, for the page's cost meter.
+        pricing: { input: pricing.input, output: pricing.output },
+      };
+    }),
+  };
   const anyOrigin = config.cors.origins.some((origin) => origin.kind === 'any');
   const clientAddress = (c: Context) => options.getConnInfo?.(c).remote.address ?? 'unknown';
   const clientOf = (c: Context<RelayEnv>) => c.get('client') ?? clientAddress(c);
@@ -174,34 +188,28 @@ export function createRelayApp(options: RelayAppOptions): RelayApp {
 
   app.get('/health', (c) => c.json({ status: 'ok', models: availableAliases.length }));
 
-  app.get(MODELS_PATH, (c) =>
-    c.json({
-      object: 'list',
-      data: availableAliases.map((alias) => {
-        const upstream = config.models.get(alias) as UpstreamModel;
-        return {
-          id: alias,
-          object: 'model',
-          created: listedAt,
-          owned_by: 'routellm-relay',
-          // US dollars per 1M tokens, for the page's cost meter.
-          pricing: { input: upstream.pricing.input, output: upstream.pricing.output },
-        };
-      }),
-    }),
-  );
+  app.get(MODELS_PATH, (c) => c.json(modelList));
+
+  // The rest of a refused body stays unread, so the connection cannot carry another request: say so, or a client
+  // that reuses it would see its next request fail.
+  const tooLarge = () =>
+    errorResponse(413, 'request_too_large', `The request body is larger than the relay's limit of ${config.limits.maxBodyBytes} bytes.`, {
+      connection: 'close',
+    });
+  const limitStreamedBody = bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge });
 
   app.post(
     CHAT_PATH,
-    bodyLimit({
-      maxSize: config.limits.maxBodyBytes,
-      // The rest of the body stays unread, so the connection cannot carry another request: say so, or a client
-      // that reuses it would see its next request fail.
-      onError: () =>
-        errorResponse(413, 'request_too_large', `The request body is larger than the relay's limit of ${config.limits.maxBodyBytes} bytes.`, {
-          connection: 'close',
-        }),
-    }),
+    (c, next) => {
+      // A declared length is the whole story (the HTTP parser never delivers more than it), so it is checked here
+      // without touching the body: Hono's bodyLimit reads `request.body`, which pushes Node's adapter off its fast
+      // direct read of the body. Bodies without a length go through bodyLimit, which counts bytes as they arrive.
+      const declaredLength = c.req.header('content-length');
+      if (declaredLength !== undefined && c.req.header('transfer-encoding') === undefined) {
+        return Number(declaredLength) > config.limits.maxBodyBytes ? tooLarge() : next();
+      }
+      return limitStreamedBody(c, next);
+    },
     async (c) => {
       if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
         return errorResponse(415, 'unsupported_media_type', 'Send the request body as JSON with "Content-Type: application/json".');

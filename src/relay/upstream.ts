@@ -112,9 +112,10 @@ export async function forwardChatCompletion(request: ForwardRequest): Promise<Re
 }
 
 /**
- * The provider's body, chunk for chunk, with two guards: a silence longer than `idleMs` aborts the provider request
- * and ends the client's response with an error (a truncated answer must not look complete), and a client that stops
- * reading cancels the provider request.
+ * The provider's body, chunk for chunk, with two guards: a provider that keeps the relay waiting for its next chunk
+ * longer than `idleMs` is aborted and the client's response ends with an error (a truncated answer must not look
+ * complete), and a client that stops reading cancels the provider request. Time the client takes to read does not
+ * count as provider silence: chunks are pulled only when the client wants one (backpressure).
  */
 function guardIdle(
   body: ReadableStream<Uint8Array>,
@@ -124,49 +125,61 @@ function guardIdle(
   settle: (outcome: ExchangeOutcome) => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  // One timer per exchange, re-armed only when it fires: a timer per chunk costs more than the chunk itself.
+  let waitingSince: number | undefined;
   let wentIdle = false;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const checkIdle = () => {
+    idleTimer = undefined;
+    if (waitingSince === undefined) return;
+    const silentFor = Date.now() - waitingSince;
+    if (silentFor >= idleMs) {
+      wentIdle = true;
+      abort.abort();
+    } else idleTimer = setTimeout(checkIdle, idleMs - silentFor);
+  };
+  const stopTimer = () => clearTimeout(idleTimer);
+
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        idleTimer = setTimeout(() => {
-          wentIdle = true;
-          abort.abort();
-        }, idleMs);
+        waitingSince = Date.now();
+        idleTimer ??= setTimeout(checkIdle, idleMs);
+        let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          const chunk = await reader.read();
-          if (chunk.done) {
-            controller.close();
-            settle('completed');
-          } else controller.enqueue(chunk.value);
+          chunk = await reader.read();
         } catch {
+          stopTimer();
           if (clientSignal.aborted) {
             // Nobody is listening any more; closing quietly keeps the server log free of a failure that is not one.
             settle('client_closed');
             controller.close();
             return;
           }
-          const outcome = wentIdle ? 'upstream_idle' : 'upstream_failed_mid_response';
-          settle(outcome);
+          settle(wentIdle ? 'upstream_idle' : 'upstream_failed_mid_response');
           controller.error(
             new Error(
-              outcome === 'upstream_idle'
+              wentIdle
                 ? `The provider sent nothing for ${idleMs} ms; the response was cut off.`
                 : 'The provider connection ended before the response was complete.',
             ),
           );
-        } finally {
-          clearTimeout(idleTimer);
+          return;
         }
+        waitingSince = undefined;
+        if (chunk.done) {
+          stopTimer();
+          controller.close();
+          settle('completed');
+        } else controller.enqueue(chunk.value);
       },
       async cancel() {
-        clearTimeout(idleTimer);
+        stopTimer();
         abort.abort();
         settle('client_closed');
         await reader.cancel().catch(() => undefined);
       },
     },
-    // Pull only when the client has taken the previous chunk, so a slow reader slows the provider (backpressure).
     { highWaterMark: 0 },
   );
 }

@@ -76,6 +76,18 @@ describe('request checks', () => {
     expect(upstream!.requests).toHaveLength(0);
   });
 
+  it('sends every request to the configured URL, whatever the client names in the query, headers or body', async () => {
+    await start();
+    const response = await relay!.call('/v1/chat/completions?baseURL=http://169.254.169.254/&url=http://127.0.0.1:1/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-upstream-url': 'http://127.0.0.1:1/', host: 'evil.example' },
+      body: JSON.stringify({ ...HELLO, baseURL: 'http://127.0.0.1:1/v1', api_base: 'http://127.0.0.1:1/v1' }),
+    });
+    expect(response.status).toBe(200);
+    expect(upstream!.requests.map((received) => received.path)).toEqual(['/v1/chat/completions']);
+    expect(upstream!.requests[0]!.headers.host).toBe(new URL(upstream!.url).host);
+  });
+
   it('rejects malformed bodies with 400 and says what is wrong', async () => {
     await start();
     expect((await expectError(await relay!.chat('{"model": "strong",'), 400, 'invalid_json')).error.message).toMatch(/not valid JSON/);

@@ -1,0 +1,281 @@
+/**
+ * `npm run bench:relay`: how much the relay adds to a streamed completion, under load.
+ *
+ * Three processes: the fake upstream (test/support/fake-upstream.ts) streaming a fixed completion, the relay started
+ * through its real CLI (src/relay/node.ts) in front of it, and this script driving both. In rounds, the same streaming
+ * request is sent straight to the upstream and through the relay, `--concurrency` at a time; the added latency is the
+ * difference between the two paths' percentiles of time to the last byte, measured in the same run. Every relayed
+ * response must be complete (status 200, ending in `data: [DONE]`, as long as the direct one) or it counts as an error.
+ *
+ *   npm run bench:relay -- [--requests 3000] [--concurrency 500] [--words 50] [--interval-ms 20] [--out bench-results/relay.json]
+ *
+ * The default stream is 53 SSE events 20 ms apart (about a second at 50 tokens/s, a typical provider pace).
+ *
+ * Writes `{ requests, concurrency, errors, addedLatencyMs: { p50, p99 }, throughputPerSec, peakRssMB }` and prints a table.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const projectRoot = fileURLToPath(new URL('../', import.meta.url));
+const ROUNDS = 3;
+
+interface Options {
+  requests: number;
+  concurrency: number;
+  words: number;
+  intervalMs: number;
+  out: string;
+}
+
+interface Sample {
+  ok: boolean;
+  /** Until the response headers: what the relay adds before the first token can show. */
+  firstByteMs: number;
+  /** Until the last byte: the whole answer. */
+  totalMs: number;
+  bytes: number;
+}
+
+interface PathResult {
+  samples: Sample[];
+  elapsedMs: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      requests: { type: 'string', default: '3000' },
+      concurrency: { type: 'string', default: '500' },
+      words: { type: 'string', default: '50' },
+      'interval-ms': { type: 'string', default: '20' },
+      out: { type: 'string', default: 'bench-results/relay.json' },
+    },
+    strict: true,
+  });
+  const whole = (name: string, text: string, min: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
+    return value;
+  };
+  const options = {
+    requests: whole('requests', values.requests, 1),
+    concurrency: whole('concurrency', values.concurrency, 1),
+    words: whole('words', values.words, 1),
+    intervalMs: whole('interval-ms', values['interval-ms'], 0),
+    out: values.out,
+  };
+  if (options.requests < options.concurrency) throw new Error('--requests must be at least --concurrency');
+  return options;
+}
+
+/** Starts a TypeScript entry in its own Node process and waits for the first stdout line, which holds its URL. */
+async function startProcess(entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry), ...args], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${entry} exited with code ${code} before it was ready`)));
+    lines.once('line', (line) => {
+      const match = /(http:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+      else reject(new Error(`${entry} printed "${line}" instead of its URL`));
+    });
+  });
+  // Later lines (the relay's request log) are read and dropped, as a log shipper would, so the pipe never fills.
+  lines.on('line', () => undefined);
+  return { child, url };
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** One streamed completion, timed from sending to the last byte. */
+function timedRequest(agent: Agent, url: URL, body: string): Promise<Sample> {
+  return new Promise((resolve) => {
+    const startedAt = performance.now();
+    const failed = () => resolve({ ok: false, firstByteMs: Number.NaN, totalMs: performance.now() - startedAt, bytes: 0 });
+    const outgoing = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const firstByteMs = performance.now() - startedAt;
+        let bytes = 0;
+        let tail = '';
+        response.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          tail = (tail + chunk.toString('latin1')).slice(-16);
+        });
+        response.on('end', () =>
+          resolve({
+            ok: response.statusCode === 200 && tail.endsWith('data: [DONE]\n\n'),
+            firstByteMs,
+            totalMs: performance.now() - startedAt,
+            bytes,
+          }),
+        );
+        response.on('error', failed);
+      },
+    );
+    outgoing.on('error', failed);
+    outgoing.end(body);
+  });
+}
+
+async function runPath(agent: Agent, url: URL, body: string, count: number, concurrency: number): Promise<PathResult> {
+  const samples: Sample[] = [];
+  let started = 0;
+  const startedAt = performance.now();
+  const worker = async () => {
+    while (started < count) {
+      started += 1;
+      samples.push(await timedRequest(agent, url, body));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { samples, elapsedMs: performance.now() - startedAt };
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+}
+
+/** Peak resident set size of a process in MB (Linux VmHWM), or NaN where /proc is not available. */
+function peakRssMB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kilobytes = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
+    return kilobytes / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const benchKey = 'sk-bench-not-a-real-key';
+  const configDirectory = mkdtempSync(join(tmpdir(), 'bench-relay-'));
+  const children: ChildProcess[] = [];
+  try {
+    const upstream = await startProcess(
+      'test/support/fake-upstream.ts',
+      ['--words', String(options.words), '--interval-ms', String(options.intervalMs)],
+      process.env,
+    );
+    children.push(upstream.child);
+    const configPath = join(configDirectory, 'relay.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        models: { bench: { baseURL: upstream.url, model: 'fake-model', apiKeyEnv: 'BENCH_PROVIDER_KEY', pricing: { input: 0, output: 0 } } },
+        // One load generator is one client: lift the per-client limits so they are not what gets measured.
+        limits: { requestsPerMinute: 1_000_000_000, maxConcurrentRequests: 1_000_000 },
+      }),
+    );
+    const relay = await startProcess('src/relay/node.ts', ['--port', '0', '--config', configPath], {
+      ...process.env,
+      BENCH_PROVIDER_KEY: benchKey,
+    });
+    children.push(relay.child);
+
+    const body = JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'user', content: 'Stream a short answer.' }] });
+    const directURL = new URL(`${upstream.url}/chat/completions`);
+    const relayURL = new URL(`${relay.url}/v1/chat/completions`);
+    const directBody = body.replace('"bench"', '"fake-model"');
+    // maxFreeSockets: by default an Agent keeps only 256 idle connections and closes the rest, so every wave
+    // would open hundreds of connections at once and measure TCP handshakes instead of the relay.
+    const agentOptions = { keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency };
+    const directAgent = new Agent(agentOptions);
+    const relayAgent = new Agent(agentOptions);
+
+    // Alternating rounds, so drift (thermal, other load on the machine) hits both paths alike. Each measured run
+    // follows one unmeasured wave on the same path: it (re)opens the connections that idled out while the other
+    // path ran (Node closes idle server connections after 5 s), so both paths are measured warm.
+    const perRound = Math.ceil(options.requests / ROUNDS);
+    const direct: PathResult[] = [];
+    const relayed: PathResult[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      await runPath(directAgent, directURL, directBody, options.concurrency, options.concurrency);
+      direct.push(await runPath(directAgent, directURL, directBody, perRound, options.concurrency));
+      await runPath(relayAgent, relayURL, body, options.concurrency, options.concurrency);
+      relayed.push(await runPath(relayAgent, relayURL, body, perRound, options.concurrency));
+    }
+    directAgent.destroy();
+    relayAgent.destroy();
+
+    const directSamples = direct.flatMap((result) => result.samples);
+    const relaySamples = relayed.flatMap((result) => result.samples);
+    const expectedBytes = directSamples.find((sample) => sample.ok)?.bytes;
+    const directErrors = directSamples.filter((sample) => !sample.ok).length;
+    const errors = relaySamples.filter((sample) => !sample.ok || sample.bytes !== expectedBytes).length;
+    const sortedTimes = (samples: Sample[], pick: (sample: Sample) => number) =>
+      samples.filter((sample) => sample.ok).map(pick).sort((a, b) => a - b);
+    const directTimes = sortedTimes(directSamples, (sample) => sample.totalMs);
+    const relayTimes = sortedTimes(relaySamples, (sample) => sample.totalMs);
+    const directFirstByte = sortedTimes(directSamples, (sample) => sample.firstByteMs);
+    const relayFirstByte = sortedTimes(relaySamples, (sample) => sample.firstByteMs);
+    const relayElapsedMs = relayed.reduce((sum, result) => sum + result.elapsedMs, 0);
+    const directElapsedMs = direct.reduce((sum, result) => sum + result.elapsedMs, 0);
+
+    const result = {
+      requests: relaySamples.length,
+      concurrency: options.concurrency,
+      errors,
+      addedLatencyMs: {
+        p50: round2(percentile(relayTimes, 0.5) - percentile(directTimes, 0.5)),
+        p99: round2(percentile(relayTimes, 0.99) - percentile(directTimes, 0.99)),
+      },
+      throughputPerSec: round1((relaySamples.length / relayElapsedMs) * 1000),
+      peakRssMB: round1(peakRssMB(relay.child.pid!)),
+    };
+
+    mkdirSync(dirname(join(projectRoot, options.out)), { recursive: true });
+    writeFileSync(join(projectRoot, options.out), JSON.stringify(result, null, 2) + '\n');
+
+    const cell = (value: number, width = 11) => round2(value).toFixed(2).padStart(width);
+    const row = (name: string, firstByte: number[], total: number[], elapsedMs: number, count: number, failed: number) =>
+      `${name.padEnd(15)}${cell(percentile(firstByte, 0.5))}${cell(percentile(firstByte, 0.99))}${cell(percentile(total, 0.5))}` +
+      `${cell(percentile(total, 0.99))}${round1((count / elapsedMs) * 1000).toFixed(1).padStart(9)}${String(failed).padStart(8)}`;
+    console.log(
+      [
+        `relay benchmark: ${result.requests} streamed completions per path, ${options.concurrency} concurrent, ` +
+          `${options.words + 3} SSE events ${options.intervalMs} ms apart, ${ROUNDS} alternating rounds`,
+        `${''.padEnd(15)}${'1st byte'.padStart(11)}${'1st byte'.padStart(11)}${'last byte'.padStart(11)}${'last byte'.padStart(11)}`,
+        `${''.padEnd(15)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'req/s'.padStart(9)}${'errors'.padStart(8)}`,
+        row('direct', directFirstByte, directTimes, directElapsedMs, directSamples.length, directErrors),
+        row('through relay', relayFirstByte, relayTimes, relayElapsedMs, relaySamples.length, errors),
+        `${'added'.padEnd(15)}${cell(percentile(relayFirstByte, 0.5) - percentile(directFirstByte, 0.5))}` +
+          `${cell(percentile(relayFirstByte, 0.99) - percentile(directFirstByte, 0.99))}` +
+          `${cell(result.addedLatencyMs.p50)}${cell(result.addedLatencyMs.p99)}`,
+        `peak relay RSS ${result.peakRssMB} MB; addedLatencyMs in ${options.out} is the last-byte row`,
+      ].join('\n'),
+    );
+    if (directErrors > 0) throw new Error(`${directErrors} direct requests failed: the upstream or the machine is overloaded, so the comparison is void`);
+  } finally {
+    await Promise.all(children.map(stopProcess));
+    rmSync(configDirectory, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:relay: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildUseLite } from '../../scripts/onnx/build-use-lite.ts';
+import { resolveSharedDir } from '../../src/cli/paths.ts';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { PROJECT_ROOT } from '../../src/cli/paths.ts';
 
 export interface ReferenceVectors {
   sentences: string[];
@@ -15,13 +15,9 @@ export interface ReferenceVectors {
   emb: number[][];
 }
 
-/** The shared data folder: $ROUTELLM_DATA, else ../shared beside the checkout. */
-function sharedDataDir(): string {
-  return process.env.ROUTELLM_DATA ?? join(PROJECT_ROOT, '../shared');
-}
-
+/** Reads the reference vectors from the shared data folder ($ROUTELLM_DATA, else ../shared beside the checkout). */
 export function readReferenceVectors(): ReferenceVectors {
-  return JSON.parse(readFileSync(join(sharedDataDir(), 'reference/use-lite/reference-vectors.json'), 'utf8')) as ReferenceVectors;
+  return JSON.parse(readFileSync(join(resolveSharedDir(undefined), 'reference/use-lite/reference-vectors.json'), 'utf8')) as ReferenceVectors;
 }
 
 /**

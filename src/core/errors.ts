@@ -21,6 +21,7 @@ export type RouteErrorCode =
   | 'worker_crashed'
   | 'aborted'
   | 'relay_error'
+  | 'relay_unreachable'
   | 'upstream_error';
 
 /** Bad input from the caller: wrong type, empty prompt, unknown option. */
@@ -55,15 +56,21 @@ export class AbortError extends RouteError {
   }
 }
 
-/** The relay (or the provider behind it) answered with an error; `status` is the HTTP status. */
+/**
+ * The relay (or the provider behind it) answered with an error, or could not be reached at all. `status` is the HTTP
+ * status, 0 when no answer arrived (code 'relay_unreachable'); `relayCode` is the relay's machine-readable reason
+ * from its OpenAI-style error body (e.g. 'model_unavailable' when the provider key is not set).
+ */
 export class RelayError extends RouteError {
   override readonly name = 'RelayError';
+  readonly relayCode: string | undefined;
   constructor(
     message: string,
     readonly status: number,
     readonly type?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; relayCode?: string },
   ) {
-    super(message, status >= 500 ? 'upstream_error' : 'relay_error', options);
+    super(message, status === 0 ? 'relay_unreachable' : status >= 500 ? 'upstream_error' : 'relay_error', { cause: options?.cause });
+    this.relayCode = options?.relayCode;
   }
 }

@@ -1,11 +1,27 @@
 import { transferHandlers } from 'comlink';
-import { RouteError, type RouteErrorCode } from '../core/errors.ts';
+import { AbortError, InvalidInputError, ModelLoadError, RouteError, WorkerCrashedError, type RouteErrorCode } from '../core/errors.ts';
 
 interface SerializedError {
   name: string;
   message: string;
   code?: RouteErrorCode;
-  status?: number;
+}
+
+/** The error class the page sees for a code, so `instanceof ModelLoadError` works on both sides of the worker. */
+export function routeErrorFromCode(code: RouteErrorCode, message: string): RouteError {
+  switch (code) {
+    case 'invalid_input':
+      return new InvalidInputError(message);
+    case 'model_not_found':
+    case 'model_load_failed':
+      return new ModelLoadError(message, code);
+    case 'worker_crashed':
+      return new WorkerCrashedError(message);
+    case 'aborted':
+      return new AbortError(message);
+    default:
+      return new RouteError(message, code);
+  }
 }
 
 /**
@@ -26,8 +42,8 @@ export function installErrorTransfer(): void {
     },
     deserialize(serialized) {
       const { name, message, code } = serialized as SerializedError;
-      const error = code ? new RouteError(message, code) : new Error(message);
-      Object.defineProperty(error, 'name', { value: name });
+      const error = code ? routeErrorFromCode(code, message) : new Error(message);
+      if (error.name !== name) Object.defineProperty(error, 'name', { value: name });
       throw error;
     },
   });

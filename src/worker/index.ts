@@ -1,4 +1,15 @@
 /** The router Web Worker and the page's typed client for it. */
 export { createWorkerClient, WorkerClient } from './worker-client.ts';
 export type { CallOptions, WorkerClientOptions } from './worker-client.ts';
-export type { EncoderInfo, WorkerEncoderOptions } from './worker-service.ts';
+export type {
+  EncoderInfo,
+  LoadProgressEvent,
+  RouteDevice,
+  RouterInfo,
+  ScoredPrompt,
+  WorkerEncoderOptions,
+  WorkerRouterOptions,
+  WorkerServiceOptions,
+} from './worker-service.ts';
+export { MANIFEST_FILE, manifestQuantileTable, readRouterWeights, weightFileEntries } from './router-weights.ts';
+export type { WeightFileEntry, WeightsFileReader, WeightsProgressEvent } from './router-weights.ts';

@@ -1,0 +1,119 @@
+import { AbortError, InvalidInputError, RelayError } from '../core/errors.ts';
+import { parseRouterModel } from '../core/model-string.ts';
+import { ChatCompletionStream } from './chat-stream.ts';
+import { createRouter, type ModelRouter, type RouteDecision, type RouterOptions } from './model-router.ts';
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParams,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  RelayModel,
+} from './openai-types.ts';
+import { relayApiBase, relayFetch } from './relay-http.ts';
+
+export interface ClientOptions {
+  /** The relay's URL, e.g. `http://127.0.0.1:8787` (a URL ending in `/v1` is taken as its API base). */
+  relayUrl: string | URL;
+  /** The relay's client token, when it requires one (sent as `Authorization: Bearer`). Never a provider key. */
+  apiKey?: string;
+  /** Extra headers for every relay request. */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  /** Settings for the routers that model strings name (`strongModel`, `device`, `modelBaseUrl`, `fallback`, ...). */
+  router?: Omit<RouterOptions, 'router' | 'threshold' | 'strongPct' | 'calibrationPrompts' | 'adaptive'>;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/** A non-streamed answer, with the routing decision that chose its model (undefined when the request named one). */
+export type RoutedChatCompletion = ChatCompletion & { routing: RouteDecision | undefined };
+
+export interface ChatCompletions {
+  create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<ChatCompletionStream>;
+  create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<RoutedChatCompletion>;
+  create(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletionStream | RoutedChatCompletion>;
+}
+
+/**
+ * An OpenAI-shaped client for the relay that routes on the device: `model: 'router-mf-0.1159'` scores the last
+ * user message in the router worker, then asks the relay for the chosen model; any other model name goes to the
+ * relay as it is. Errors are the RouteError family: RelayError (with the relay's status and code), AbortError,
+ * InvalidInputError, WorkerCrashedError.
+ */
+export class RouteLLMClient {
+  readonly chat: { completions: ChatCompletions };
+  readonly models: { list(options?: RequestOptions): Promise<RelayModel[]> };
+  private readonly apiBase: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly headers: Record<string, string>;
+  private readonly routerSettings: ClientOptions['router'];
+  private readonly routers = new Map<string, ModelRouter>();
+
+  constructor(options: ClientOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidInputError('createClient needs an options object.');
+    try {
+      this.apiBase = relayApiBase(options.relayUrl);
+    } catch {
+      throw new InvalidInputError(`relayUrl must be a URL, got ${JSON.stringify(String(options.relayUrl))}.`);
+    }
+    if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) throw new InvalidInputError('apiKey must be a non-empty string.');
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.headers = { ...options.headers, ...(options.apiKey !== undefined && { authorization: `Bearer ${options.apiKey}` }) };
+    this.routerSettings = options.router;
+    this.chat = { completions: { create: this.createCompletion.bind(this) as ChatCompletions['create'] } };
+    this.models = { list: this.listModels.bind(this) };
+  }
+
+  /** The router a model string uses, created (and loaded in the worker) on first use; undefined for other models. */
+  router(model: string): ModelRouter | undefined {
+    const parsed = parseRouterModel(model);
+    if (!parsed) return undefined;
+    let router = this.routers.get(model);
+    if (!router) {
+      router = createRouter({ ...this.routerSettings, router: model });
+      this.routers.set(model, router);
+    }
+    return router;
+  }
+
+  private async createCompletion(body: ChatCompletionCreateParams, options: RequestOptions = {}): Promise<ChatCompletionStream | RoutedChatCompletion> {
+    if (typeof body !== 'object' || body === null) throw new InvalidInputError('The request body must be an object.');
+    if (typeof body.model !== 'string' || body.model === '') throw new InvalidInputError('"model" must name a relay model or a router (router-<name>-<threshold>).');
+    if (!Array.isArray(body.messages) || body.messages.length === 0) throw new InvalidInputError('"messages" must be a non-empty array.');
+
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+
+    const router = this.router(body.model);
+    const routing = router ? await router.route(body.messages, { signal }) : undefined;
+    const request = { ...body, model: routing?.model ?? body.model };
+    const response = await relayFetch(this.fetchImpl, `${this.apiBase}/chat/completions`, {
+      method: 'POST',
+      headers: { ...this.headers, 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' },
+      body: JSON.stringify(request),
+      signal,
+    });
+    if (body.stream) return new ChatCompletionStream(response, routing, controller, signal);
+    let completion: ChatCompletion;
+    try {
+      completion = (await response.json()) as ChatCompletion;
+    } catch (error) {
+      if (signal.aborted) throw new AbortError();
+      throw new RelayError(`The relay's answer is not a JSON chat completion: ${(error as Error).message}`, 502, undefined, { cause: error });
+    }
+    return { ...completion, routing };
+  }
+
+  private async listModels(options: RequestOptions = {}): Promise<RelayModel[]> {
+    const signal = options.signal ?? new AbortController().signal;
+    const response = await relayFetch(this.fetchImpl, `${this.apiBase}/models`, { headers: this.headers, signal });
+    const list = (await response.json()) as { data?: RelayModel[] };
+    return Array.isArray(list.data) ? list.data : [];
+  }
+}
+
+export function createClient(options: ClientOptions): RouteLLMClient {
+  return new RouteLLMClient(options);
+}

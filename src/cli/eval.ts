@@ -8,6 +8,8 @@ import { formatBenchmarkReport } from './eval-table.ts';
 import { renderCurvePlot } from './plot.ts';
 import { createProgressBar } from './progress.ts';
 import { resolveSharedDir } from './paths.ts';
+import { loadRouterResources } from './router-resources.ts';
+import { DEFAULT_ROUTERS_DIR } from './router-weights.ts';
 import { runEval, toDetails, toSummary, type BenchmarkReport } from './run-eval.ts';
 
 const USAGE = `Usage: npm run eval -- [options]
@@ -15,6 +17,7 @@ const USAGE = `Usage: npm run eval -- [options]
   --benchmarks <a,b,...>  benchmarks (default mt-bench,mmlu,gsm8k; known: ${BENCHMARK_NAMES.join(', ')})
   --out <folder>          where summary.json, details.json and <benchmark>.svg go (default eval-results)
   --data <folder>         the shared data folder (default $ROUTELLM_DATA, else ../shared)
+  --routers-dir <folder>  where trained routers' weights are, one folder per router (default public/routers)
   --input <file>          custom benchmark file, .csv or .jsonl (with --benchmarks custom)
   --prompt-field <name>   its prompt field (default prompt)
   --weak-field <name>     its weak model's quality field: true/false or a number
@@ -25,6 +28,7 @@ const OPTIONS = {
   benchmarks: { type: 'string', default: 'mt-bench,mmlu,gsm8k' },
   out: { type: 'string', default: 'eval-results' },
   data: { type: 'string' },
+  'routers-dir': { type: 'string' },
   input: { type: 'string' },
   'prompt-field': { type: 'string', default: 'prompt' },
   'weak-field': { type: 'string' },
@@ -91,7 +95,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     return;
   }
   const routers = splitList(args.routers, '--routers');
-  routers.forEach((name) => defaultRegistry.get(name));
+  const definitions = routers.map((name) => defaultRegistry.get(name));
   const benchmarks = splitList(args.benchmarks, '--benchmarks').map((name): BenchmarkName => {
     if (!isBenchmarkName(name)) {
       throw new InvalidInputError(`Unknown benchmark '${name}'. Known benchmarks: ${BENCHMARK_NAMES.join(', ')}.`);
@@ -106,11 +110,14 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   let bar: ReturnType<typeof createProgressBar> | undefined;
   let task = '';
   const started = performance.now();
+  const resources = await loadRouterResources(definitions, { routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR) });
   const reports = await runEval({
     routers,
     benchmarks,
     ...(sharedDir ? { sharedDir } : {}),
     ...(custom ? { custom } : {}),
+    context: resources.context,
+    weightsFor: resources.weightsFor,
     onProgress: ({ benchmark, router }, done, total) => {
       if (`${benchmark}/${router}` !== task) {
         bar?.finish();
@@ -119,7 +126,10 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
       }
       bar!.update(done, total);
     },
-  }).finally(() => bar?.finish());
+  }).finally(async () => {
+    bar?.finish();
+    await resources.dispose();
+  });
 
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(toSummary(reports), null, 1)}\n`);

@@ -2,7 +2,7 @@ import type { Benchmark } from '../core/benchmark.ts';
 import type { QualityPoint } from '../core/curve.ts';
 import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/evaluate.ts';
 import { oracleCurve } from '../core/oracle.ts';
-import type { RouterContext, RouterDefinition, RouterRegistry } from '../core/registry.ts';
+import type { RouterContext, RouterDefinition, RouterRegistry, RouterWeights } from '../core/registry.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { BenchmarkLoader, type BenchmarkName, type CustomBenchmarkFile } from './benchmarks.ts';
 import { loadCommercialPoints, type CommercialPoint } from './commercial.ts';
@@ -19,8 +19,13 @@ export interface EvalOptions {
   /** Needed when `benchmarks` includes 'custom'. */
   readonly custom?: CustomBenchmarkFile;
   readonly registry?: RouterRegistry;
-  /** Embedder, weights and so on for the routers; each benchmark adds its maxLength. */
+  /** Embedder, seed and so on for the routers; each benchmark adds its maxLength. */
   readonly context?: RouterContext;
+  /**
+   * Each router's own weights (read once per router, only for routers that require weights), so routers with
+   * different weights are evaluated in one run. A router given `context.weights` instead uses those.
+   */
+  readonly weightsFor?: (router: string) => Promise<RouterWeights>;
   /** Progress of scoring, per router and benchmark. */
   readonly onProgress?: (task: { benchmark: string; router: string }, done: number, total: number) => void;
 }
@@ -46,13 +51,19 @@ export async function runEval(options: EvalOptions): Promise<BenchmarkReport[]> 
   const definitions = options.routers.map((router) => (typeof router === 'string' ? registry.get(router) : router));
   const randomDefinition = registry.get(RANDOM_BASELINE);
   const loader = new BenchmarkLoader(options.sharedDir, options.custom);
+  const contexts = new Map<string, RouterContext>();
+  for (const definition of [...definitions, randomDefinition]) {
+    const context = options.context ?? {};
+    const needsWeights = definition.requires.includes('weights') && context.weights === undefined && options.weightsFor;
+    contexts.set(definition.name, needsWeights ? { ...context, weights: await options.weightsFor!(definition.name) } : context);
+  }
 
   const reports: BenchmarkReport[] = [];
   for (const name of options.benchmarks) {
     const benchmark = await loader.load(name);
     const evaluate = (definition: RouterDefinition) =>
       evaluateRouter(definition, benchmark, {
-        ...(options.context ? { context: options.context } : {}),
+        context: contexts.get(definition.name)!,
         onProgress: (done, total) =>
           options.onProgress?.({ benchmark: benchmark.name, router: definition.name }, done, total),
       });

@@ -5,6 +5,8 @@ import { scorePrompts } from '../core/evaluate.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
 import { createProgressBar } from './progress.ts';
+import { loadRouterResources } from './router-resources.ts';
+import { DEFAULT_ROUTERS_DIR } from './router-weights.ts';
 import { readRecords, requireFields } from './records.ts';
 
 const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> --field <prompt field> --out <file.jsonl> [options]
@@ -13,7 +15,8 @@ const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> 
   --field <name>       the field holding the prompt text
   --out <file.jsonl>   one line per input row: {"prompt", "score"} (+ "model" with --threshold)
   --threshold <t>      also route: "strong" when score >= t, else "weak" (0 to 1)
-  --seed <n>           seed for stochastic routers (default 0)`;
+  --seed <n>           seed for stochastic routers (default 0)
+  --routers-dir <dir>  where trained routers' weights are (default public/routers)`;
 
 const OPTIONS = {
   router: { type: 'string' },
@@ -22,6 +25,7 @@ const OPTIONS = {
   out: { type: 'string' },
   threshold: { type: 'string' },
   seed: { type: 'string', default: '0' },
+  'routers-dir': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -54,11 +58,17 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
   });
 
   // Standalone scoring: no maxLength, so `length` uses its fixed normalisation and scores do not depend on the file.
-  const router = await defaultRegistry.create(definition.name, { seed });
+  const resources = await loadRouterResources([definition], { routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR), seed });
   const bar = createProgressBar(`scoring ${definition.name}`, io.stderr);
-  const scores = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) }).finally(
-    () => bar.finish(),
-  );
+  let scores: number[];
+  try {
+    const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
+    const router = await defaultRegistry.create(definition.name, { ...resources.context, ...weights });
+    scores = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.finish();
+    await resources.dispose();
+  }
 
   const lines = prompts.map((prompt, index) => {
     const score = scores[index]!;

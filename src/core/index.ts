@@ -55,6 +55,21 @@ export {
   type RouterWeights,
 } from './registry.ts';
 export { builtinRouters, defaultRegistry, lengthRouterDefinition, randomRouterDefinition } from './routers.ts';
+export type { TextClassifier } from './text-classifier.ts';
+export type { ChatMessage, LabelQuery, LabelScorer } from './label-scorer.ts';
+export {
+  CLASSIFIER_LABEL_VALUES,
+  classifierRouterDefinition,
+  createClassifierRouter,
+  type ClassifierRouterOptions,
+} from './classifier-router.ts';
+export {
+  ROUTELLM_CLASSIFIER_MESSAGE,
+  ROUTELLM_SYSTEM_MESSAGE,
+  causalLlmRouterDefinition,
+  createCausalLlmRouter,
+  type CausalLlmRouterOptions,
+} from './causal-llm-router.ts';
 export { formatRouterModel, parseRouterModel, type RouterModel } from './model-string.ts';
 export {
   QUANTILE_TABLE_SIZE,

@@ -1,8 +1,10 @@
 import type { Embedder, Router } from './router.ts';
 import { InvalidInputError, RouteError } from './errors.ts';
+import type { LabelScorer } from './label-scorer.ts';
+import type { TextClassifier } from './text-classifier.ts';
 
-/** What a router may need that is not a prompt. */
-export type RouterRequirement = 'embedder' | 'weights';
+/** What a router may need that is not a prompt: the name of the context field that holds it. */
+export type RouterRequirement = 'embedder' | 'weights' | 'textClassifier' | 'labelScorer';
 
 /** Router weights as a loader (fetch in the browser, the file system in Node) hands them over. */
 export interface RouterWeights {
@@ -16,6 +18,10 @@ export interface RouterWeights {
 export interface RouterContext {
   readonly embedder?: Embedder;
   readonly weights?: RouterWeights;
+  /** A sequence classifier over prompts (the `classifier` router's model). */
+  readonly textClassifier?: TextClassifier;
+  /** A causal LM that scores answer tokens (the `causal-llm` router's model). */
+  readonly labelScorer?: LabelScorer;
   /** Seed for stochastic routers. */
   readonly seed?: number;
   /** Longest prompt of the set being routed, for routers that normalise by it (`length` in evaluation). */
@@ -38,6 +44,8 @@ export interface RouterDefinition {
 const REQUIREMENT_DESCRIPTIONS: Readonly<Record<RouterRequirement, string>> = {
   embedder: 'a text embedder (context.embedder)',
   weights: 'trained weights (context.weights)',
+  textClassifier: 'a text classifier (context.textClassifier)',
+  labelScorer: 'a causal LM label scorer (context.labelScorer)',
 };
 
 const ROUTER_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -1,3 +1,5 @@
+import { causalLlmRouterDefinition } from './causal-llm-router.ts';
+import { classifierRouterDefinition } from './classifier-router.ts';
 import { createLengthRouter } from './length-router.ts';
 import { createRandomRouter } from './random-router.ts';
 import { RouterRegistry, type RouterDefinition } from './registry.ts';
@@ -21,7 +23,12 @@ export const randomRouterDefinition: RouterDefinition = {
 };
 
 /** Every router this project ships, in the order listings show them. */
-export const builtinRouters: readonly RouterDefinition[] = [lengthRouterDefinition, randomRouterDefinition];
+export const builtinRouters: readonly RouterDefinition[] = [
+  lengthRouterDefinition,
+  randomRouterDefinition,
+  classifierRouterDefinition,
+  causalLlmRouterDefinition,
+];
 
 /** The registry the CLIs, the SDK and the worker select routers from. */
 export const defaultRegistry = new RouterRegistry(builtinRouters);

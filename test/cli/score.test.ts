@@ -90,7 +90,7 @@ describe('npm run score', () => {
     [
       'an unknown router',
       ['--router', 'mf2', '--input', good, '--field', 'prompt'],
-      /^error: Unknown router 'mf2'\. Known routers: length, random\.$/,
+      /^error: Unknown router 'mf2'\. Known routers: length, random(, [a-z0-9-]+)*\.$/,
     ],
     [
       'a CSV missing the field',

@@ -27,7 +27,10 @@ describe('RouterRegistry', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(RouteError);
       expect((error as RouteError).code).toBe('router_not_found');
-      expect((error as RouteError).message).toBe("Unknown router 'mff'. Known routers: length, random.");
+      expect((error as RouteError).message).toBe(
+        `Unknown router 'mff'. Known routers: ${builtinRouters.map((definition) => definition.name).join(', ')}.`,
+      );
+      expect((error as RouteError).message).toMatch(/^Unknown router 'mff'\. Known routers: length, random, /);
     }
   });
 
@@ -52,7 +55,7 @@ describe('RouterRegistry', () => {
 
   it('with() adds or replaces definitions without touching the original', async () => {
     const extended = defaultRegistry.with(constant('half', 0.5), constant('length', 1));
-    expect(extended.names()).toEqual(['random', 'half', 'length']);
+    expect(extended.names()).toEqual([...builtinRouters.map((definition) => definition.name).filter((name) => name !== 'length'), 'half', 'length']);
     expect(await (await extended.create('length')).score(['x'])).toEqual([1]);
     expect(defaultRegistry.names()).toEqual(builtinRouters.map((definition) => definition.name));
   });
@@ -67,5 +70,20 @@ describe('built-in routers', () => {
     const a = await (await defaultRegistry.create('random', { seed: 5 })).score(['x', 'y']);
     const b = await (await defaultRegistry.create('random', { seed: 5 })).score(['x', 'y']);
     expect(a).toEqual(b);
+  });
+});
+
+describe('model-backed routers', () => {
+  it('classifier and causal-llm need their model in the context and say which', async () => {
+    await expect(defaultRegistry.create('classifier')).rejects.toThrow(
+      "Router 'classifier' needs a text classifier (context.textClassifier), which was not provided.",
+    );
+    await expect(defaultRegistry.create('causal-llm')).rejects.toThrow(
+      "Router 'causal-llm' needs a causal LM label scorer (context.labelScorer), which was not provided.",
+    );
+    const textClassifier = { id: 'c', labels: ['weak', 'strong'], classify: async (texts: readonly string[]) => texts.map(() => [0.25, 0.75]) };
+    expect(await (await defaultRegistry.create('classifier', { textClassifier })).score(['x'])).toEqual([0.75]);
+    const labelScorer = { id: 'l', scoreLabels: async (queries: readonly unknown[]) => queries.map(() => [1, 1, 2, 0, 0]) };
+    expect(await (await defaultRegistry.create('causal-llm', { labelScorer })).score(['x'])).toEqual([1]);
   });
 });

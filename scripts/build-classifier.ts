@@ -11,14 +11,14 @@ import { buildClassifierModel } from './onnx/classifier/build-classifier-model.t
 
 const USAGE = 'usage: build-classifier [--head DIR] [--out DIR] [--tfjs DIR] [--force]';
 
-function main(): void {
+async function main(): Promise<void> {
   const started = performance.now();
   const { values } = parseArgs({
     options: { head: { type: 'string' }, out: { type: 'string' }, tfjs: { type: 'string' }, force: { type: 'boolean', default: false } },
     strict: true,
     allowPositionals: false,
   });
-  const result = buildClassifierModel({ headDir: values.head, outDir: values.out, tfjsDir: values.tfjs, force: values.force });
+  const result = await buildClassifierModel({ headDir: values.head, outDir: values.out, tfjsDir: values.tfjs, force: values.force });
   const where = relative(process.cwd(), result.outDir) || '.';
   if (!result.built) {
     console.log(`build-classifier: ${where} is up to date`);
@@ -32,7 +32,7 @@ function main(): void {
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');

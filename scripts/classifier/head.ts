@@ -1,11 +1,10 @@
 /**
- * The classifier head as trained and committed (public/routers/classifier/): a small MLP over the USE-lite embedding
- * and the prompt statistics of ./features.ts, whose single output is the log-odds that the strong model wins.
- * `head.bin` holds the layers' float32 weights; manifest.json says how to read them and where they came from.
+ * The classifier head as trained and committed (public/routers/classifier/, a router folder as src/cli/router-weights.ts
+ * reads and writes it): a small MLP over the USE-lite embedding and the prompt statistics of ./features.ts, whose
+ * single output is the log-odds that the strong model wins. `head.bin` holds the layers' float32 weights;
+ * manifest.json says how to read them and where they came from.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { RouterWeights } from '../../src/core/registry.ts';
 import { tokenClass } from './features.ts';
 
 export const HEAD_FORMAT = 'routellm-classifier-head/1';
@@ -34,10 +33,10 @@ export interface ClassifierHead {
 /** What manifest.json records about the head's tensors (the rest of the manifest is provenance). */
 export interface HeadManifestFields {
   readonly format: typeof HEAD_FORMAT;
-  readonly weights: { readonly file: string; readonly sha256: string };
   readonly tokenClasses: readonly string[];
   readonly statisticMean: readonly number[];
   readonly statisticScale: readonly number[];
+  /** Layer shapes; head.bin holds each layer's weight then bias, float32 little-endian, in this order. */
   readonly layers: ReadonlyArray<{ readonly inputs: number; readonly outputs: number }>;
 }
 
@@ -59,48 +58,39 @@ export function validateHead(head: ClassifierHead): void {
   if (inputs !== 1 || head.layers.length === 0) throw new Error('head: the last layer must have one output (the log-odds)');
 }
 
-/** head.bin contents and the manifest fields describing them. */
-export function encodeHead(head: ClassifierHead): { bytes: Uint8Array; fields: HeadManifestFields } {
+/** The router folder's contents (writeRouterFolder adds each file's size and SHA-256 to the manifest). */
+export function encodeHead(head: ClassifierHead): { fields: HeadManifestFields; files: Map<string, Uint8Array> } {
   validateHead(head);
-  const floats = head.layers.flatMap((layer) => [...layer.weight, ...layer.bias]);
-  const bytes = new Uint8Array(Float32Array.from(floats).buffer);
+  const floats = Float32Array.from(head.layers.flatMap((layer) => [...layer.weight, ...layer.bias]));
   return {
-    bytes,
     fields: {
       format: HEAD_FORMAT,
-      weights: { file: HEAD_WEIGHTS_FILE, sha256: createHash('sha256').update(bytes).digest('hex') },
       tokenClasses: head.tokenClasses,
       statisticMean: [...head.statisticMean],
       statisticScale: [...head.statisticScale],
       layers: head.layers.map(({ inputs, outputs }) => ({ inputs, outputs })),
     },
+    files: new Map([[HEAD_WEIGHTS_FILE, new Uint8Array(floats.buffer)]]),
   };
 }
 
-/** Writes manifest.json (the head's fields after `provenance`) and head.bin into `folder`. */
-export function writeHead(folder: string, head: ClassifierHead, provenance: Record<string, unknown>): void {
-  const { bytes, fields } = encodeHead(head);
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, HEAD_WEIGHTS_FILE), bytes);
-  writeFileSync(join(folder, 'manifest.json'), `${JSON.stringify({ ...provenance, ...fields }, null, 2)}\n`);
-}
-
-/** Reads a head from a folder written by the trainer (manifest.json + head.bin), checking the weights' hash. */
-export function readHead(folder: string): { head: ClassifierHead; manifest: Record<string, unknown> } {
-  const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as Record<string, unknown> & HeadManifestFields;
-  if (manifest.format !== HEAD_FORMAT) throw new Error(`${folder}/manifest.json: format must be ${HEAD_FORMAT}, got ${String(manifest.format)}`);
-  const bytes = readFileSync(join(folder, manifest.weights.file));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== manifest.weights.sha256) throw new Error(`${folder}/${manifest.weights.file} does not match the sha256 in manifest.json`);
+/** The head in a router folder read by readRouterFolder (which has checked the files' hashes). */
+export function decodeHead(weights: RouterWeights): ClassifierHead {
+  const manifest = weights.manifest as Partial<HeadManifestFields>;
+  if (manifest.format !== HEAD_FORMAT) throw new Error(`classifier head manifest: format must be ${HEAD_FORMAT}, got ${String(manifest.format)}`);
+  const bytes = weights.files.get(HEAD_WEIGHTS_FILE);
+  if (!bytes || !manifest.layers || !manifest.tokenClasses || !manifest.statisticMean || !manifest.statisticScale) {
+    throw new Error(`classifier head manifest: needs ${HEAD_WEIGHTS_FILE}, layers, tokenClasses, statisticMean and statisticScale`);
+  }
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   let offset = 0;
   const take = (count: number) => {
-    if (offset + count > floats.length) throw new Error(`${folder}/${manifest.weights.file} is shorter than manifest.json says`);
+    if (offset + count > floats.length) throw new Error(`${HEAD_WEIGHTS_FILE} is shorter than the manifest's layers`);
     offset += count;
     return floats.slice(offset - count, offset);
   };
   const layers = manifest.layers.map(({ inputs, outputs }) => ({ inputs, outputs, weight: take(inputs * outputs), bias: take(outputs) }));
-  if (offset !== floats.length) throw new Error(`${folder}/${manifest.weights.file} is longer than manifest.json says`);
+  if (offset !== floats.length) throw new Error(`${HEAD_WEIGHTS_FILE} is longer than the manifest's layers`);
   const head: ClassifierHead = {
     tokenClasses: manifest.tokenClasses,
     statisticMean: Float32Array.from(manifest.statisticMean),
@@ -108,7 +98,7 @@ export function readHead(folder: string): { head: ClassifierHead; manifest: Reco
     layers,
   };
   validateHead(head);
-  return { head, manifest };
+  return head;
 }
 
 /** The head's log-odds for one prompt, in float64: what the exported graph computes, for training and tests. */

@@ -18,6 +18,8 @@ const USAGE = `Usage: npm run eval -- [options]
   --out <folder>          where summary.json, details.json and <benchmark>.svg go (default eval-results)
   --data <folder>         the shared data folder (default $ROUTELLM_DATA, else ../shared)
   --routers-dir <folder>  where trained routers' weights are, one folder per router (default public/routers)
+  --causal-model <model>  causal-llm's LM: a Hub id or a model folder (default onnx-community/Qwen2.5-0.5B-Instruct)
+  --allow-remote          let a model missing locally download from the Hugging Face Hub
   --input <file>          custom benchmark file, .csv or .jsonl (with --benchmarks custom)
   --prompt-field <name>   its prompt field (default prompt)
   --weak-field <name>     its weak model's quality field: true/false or a number
@@ -29,6 +31,8 @@ const OPTIONS = {
   out: { type: 'string', default: 'eval-results' },
   data: { type: 'string' },
   'routers-dir': { type: 'string' },
+  'causal-model': { type: 'string' },
+  'allow-remote': { type: 'boolean', default: false },
   input: { type: 'string' },
   'prompt-field': { type: 'string', default: 'prompt' },
   'weak-field': { type: 'string' },
@@ -110,7 +114,10 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   let bar: ReturnType<typeof createProgressBar> | undefined;
   let task = '';
   const started = performance.now();
-  const resources = await loadRouterResources(definitions, { routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR) });
+  const resources = await loadRouterResources(definitions, {
+    routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
+    causalLm: { ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }), allowRemoteModels: args['allow-remote'] },
+  });
   const reports = await runEval({
     routers,
     benchmarks,

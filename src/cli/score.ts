@@ -16,7 +16,9 @@ const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> 
   --out <file.jsonl>   one line per input row: {"prompt", "score"} (+ "model" with --threshold)
   --threshold <t>      also route: "strong" when score >= t, else "weak" (0 to 1)
   --seed <n>           seed for stochastic routers (default 0)
-  --routers-dir <dir>  where trained routers' weights are (default public/routers)`;
+  --routers-dir <dir>  where trained routers' weights are (default public/routers)
+  --causal-model <m>   causal-llm's LM: a Hub id or a model folder (default onnx-community/Qwen2.5-0.5B-Instruct)
+  --allow-remote       let a model missing locally download from the Hugging Face Hub`;
 
 const OPTIONS = {
   router: { type: 'string' },
@@ -26,6 +28,8 @@ const OPTIONS = {
   threshold: { type: 'string' },
   seed: { type: 'string', default: '0' },
   'routers-dir': { type: 'string' },
+  'causal-model': { type: 'string' },
+  'allow-remote': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -58,7 +62,11 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
   });
 
   // Standalone scoring: no maxLength, so `length` uses its fixed normalisation and scores do not depend on the file.
-  const resources = await loadRouterResources([definition], { routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR), seed });
+  const resources = await loadRouterResources([definition], {
+    routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
+    seed,
+    causalLm: { ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }), allowRemoteModels: args['allow-remote'] },
+  });
   const bar = createProgressBar(`scoring ${definition.name}`, io.stderr);
   let scores: number[];
   try {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/score.ts';
 import { PROJECT_ROOT } from '../../src/cli/paths.ts';
+import { writeTinyCausalLm } from '../encoder/tiny-causal-lm-fixture.ts';
 import { captureIO } from './io.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'routellm-score-'));
@@ -74,6 +75,18 @@ describe('npm run score', () => {
     expect(code).toBe(0);
     expect(readJsonl(out).map((row) => row.model)).toEqual(['weak', 'strong']);
     expect(printed).toContain('1 (50.0%) go to the strong model at threshold 0.5');
+  });
+
+  it('scores with causal-llm on the causal LM that --causal-model names', async () => {
+    const input = write('questions.jsonl', '{"q":"What is 2 + 2?"}\n{"q":"Prove that there are infinitely many primes."}\n');
+    const out = path.join(dir, 'causal.jsonl');
+    const model = writeTinyCausalLm({ variant: 'cache' });
+    const { code } = await run(['--router', 'causal-llm', '--input', input, '--field', 'q', '--out', out, '--causal-model', model]);
+    expect(code).toBe(0);
+    const scores = readJsonl(out).map((row) => row.score as number);
+    expect(scores).toHaveLength(2);
+    for (const score of scores) expect(score > 0 && score < 1).toBe(true);
+    expect(scores[0]).not.toBe(scores[1]);
   });
 
   it('is reproducible for the random router with a seed', async () => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../scripts/classifier/features.ts';
-import { type ClassifierHead, headLogOdds, writeHead } from '../../scripts/classifier/head.ts';
+import { type ClassifierHead, encodeHead, headLogOdds } from '../../scripts/classifier/head.ts';
+import { writeRouterFolder } from '../../src/cli/router-weights.ts';
 import { buildClassifierModel } from '../../scripts/onnx/classifier/build-classifier-model.ts';
 import { createClassifierRouter } from '../../src/core/classifier-router.ts';
 import { createPrng } from '../../src/core/prng.ts';
@@ -41,12 +42,13 @@ let root: string;
 let modelDir: string;
 const head = randomHead(3);
 
-beforeAll(() => {
+beforeAll(async () => {
   ensureUseLiteBuilt();
   root = mkdtempSync(join(tmpdir(), 'routellm-classifier-'));
-  writeHead(join(root, 'head'), head, { router: 'classifier' });
+  const { fields, files } = encodeHead(head);
+  await writeRouterFolder(join(root, 'head'), { router: 'classifier', ...fields }, files);
   modelDir = join(root, 'routellm-classifier');
-  const result = buildClassifierModel({ headDir: join(root, 'head'), outDir: modelDir });
+  const result = await buildClassifierModel({ headDir: join(root, 'head'), outDir: modelDir });
   expect(result.built).toBe(true);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -110,7 +112,7 @@ describe('the classifier model (USE-lite + head in one ONNX graph)', () => {
     }
   });
 
-  it('is not rebuilt while the head and the converter are unchanged', () => {
-    expect(buildClassifierModel({ headDir: join(root, 'head'), outDir: modelDir }).built).toBe(false);
+  it('is not rebuilt while the head and the converter are unchanged', async () => {
+    expect((await buildClassifierModel({ headDir: join(root, 'head'), outDir: modelDir })).built).toBe(false);
   });
 });

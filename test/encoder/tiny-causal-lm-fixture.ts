@@ -142,7 +142,9 @@ export function writeTinyCausalLm(options: { variant: TinyCausalLmVariant; seed?
       pad_token_id: SPECIAL_ID('<|endoftext|>'),
     }),
   );
-  writeFileSync(join(folder, 'onnx/model.onnx'), encodeModel(buildGraph(makeWeights(options.seed ?? 0), options.variant)));
+  // Under the fp32 file name and, as Hub repos publish several dtypes, under the 4-bit one the scorer loads by default.
+  const graph = encodeModel(buildGraph(makeWeights(options.seed ?? 0), options.variant));
+  for (const file of ['model.onnx', 'model_q4.onnx']) writeFileSync(join(folder, 'onnx', file), graph);
   return folder;
 }
 

@@ -4,7 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIFIER_MODEL } from '../../../src/encoder/text-classifier.ts';
 import { tokenClass, tokenClassTable } from '../../classifier/features.ts';
-import { readHead } from '../../classifier/head.ts';
+import { decodeHead } from '../../classifier/head.ts';
+import { MANIFEST_FILE, readRouterFolder } from '../../../src/cli/router-weights.ts';
 import { encodeModel } from '../onnx-proto.ts';
 import { TFJS_INPUT_FILES, TFJS_PACKAGE, TfjsInputError, decodeTfjsModel, readTfjsInputs, sha256 } from '../tfjs-weights.ts';
 import { configJson as useLiteConfigJson, tokenizerConfigJson, tokenizerJson } from '../use-lite-files.ts';
@@ -52,17 +53,18 @@ export interface ClassifierBuildResult {
 }
 
 /** Builds the classifier model from the committed head and the USE-lite weights; skipped while its stamp matches. */
-export function buildClassifierModel(options: ClassifierBuildOptions = {}): ClassifierBuildResult {
+export async function buildClassifierModel(options: ClassifierBuildOptions = {}): Promise<ClassifierBuildResult> {
   const headDir = options.headDir ?? DEFAULT_CLASSIFIER_HEAD_DIR;
   const outDir = options.outDir ?? DEFAULT_CLASSIFIER_OUTPUT_DIR;
-  if (!existsSync(join(headDir, 'manifest.json'))) {
-    throw new Error(`no trained head in ${headDir} (manifest.json is missing); npm run train:classifier writes it`);
+  if (!existsSync(join(headDir, MANIFEST_FILE))) {
+    throw new Error(`no trained head in ${headDir} (${MANIFEST_FILE} is missing); npm run train:classifier writes it`);
   }
   const inputs = readTfjsInputs(options.tfjsDir ?? installedTfjsDir());
   const stamp = buildStamp(inputs, headDir);
   if (!options.force && isUpToDate(outDir, stamp)) return { outDir, built: false, files: fileSizes(outDir) };
 
-  const { head, manifest } = readHead(headDir);
+  const headFolder = await readRouterFolder(headDir);
+  const head = decodeHead(headFolder);
   const { weights, vocab } = decodeTfjsModel(inputs);
   const table = tokenClassTable(
     vocab.map(([piece]) => piece),
@@ -73,7 +75,7 @@ export function buildClassifierModel(options: ClassifierBuildOptions = {}): Clas
     ['config.json', configJson(vocab.length)],
     ['tokenizer.json', tokenizerJson(vocab)],
     ['tokenizer_config.json', `${JSON.stringify(tokenizerConfig, null, 2)}\n`],
-    ['README.md', modelReadme(manifest)],
+    ['README.md', modelReadme(headFolder.manifest)],
   ]);
   for (const [variant, file] of ONNX_FILES) contents.set(file, encodeModel(buildClassifierGraph(buildUseLiteGraph(weights, variant), head, table)));
   writeFolderAtomically(outDir, contents, stamp);
@@ -97,7 +99,7 @@ function configJson(vocabSize: number): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-function modelReadme(manifest: Record<string, unknown>): string {
+function modelReadme(manifest: Readonly<Record<string, unknown>>): string {
   const training = manifest['training'] as { data?: unknown } | undefined;
   return [
     '# routellm-classifier (ONNX, transformers.js text-classification)',

@@ -419,7 +419,7 @@ class WorkerModelRouter implements ModelRouter {
       calibration: 'fallback',
       strongPct: this.strongPct ?? null,
       fallback: true,
-      fallbackReason: `Router '${this.name}' could not load (${error.message}); the ${tier} model answers every prompt.`,
+      fallbackReason: `Router '${this.name}' could not load (${error.message.replace(/\.$/, '')}); the ${tier} model answers every prompt.`,
     };
   }
 

@@ -1,0 +1,838 @@
+import { LitElement, css, html, nothing, svg } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { createBenchmark, maxPromptLength, type Benchmark } from '../core/benchmark.ts';
+import { thresholdCurve, type CurvePoint } from '../core/curve.ts';
+import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/evaluate.ts';
+import { performanceGapRecovered } from '../core/metrics.ts';
+import { oracleCurve } from '../core/oracle.ts';
+import { createFromDefinition, type RouterDefinition } from '../core/registry.ts';
+import { defaultRegistry } from '../core/routers.ts';
+import { CHART, renderCurveChart, strongPercentageAt, type ChartSeries } from './curve-chart.ts';
+import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex, type DemoItem, type DemoRouter } from './demo-data.ts';
+
+/** Operating points the threshold slider moves between: core's threshold curve at this many quantile steps. */
+const FINE_STEPS = 200;
+/** Prompts listed at once; more on request. */
+const PAGE = 25;
+const COLORS = ['#2f5bd3', '#c2410c', '#0f8a5f', '#8a3ffc', '#b42318', '#0e7490'];
+
+type Filter = 'all' | 'strong' | 'weak' | 'differ';
+
+/** Everything the page shows for one benchmark, computed once from the data file with core's metric code. */
+interface Analysis {
+  file: DemoBenchmarkFile;
+  benchmark: Benchmark;
+  routers: {
+    name: string;
+    color: string;
+    evaluation: RouterEvaluation;
+    /** The scores decisions are shown for (seed 0 for a stochastic router), in item order. */
+    scores: number[];
+    /** Operating points from core's thresholdCurve, by strong-call share. */
+    fine: CurvePoint[];
+  }[];
+  random: RouterEvaluation | undefined;
+  oracle: RouterEvaluation<{ strongPercentage: number; quality: number }>;
+}
+
+type View =
+  | { kind: 'loading' }
+  | { kind: 'missing'; detail: string }
+  | { kind: 'ready'; index: DemoIndex };
+
+/**
+ * `<benchmark-explorer>`: the call-performance curves of the available routers on RouteLLM's benchmarks, with a
+ * draggable threshold, the prompts at that threshold with each decision, and the models' recorded answers where
+ * the data has them. Reads the files scripts/build-demo-data.ts writes (`data-url`, default /demo-data/); every
+ * curve and metric comes from src/core, the code behind `npm run eval`.
+ */
+export class BenchmarkExplorer extends LitElement {
+  /** The folder holding index.json and the benchmark files. */
+  @property({ attribute: 'data-url', reflect: true }) dataUrl = '/demo-data/';
+
+  @state() private view: View = { kind: 'loading' };
+  @state() private benchmarkName = '';
+  @state() private analysis: Analysis | undefined;
+  @state() private analysisError = '';
+  @state() private routerName = '';
+  /** Index into the selected router's fine curve. */
+  @state() private pointIndex = 0;
+  @state() private filter: Filter = 'all';
+  @state() private shown = PAGE;
+
+  private readonly analyses = new Map<string, Promise<Analysis>>();
+  private dragging = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadIndex();
+  }
+
+  private async loadIndex(): Promise<void> {
+    const url = new URL('index.json', new URL(this.dataUrl, location.href));
+    let index: DemoIndex;
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}`);
+      index = (await response.json()) as DemoIndex;
+    } catch (error) {
+      this.view = { kind: 'missing', detail: (error as Error).message };
+      return;
+    }
+    if (index.version !== DEMO_DATA_VERSION) {
+      this.view = { kind: 'missing', detail: `the data was built by another version of this page (format ${index.version}, expected ${DEMO_DATA_VERSION})` };
+      return;
+    }
+    this.view = { kind: 'ready', index };
+    const first = index.benchmarks[0];
+    if (first) void this.selectBenchmark(first.name);
+  }
+
+  private async selectBenchmark(name: string): Promise<void> {
+    if (this.view.kind !== 'ready') return;
+    const entry = this.view.index.benchmarks.find((benchmark) => benchmark.name === name);
+    if (!entry) return;
+    this.benchmarkName = name;
+    this.analysisError = '';
+    let pending = this.analyses.get(name);
+    if (!pending) {
+      pending = this.analyse(new URL(entry.file, new URL(this.dataUrl, location.href)), this.view.index.routers);
+      this.analyses.set(name, pending);
+      pending.catch(() => this.analyses.delete(name));
+    }
+    this.analysis = undefined;
+    let analysis: Analysis;
+    try {
+      analysis = await pending;
+    } catch (error) {
+      if (this.benchmarkName === name) this.analysisError = (error as Error).message;
+      return;
+    }
+    if (this.benchmarkName !== name) return;
+    this.analysis = analysis;
+    const keep = analysis.routers.find((router) => router.name === this.routerName) ?? analysis.routers[0];
+    this.routerName = keep?.name ?? '';
+    this.pointAt(30);
+    this.shown = PAGE;
+  }
+
+  /** Loads one benchmark file and evaluates every router on it with core, as `npm run eval` does. */
+  private async analyse(url: URL, routers: readonly DemoRouter[]): Promise<Analysis> {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}; rebuild the data with npm run build:demo-data.`);
+    const file = (await response.json()) as DemoBenchmarkFile;
+    const benchmark = createBenchmark({
+      name: file.name,
+      weakModel: file.weakModel,
+      strongModel: file.strongModel,
+      qualityUnit: file.qualityUnit,
+      items: file.items.map((item) => ({ id: item.id, prompt: item.prompt, weakQuality: item.weak, strongQuality: item.strong })),
+    });
+    const prompts = benchmark.items.map((item) => item.prompt);
+    const shown = routers.filter((router) => router.source === 'browser' || (router.source === 'recorded' && file.scores[router.name]));
+    const analysed: Analysis['routers'] = [];
+    let random: RouterEvaluation | undefined;
+    for (const [index, router] of shown.entries()) {
+      const definition = router.source === 'browser' ? defaultRegistry.get(router.name) : recordedRouter(router.name, prompts, file.scores[router.name]!);
+      const evaluation = await evaluateRouter(definition, benchmark);
+      const scorer = await createFromDefinition(definition, { maxLength: maxPromptLength(prompts), seed: 0 });
+      const scores = await scorer.score(prompts);
+      if (router.name === 'random') {
+        random = evaluation;
+        continue;
+      }
+      analysed.push({ name: router.name, color: COLORS[index % COLORS.length]!, evaluation, scores, fine: thresholdCurve(benchmark, scores, FINE_STEPS) });
+    }
+    return { file, benchmark, routers: analysed, random, oracle: evaluateCurve(benchmark, 'oracle', oracleCurve(benchmark)) };
+  }
+
+  private get selected(): Analysis['routers'][number] | undefined {
+    return this.analysis?.routers.find((router) => router.name === this.routerName);
+  }
+
+  /** Moves the threshold to the operating point nearest a strong-call share. */
+  private pointAt(strongPercentage: number): void {
+    const fine = this.selected?.fine;
+    if (!fine) return;
+    let best = 0;
+    fine.forEach((point, index) => {
+      if (Math.abs(point.strongPercentage - strongPercentage) < Math.abs(fine[best]!.strongPercentage - strongPercentage)) best = index;
+    });
+    this.pointIndex = best;
+  }
+
+  private onChartPointer(event: PointerEvent): void {
+    if (event.type === 'pointerdown') {
+      this.dragging = true;
+      (event.currentTarget as Element).setPointerCapture(event.pointerId);
+    } else if (event.type === 'pointerup' || event.type === 'pointercancel') {
+      this.dragging = false;
+      return;
+    }
+    if (!this.dragging) return;
+    const chart = event.currentTarget as SVGSVGElement;
+    const box = chart.getBoundingClientRect();
+    this.pointAt(strongPercentageAt(((event.clientX - box.left) / box.width) * CHART.width));
+  }
+
+  private onTabKey(event: KeyboardEvent, names: string[]): void {
+    const at = names.indexOf(this.benchmarkName);
+    const next = event.key === 'ArrowRight' ? at + 1 : event.key === 'ArrowLeft' ? at - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? names.length - 1 : undefined;
+    if (next === undefined) return;
+    event.preventDefault();
+    const name = names[(next + names.length) % names.length]!;
+    void this.selectBenchmark(name);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-name="${name}"]`)?.focus());
+  }
+
+  protected override render() {
+    if (this.view.kind === 'loading') return html`<p part="status" role="status">Loading the benchmark data…</p>`;
+    if (this.view.kind === 'missing') return this.renderMissing(this.view.detail);
+    const { index } = this.view;
+    const names = index.benchmarks.map((benchmark) => benchmark.name);
+    const unavailable = index.routers.filter((router) => router.source === 'unavailable');
+    return html`
+      <div part="tabs" role="tablist" aria-label="Benchmarks">
+        ${index.benchmarks.map(
+          (benchmark) => html`<button
+            role="tab"
+            id="tab-${benchmark.name}"
+            data-name=${benchmark.name}
+            aria-selected=${benchmark.name === this.benchmarkName ? 'true' : 'false'}
+            aria-controls="panel"
+            tabindex=${benchmark.name === this.benchmarkName ? 0 : -1}
+            @click=${() => void this.selectBenchmark(benchmark.name)}
+            @keydown=${(event: KeyboardEvent) => this.onTabKey(event, names)}
+          >
+            ${benchmark.label} <span class="count">${benchmark.n.toLocaleString('en-US')}</span>
+          </button>`,
+        )}
+      </div>
+      <div part="panel" id="panel" role="tabpanel" aria-labelledby="tab-${this.benchmarkName}">
+        ${this.analysisError
+          ? html`<p part="error" role="alert">${this.analysisError}</p>`
+          : this.analysis
+            ? this.renderAnalysis(this.analysis)
+            : html`<p part="status" role="status">Evaluating the routers…</p>`}
+      </div>
+      <p part="footnote">
+        Data: ${index.source}; built ${new Date(index.generatedAt).toLocaleString('en-US')}. Curves and metrics are computed in this page by the same code as
+        <code>npm run eval</code>.
+        ${unavailable.length > 0 ? html`Not shown: ${unavailable.map((router) => html`<span title=${router.note ?? ''}>${router.name}</span>`).map((item, at) => (at === 0 ? item : html`, ${item}`))} (no trained weights or model yet).` : nothing}
+      </p>
+    `;
+  }
+
+  private renderMissing(detail: string) {
+    return html`<div part="missing" role="status">
+      <h3>The benchmark data is not built yet</h3>
+      <p>
+        The explorer replays RouteLLM's recorded benchmark results (MT-Bench, MMLU, GSM8K, from lm-sys/RouteLLM) and AlpacaEval's judged answers. They are
+        not part of this repository: a build step reads them from the shared data folder (<code>../shared</code> beside the checkout) into
+        <code>public/demo-data/</code>.
+      </p>
+      <pre><code>npm run build:demo-data                          # reads ../shared
+npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/shared npm run build:demo-data</code></pre>
+      <p>Then reload this page (<code>npm start</code> runs the build for you). <span class="muted">(${detail})</span></p>
+    </div>`;
+  }
+
+  private renderAnalysis(analysis: Analysis) {
+    const { file, benchmark } = analysis;
+    const selected = this.selected;
+    const point = selected?.fine[this.pointIndex];
+    const weak = analysis.oracle.weak;
+    const strong = analysis.oracle.strong;
+    const series: ChartSeries[] = [
+      { label: `oracle (APGR ${analysis.oracle.apgr.toFixed(3)})`, points: analysis.oracle.curve, kind: 'oracle', color: '#9aa4ae' },
+      ...(analysis.random ? [{ label: `random, ${analysis.random.seedApgrs?.length ?? 1} seeds`, points: analysis.random.curve, kind: 'random' as const, color: '#9aa4ae' }] : []),
+      ...analysis.routers.map((router) => ({
+        label: `${router.name} (APGR ${router.evaluation.apgr.toFixed(3)})`,
+        points: router.evaluation.curve,
+        kind: router.name === this.routerName ? ('selected' as const) : ('router' as const),
+        color: router.color,
+      })),
+    ];
+    const chart = svg`${renderCurveChart({
+      series,
+      weak: { label: `${benchmark.weakModel} only`, quality: weak },
+      strong: { label: `${benchmark.strongModel} only`, quality: strong },
+      qualityUnit: benchmark.qualityUnit,
+      marker: point,
+    })}`;
+
+    return html`
+      <p class="description">${file.description}</p>
+      <div class="layout">
+        <figure part="chart">
+          <svg
+            viewBox="0 0 ${CHART.width} ${CHART.height}"
+            role="img"
+            aria-label="Quality against the share of strong-model calls for each router; the marker is the selected threshold."
+            @pointerdown=${this.onChartPointer}
+            @pointermove=${this.onChartPointer}
+            @pointerup=${this.onChartPointer}
+            @pointercancel=${this.onChartPointer}
+          >
+            ${chart}
+          </svg>
+          <figcaption>
+            ${series.map((entry) => html`<span class="legend ${entry.kind}"><i style="background: ${entry.color}"></i>${entry.label}</span>`)}
+          </figcaption>
+        </figure>
+        <div class="side">
+          ${this.renderRouterTable(analysis)} ${selected && point ? this.renderThreshold(analysis, selected, point) : nothing}
+        </div>
+      </div>
+      ${selected && point ? this.renderPrompts(analysis, selected, point) : nothing}
+    `;
+  }
+
+  private renderRouterTable(analysis: Analysis) {
+    const rows = [
+      ...analysis.routers.map((router) => ({ name: router.name, evaluation: router.evaluation, selectable: true })),
+      ...(analysis.random ? [{ name: 'random', evaluation: analysis.random, selectable: false }] : []),
+    ];
+    return html`<table part="metrics">
+      <caption>
+        Routers on ${analysis.file.label}: APGR (area under the curve, 0.5 = random, 1 = strong quality throughout) and the strong calls needed for 50% and 80% of
+        the quality gap (CPT).
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">router</th>
+          <th scope="col">APGR</th>
+          <th scope="col">CPT(50%)</th>
+          <th scope="col">CPT(80%)</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (row) => html`<tr class=${row.name === this.routerName ? 'selected' : ''}>
+            <th scope="row">
+              ${row.selectable
+                ? html`<label
+                    ><input
+                      type="radio"
+                      name="router"
+                      .checked=${row.name === this.routerName}
+                      @change=${() => {
+                        const share = this.selected?.fine[this.pointIndex]?.strongPercentage ?? 30;
+                        this.routerName = row.name;
+                        this.pointAt(share);
+                      }}
+                    />
+                    ${row.name}</label
+                  >`
+                : html`<span class="muted">${row.name} (10 seeds)</span>`}
+            </th>
+            <td>${row.evaluation.apgr.toFixed(3)}</td>
+            <td>${row.evaluation.cpt[50].toFixed(1)}%</td>
+            <td>${row.evaluation.cpt[80].toFixed(1)}%</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private renderThreshold(analysis: Analysis, selected: Analysis['routers'][number], point: CurvePoint) {
+    const { benchmark, oracle } = analysis;
+    const gap = performanceGapRecovered(point.quality, oracle.weak, oracle.strong);
+    const unit = analysis.file.qualityKind === 'correct' ? '%' : '';
+    const valueText = `threshold ${point.threshold.toFixed(3)}: ${point.strongPercentage.toFixed(1)}% of prompts go to ${benchmark.strongModel}`;
+    return html`<div part="threshold">
+      <label for="threshold">Threshold on ${selected.name}'s score</label>
+      <input
+        id="threshold"
+        type="range"
+        min="0"
+        max=${selected.fine.length - 1}
+        step="1"
+        .value=${String(selected.fine.length - 1 - this.pointIndex)}
+        aria-valuetext=${valueText}
+        @input=${(event: Event) => (this.pointIndex = selected.fine.length - 1 - Number((event.target as HTMLInputElement).value))}
+      />
+      <p class="reading">
+        <strong>${point.threshold.toFixed(3)}</strong> sends <strong>${point.strongPercentage.toFixed(1)}%</strong> of prompts to ${benchmark.strongModel}.
+        Quality <strong>${point.quality.toFixed(2)}${unit}</strong> (${benchmark.weakModel} alone ${oracle.weak.toFixed(2)}${unit}, ${benchmark.strongModel} alone
+        ${oracle.strong.toFixed(2)}${unit}): <strong>${Math.round(gap * 100)}%</strong> of the gap for ${Math.round(100 - point.strongPercentage)}% fewer strong calls.
+      </p>
+      <p class="hint">Drag along the chart or use the slider (arrow keys) to move the threshold.</p>
+    </div>`;
+  }
+
+  private renderPrompts(analysis: Analysis, selected: Analysis['routers'][number], point: CurvePoint) {
+    const { file } = analysis;
+    // Core's curve sends a prompt strong when its score >= threshold, except at the 0% point (score > the maximum).
+    const goesStrong = (score: number) => point.strongPercentage > 0 && score >= point.threshold;
+    const rows = file.items
+      .map((item, index) => ({ item, score: selected.scores[index]!, strong: goesStrong(selected.scores[index]!) }))
+      .filter(({ item, strong }) => (this.filter === 'strong' ? strong : this.filter === 'weak' ? !strong : this.filter === 'differ' ? item.weak !== item.strong : true))
+      .sort((a, b) => b.score - a.score);
+    const visible = rows.slice(0, this.shown);
+    return html`<section part="prompts" aria-labelledby="prompts-heading">
+      <header>
+        <h3 id="prompts-heading">Prompts at this threshold, highest score first</h3>
+        <label
+          >Show
+          <select @change=${(event: Event) => ((this.filter = (event.target as HTMLSelectElement).value as Filter), (this.shown = PAGE))}>
+            <option value="all" ?selected=${this.filter === 'all'}>all prompts</option>
+            <option value="strong" ?selected=${this.filter === 'strong'}>sent to ${file.strongModel}</option>
+            <option value="weak" ?selected=${this.filter === 'weak'}>sent to ${file.weakModel}</option>
+            <option value="differ" ?selected=${this.filter === 'differ'}>where the models differ</option>
+          </select>
+        </label>
+        <span class="muted">${rows.length.toLocaleString('en-US')} prompts${selected.name === 'random' ? ' (seed 0)' : ''}</span>
+      </header>
+      <ol>
+        ${visible.map(({ item, score, strong }) => this.renderPrompt(file, item, score, strong))}
+      </ol>
+      ${rows.length > visible.length
+        ? html`<button class="more" @click=${() => (this.shown += PAGE)}>Show ${Math.min(PAGE, rows.length - visible.length)} more of ${(rows.length - visible.length).toLocaleString('en-US')}</button>`
+        : nothing}
+    </section>`;
+  }
+
+  private renderPrompt(file: DemoBenchmarkFile, item: DemoItem, score: number, strong: boolean) {
+    const outcome = outcomeOf(file, item, strong);
+    return html`<li part="prompt ${strong ? 'strong' : 'weak'}">
+      <details>
+        <summary>
+          <span class="tier ${strong ? 'strong' : 'weak'}">${strong ? 'strong' : 'weak'}</span>
+          <span class="score" title="router score">${score.toFixed(3)}</span>
+          <span class="outcome ${outcome.tone}" title=${outcome.detail}>${outcome.label}</span>
+          ${item.category ? html`<span class="muted">${item.category}</span>` : nothing}
+          <span class="snippet">${item.prompt}</span>
+        </summary>
+        <div class="body">
+          <p class="qualities">${qualityLine(file, item)}</p>
+          <pre class="prompt-text">${item.prompt}</pre>
+          ${item.answers
+            ? html`<div class="answers">
+                ${([0, 1] as const).map(
+                  (side) => html`<div class="answer ${side === 1 ? 'strong' : 'weak'}">
+                    <h4>${side === 1 ? file.strongModel : file.weakModel} <span class="muted">${qualityOf(file, side === 1 ? item.strong : item.weak)}</span></h4>
+                    <pre>${item.answers![side]}</pre>
+                  </div>`,
+                )}
+              </div>`
+            : nothing}
+        </div>
+      </details>
+    </li>`;
+  }
+
+  static override styles = css`
+    :host {
+      --_fg: var(--explorer-fg, #1c2024);
+      --_muted: var(--explorer-muted, #5c6670);
+      --_border: var(--explorer-border, #d9dee3);
+      --_accent: var(--explorer-accent, #2f5bd3);
+      --_strong: var(--explorer-strong, #8a3ffc);
+      --_weak: var(--explorer-weak, #0f8a5f);
+      --_surface: var(--explorer-surface, #f7f8fa);
+      --_good: #0f8a5f;
+      --_bad: #b42318;
+      display: block;
+      color: var(--_fg);
+      font: var(--explorer-font, 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif);
+    }
+    @media (prefers-color-scheme: dark) {
+      :host {
+        --_fg: var(--explorer-fg, #e6e9ec);
+        --_muted: var(--explorer-muted, #9aa4ae);
+        --_border: var(--explorer-border, #2c3238);
+        --_accent: var(--explorer-accent, #7c9cf5);
+        --_strong: var(--explorer-strong, #b88cff);
+        --_weak: var(--explorer-weak, #4cc38a);
+        --_surface: var(--explorer-surface, #1d2126);
+        --_good: #4cc38a;
+        --_bad: #ff8a80;
+      }
+    }
+    [role='tablist'] {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px;
+      border-bottom: 1px solid var(--_border);
+    }
+    [role='tab'] {
+      font: inherit;
+      color: var(--_muted);
+      background: none;
+      border: none;
+      border-bottom: 3px solid transparent;
+      padding: 8px 12px;
+      cursor: pointer;
+    }
+    [role='tab'][aria-selected='true'] {
+      color: var(--_fg);
+      border-bottom-color: var(--_accent);
+      font-weight: 600;
+    }
+    [role='tab']:focus-visible,
+    button:focus-visible,
+    input:focus-visible,
+    select:focus-visible,
+    summary:focus-visible {
+      outline: 2px solid var(--_accent);
+      outline-offset: 2px;
+    }
+    .count {
+      font-size: 0.8em;
+      color: var(--_muted);
+      font-weight: 400;
+    }
+    .description {
+      color: var(--_muted);
+      margin: 12px 0;
+    }
+    .layout {
+      display: grid;
+      grid-template-columns: minmax(0, 3fr) minmax(260px, 2fr);
+      gap: 20px;
+      align-items: start;
+    }
+    @media (max-width: 860px) {
+      .layout {
+        grid-template-columns: 1fr;
+      }
+    }
+    figure {
+      margin: 0;
+    }
+    svg {
+      width: 100%;
+      height: auto;
+      touch-action: none;
+      cursor: ew-resize;
+      user-select: none;
+    }
+    .grid line {
+      stroke: var(--_border);
+      stroke-width: 1;
+    }
+    .tick,
+    .axis-label,
+    .reference {
+      fill: var(--_muted);
+      font-size: 11px;
+    }
+    .axis-label {
+      font-size: 12px;
+    }
+    .weak-line,
+    .strong-line {
+      stroke-width: 1.5;
+      stroke-dasharray: 5 4;
+    }
+    .weak-line {
+      stroke: var(--_weak);
+    }
+    .strong-line {
+      stroke: var(--_strong);
+    }
+    .series {
+      fill: none;
+      stroke-width: 2;
+      stroke-linejoin: round;
+    }
+    .series.selected {
+      stroke-width: 3.5;
+    }
+    .series.router {
+      opacity: 0.55;
+    }
+    .series.random {
+      stroke-dasharray: 2 3;
+    }
+    .series.oracle {
+      stroke-dasharray: 7 4;
+      opacity: 0.7;
+    }
+    .marker line {
+      stroke: var(--_fg);
+      stroke-width: 1;
+      stroke-dasharray: 3 3;
+    }
+    .marker circle {
+      fill: var(--_accent);
+      stroke: white;
+      stroke-width: 2;
+    }
+    figcaption {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 14px;
+      font-size: 0.8em;
+      color: var(--_muted);
+    }
+    .legend i {
+      display: inline-block;
+      width: 14px;
+      height: 3px;
+      vertical-align: middle;
+      margin-right: 5px;
+    }
+    .legend.selected {
+      color: var(--_fg);
+      font-weight: 600;
+    }
+    table {
+      border-collapse: collapse;
+      width: 100%;
+      font-size: 0.9em;
+      font-variant-numeric: tabular-nums;
+    }
+    caption {
+      text-align: left;
+      color: var(--_muted);
+      font-size: 0.85em;
+      margin-bottom: 6px;
+    }
+    th,
+    td {
+      text-align: right;
+      padding: 4px 6px;
+      border-bottom: 1px solid var(--_border);
+    }
+    th[scope='row'],
+    th:first-child {
+      text-align: left;
+      font-weight: 500;
+    }
+    tr.selected {
+      background: var(--_surface);
+    }
+    [part~='threshold'] {
+      margin-top: 16px;
+    }
+    [part~='threshold'] label {
+      font-weight: 600;
+    }
+    [part~='threshold'] input {
+      width: 100%;
+      accent-color: var(--_accent);
+    }
+    .reading {
+      margin: 6px 0;
+    }
+    .hint,
+    .muted {
+      color: var(--_muted);
+      font-size: 0.85em;
+    }
+    [part~='prompts'] header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      gap: 8px 16px;
+      margin-top: 20px;
+    }
+    h3 {
+      font-size: 1em;
+      margin: 0;
+    }
+    select {
+      max-width: 22em;
+    }
+    select,
+    button.more {
+      font: inherit;
+      color: inherit;
+      background: var(--_surface);
+      border: 1px solid var(--_border);
+      border-radius: 6px;
+      padding: 4px 8px;
+    }
+    button.more {
+      margin: 8px 0;
+      cursor: pointer;
+    }
+    ol {
+      list-style: none;
+      padding: 0;
+      margin: 8px 0 0;
+    }
+    li {
+      border-bottom: 1px solid var(--_border);
+    }
+    summary {
+      display: flex;
+      align-items: baseline;
+      gap: 10px;
+      padding: 6px 2px;
+      cursor: pointer;
+      list-style: none;
+    }
+    summary::-webkit-details-marker {
+      display: none;
+    }
+    .snippet {
+      flex: 1;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .tier {
+      flex: none;
+      min-width: 5.2em;
+      padding: 1px 4px;
+      box-sizing: border-box;
+      text-align: center;
+      text-transform: uppercase;
+      font-size: 0.72em;
+      font-weight: 700;
+      letter-spacing: 0.04em;
+      border-radius: 4px;
+      color: white;
+    }
+    .tier.strong {
+      background: var(--_strong);
+    }
+    .tier.weak {
+      background: var(--_weak);
+    }
+    .score {
+      flex: none;
+      font-variant-numeric: tabular-nums;
+      color: var(--_muted);
+      font-size: 0.85em;
+    }
+    .outcome {
+      flex: none;
+      font-size: 0.8em;
+      border: 1px solid currentColor;
+      border-radius: 10px;
+      padding: 0 7px;
+    }
+    .outcome.good {
+      color: var(--_good);
+    }
+    .outcome.bad {
+      color: var(--_bad);
+    }
+    .outcome.costly {
+      color: var(--_muted);
+    }
+    .body {
+      padding: 4px 4px 12px;
+    }
+    pre {
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+      font: inherit;
+      font-size: 0.9em;
+      margin: 0;
+    }
+    .prompt-text {
+      background: var(--_surface);
+      padding: 8px;
+      border-radius: 6px;
+      max-height: 16em;
+      overflow: auto;
+    }
+    .answers {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 12px;
+      margin-top: 10px;
+    }
+    @media (max-width: 700px) {
+      .answers {
+        grid-template-columns: 1fr;
+      }
+    }
+    .answer {
+      border-left: 3px solid var(--_border);
+      padding-left: 10px;
+    }
+    .answer.strong {
+      border-left-color: var(--_strong);
+    }
+    .answer.weak {
+      border-left-color: var(--_weak);
+    }
+    .answer pre {
+      max-height: 20em;
+      overflow: auto;
+    }
+    h4 {
+      margin: 0 0 4px;
+      font-size: 0.9em;
+    }
+    [part~='footnote'] {
+      color: var(--_muted);
+      font-size: 0.8em;
+      margin-top: 20px;
+    }
+    [part~='missing'] {
+      border: 1px dashed var(--_border);
+      border-radius: 10px;
+      padding: 4px 20px;
+    }
+    [part~='missing'] pre {
+      background: var(--_surface);
+      padding: 10px;
+      border-radius: 6px;
+      font-family: ui-monospace, monospace;
+    }
+    [part~='error'] {
+      color: var(--_bad);
+    }
+  `;
+}
+
+/** A router that replays scores computed at build time, so recorded routers go through core's evaluateRouter too. */
+function recordedRouter(name: string, prompts: readonly string[], scores: readonly number[]): RouterDefinition {
+  const byPrompt = new Map(prompts.map((prompt, index) => [prompt, scores[index]!]));
+  return {
+    name,
+    description: `${name} (scores recorded at build time)`,
+    requires: [],
+    create: () => ({
+      name,
+      score: async (batch) =>
+        batch.map((prompt) => {
+          const score = byPrompt.get(prompt);
+          if (score === undefined) throw new Error(`No recorded ${name} score for a prompt; rebuild the demo data.`);
+          return score;
+        }),
+    }),
+  };
+}
+
+/** What the decision did for this prompt: kept quality, lost it, or paid for the strong model without need. */
+function outcomeOf(file: DemoBenchmarkFile, item: DemoItem, strong: boolean): { label: string; tone: 'good' | 'bad' | 'costly'; detail: string } {
+  const gain = item.strong - item.weak;
+  if (strong) {
+    return gain > 0
+      ? { label: 'needed', tone: 'good', detail: `${file.strongModel} does better here` }
+      : { label: gain === 0 ? 'no gain' : 'worse', tone: 'costly', detail: `${file.weakModel} does as well or better: a strong call without benefit` };
+  }
+  return gain > 0 ? { label: 'lost quality', tone: 'bad', detail: `${file.strongModel} would have done better` } : { label: 'saved', tone: 'good', detail: `${file.weakModel} does as well or better` };
+}
+
+function qualityOf(file: DemoBenchmarkFile, quality: number): string {
+  switch (file.qualityKind) {
+    case 'correct':
+      return quality >= 100 ? 'correct' : 'wrong';
+    case 'score':
+      return `judge score ${quality.toFixed(1)}`;
+    case 'preference':
+      return `judge win rate vs GPT-4 Turbo ${quality.toFixed(0)}%`;
+  }
+}
+
+function qualityLine(file: DemoBenchmarkFile, item: DemoItem): string {
+  return `${file.weakModel}: ${qualityOf(file, item.weak)} · ${file.strongModel}: ${qualityOf(file, item.strong)}`;
+}
+
+if (!customElements.get('benchmark-explorer')) customElements.define('benchmark-explorer', BenchmarkExplorer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'benchmark-explorer': BenchmarkExplorer;
+  }
+}

@@ -56,9 +56,23 @@ export function createClassifierRouter(classifier: TextClassifier, options: Clas
   };
 }
 
+/**
+ * The `classifier` router of the registry. Its weights folder (public/routers/classifier) is the trained head the
+ * classifier model was built from; the router reads `labelValues` from its manifest (routellm-web's own labels when
+ * absent), and the SDK its calibration quantiles.
+ */
 export const classifierRouterDefinition: RouterDefinition = {
   name: 'classifier',
   description: "RouteLLM's BERT router on USE-lite: a trained head over the prompt's embedding and token statistics (one ONNX model).",
-  requires: ['textClassifier'],
-  create: (context) => createClassifierRouter(context.textClassifier!),
+  requires: ['weights', 'textClassifier'],
+  create: (context) => createClassifierRouter(context.textClassifier!, { labelValues: manifestLabelValues(context.weights!.manifest) }),
 };
+
+function manifestLabelValues(manifest: Readonly<Record<string, unknown>>): Readonly<Record<string, number>> {
+  const labelValues = manifest['labelValues'];
+  if (labelValues === undefined) return CLASSIFIER_LABEL_VALUES;
+  if (typeof labelValues !== 'object' || labelValues === null || Array.isArray(labelValues) || !Object.values(labelValues).every((value) => typeof value === 'number')) {
+    throw new InvalidInputError('The classifier manifest\'s labelValues must map each label to a number.');
+  }
+  return labelValues as Record<string, number>;
+}

@@ -16,7 +16,7 @@ import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { errorResponse } from './error-response.ts';
 import { originAllowed } from './origins.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { forwardChatCompletion, type ExchangeOutcome } from './upstream.ts';
+import { forwardChatCompletion, type ExchangeOutcome, type UpstreamFetch } from './upstream.ts';
 
 /** One line per request. It never holds a key, a client token, a header or a body. */
 export interface RelayLogEntry {
@@ -41,6 +41,8 @@ export interface RelayAppOptions {
   readonly getConnInfo?: GetConnInfo;
   /** Receives one entry per finished request; the default writes it as a JSON line to stdout. */
   readonly log?: (entry: RelayLogEntry) => void;
+  /** How requests reach providers; default: the runtime's `fetch`. */
+  readonly fetch?: UpstreamFetch;
 }
 
 type RelayEnv = {
@@ -80,6 +82,8 @@ const MAX_ECHOED_CHARS = 64;
 export function createRelayApp(options: RelayAppOptions): RelayApp {
   const { config, env } = options;
   const log = options.log ?? ((entry: RelayLogEntry) => console.log(JSON.stringify(entry)));
+  // Looked up per call rather than captured, so that a runtime (or a test) replacing the global is respected.
+  const upstreamFetch: UpstreamFetch = options.fetch ?? ((url, init) => fetch(url, init));
   const clientTokens = config.auth ? parseClientTokens(config.auth.tokensEnv, env) : undefined;
   const rateLimiter = new RateLimiter(config.limits.requestsPerMinute);
   const concurrencyLimiter = new ConcurrencyLimiter(config.limits.maxConcurrentRequests);
@@ -264,6 +268,7 @@ export function createRelayApp(options: RelayAppOptions): RelayApp {
         apiKey,
         body: upstreamBody,
         stream: request.stream,
+        fetch: upstreamFetch,
         clientSignal: c.req.raw.signal,
         limits: config.limits,
         onSettled: (outcome) => {

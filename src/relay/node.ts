@@ -19,6 +19,8 @@ import { parseArgs } from 'node:util';
 import { aliasStatuses, createRelayApp, type RelayLogEntry } from './app.ts';
 import { parseRelayConfig, RelayConfigError, type RelayConfig } from './config.ts';
 import { errorBody, errorResponse, type RelayErrorCode } from './error-response.ts';
+import { createNodeUpstreamFetch } from './node-upstream-fetch.ts';
+import type { UpstreamFetch } from './upstream.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./relay.config.json', import.meta.url));
 export const DEFAULT_PORT = 8787;
@@ -34,6 +36,8 @@ export interface NodeRelayOptions {
   readonly host?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly log?: (entry: RelayLogEntry) => void;
+  /** How requests reach providers; default: the node:http transport (node-upstream-fetch.ts). */
+  readonly fetch?: UpstreamFetch;
 }
 
 export interface NodeRelay {
@@ -65,7 +69,13 @@ export async function loadRelayConfig(path: string): Promise<RelayConfig> {
 export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<NodeRelay> {
   const env = options.env ?? process.env;
   const config = options.config ?? (await loadRelayConfig(options.configPath ?? DEFAULT_CONFIG_PATH));
-  const app = createRelayApp({ config, env, getConnInfo, ...(options.log && { log: options.log }) });
+  const app = createRelayApp({
+    config,
+    env,
+    getConnInfo,
+    fetch: options.fetch ?? createNodeUpstreamFetch(),
+    ...(options.log && { log: options.log }),
+  });
   const server = createServer(
     getRequestListener(app.fetch, {
       // The adapter's own refusals (a bad Host header, a backslash in the path) in the relay's error shape.

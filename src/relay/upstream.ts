@@ -16,12 +16,25 @@ export type ExchangeOutcome =
   | 'upstream_idle'
   | 'upstream_failed_mid_response';
 
+/** What the relay asks of an HTTP client: one POST, redirects not followed. `fetch` fits it on every runtime. */
+export interface UpstreamRequestInit {
+  readonly method: 'POST';
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly signal: AbortSignal;
+  readonly redirect: 'manual';
+}
+
+/** Sends a request to a provider; resolves once the response headers are in, with the body still streaming. */
+export type UpstreamFetch = (url: string, init: UpstreamRequestInit) => Promise<Response>;
+
 export interface ForwardRequest {
   readonly upstream: UpstreamModel;
   readonly apiKey: string | undefined;
   /** The client's JSON body with `model` already replaced by the provider's model name. */
   readonly body: string;
   readonly stream: boolean;
+  readonly fetch: UpstreamFetch;
   /** Aborted when the client goes away; the provider request is then aborted too. */
   readonly clientSignal: AbortSignal;
   readonly limits: Pick<RelayLimits, 'upstreamFirstByteTimeoutMs' | 'upstreamIdleTimeoutMs'>;
@@ -69,7 +82,7 @@ export async function forwardChatCompletion(request: ForwardRequest): Promise<Re
 
   let response: Response;
   try {
-    response = await fetch(`${upstream.baseURL}/chat/completions`, {
+    response = await request.fetch(`${upstream.baseURL}/chat/completions`, {
       method: 'POST',
       headers,
       body: request.body,

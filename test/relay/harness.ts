@@ -2,6 +2,7 @@
 import type { RelayLogEntry } from '../../src/relay/app.ts';
 import { parseRelayConfig } from '../../src/relay/config.ts';
 import { startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
+import type { UpstreamRequestInit } from '../../src/relay/upstream.ts';
 
 export const TEST_KEY = 'sk-test-3c1f0b8e9d7a46b2a5e4-DO-NOT-LEAK';
 
@@ -26,16 +27,23 @@ export function configFor(upstreamURL: string, extra: Record<string, unknown> = 
   };
 }
 
+/** The two ways the relay reaches providers: Node's own transport (the Node entry's) and `fetch` (serverless). */
+export const TRANSPORTS = { 'node:http': undefined, fetch: (url: string, init: UpstreamRequestInit) => fetch(url, init) } as const;
+export type TransportName = keyof typeof TRANSPORTS;
+
 export async function startTestRelay(
   configFile: Record<string, unknown>,
   env: Record<string, string | undefined> = { TEST_PROVIDER_KEY: TEST_KEY },
+  transport: TransportName = 'node:http',
 ): Promise<TestRelay> {
   const logs: RelayLogEntry[] = [];
+  const upstreamFetch = TRANSPORTS[transport];
   const relay = await startNodeRelay({
     config: parseRelayConfig(configFile, 'test config'),
     port: 0,
     env,
     log: (entry) => logs.push(entry),
+    ...(upstreamFetch && { fetch: upstreamFetch }),
   });
   const call = (path: string, init?: RequestInit) => fetch(relay.url + path, init);
   return {

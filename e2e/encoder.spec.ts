@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { resolveSharedDir } from '../src/cli/paths.ts';
+import { trackOutsideRequests } from './fixtures/outside-requests.ts';
 
 interface Reference {
   sentences: string[];
@@ -8,8 +10,7 @@ interface Reference {
   emb: number[][];
 }
 
-const sharedDir = process.env.ROUTELLM_DATA ? join(process.env.ROUTELLM_DATA, '..') : join(import.meta.dirname, '../../shared');
-const reference = JSON.parse(readFileSync(join(sharedDir, 'reference/use-lite/reference-vectors.json'), 'utf8')) as Reference;
+const reference = JSON.parse(readFileSync(join(resolveSharedDir(undefined), 'reference/use-lite/reference-vectors.json'), 'utf8')) as Reference;
 // The last sentence has pieces outside the vocabulary (id 0): the TF.js output is undefined there, so ids only.
 const comparable = reference.sentences.slice(0, -1);
 
@@ -29,17 +30,14 @@ type Harness = {
   load(options: object): Promise<{ device?: string; deviceReason?: string; error?: { name: string; message: string; code?: string } }>;
   encode(texts: string[]): Promise<{ embedding: number[]; tokens: number; truncated: boolean }[]>;
   progressEvents(): string[];
+  tokenize(texts: string[]): Promise<number[][]>;
 };
 
-async function openHarness(page: Page, outside: string[]): Promise<void> {
-  page.on('request', (request) => {
-    const host = new URL(request.url()).hostname;
-    if (!['127.0.0.1', 'localhost'].includes(host) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) {
-      outside.push(request.url());
-    }
-  });
+async function openHarness(page: Page): Promise<string[]> {
+  const outside = trackOutsideRequests(page);
   await page.goto('/e2e/fixtures/encoder.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  return outside;
 }
 
 async function encodeReference(page: Page, options: object) {
@@ -50,10 +48,9 @@ async function encodeReference(page: Page, options: object) {
 }
 
 test.describe('encoder in the router worker', () => {
-  const outside: string[] = [];
+  let outside: string[] = [];
   test.beforeEach(async ({ page }) => {
-    outside.length = 0;
-    await openHarness(page, outside);
+    outside = await openHarness(page);
   });
   test.afterEach(() => {
     expect(outside, 'requests that left localhost').toEqual([]);
@@ -84,6 +81,11 @@ test.describe('encoder in the router worker', () => {
     expect(['wasm', 'webgpu']).toContain(info.device);
     expect(info.deviceReason).toMatch(/WebGPU|WASM/);
     for (const similarity of similarities) expect(similarity).toBeGreaterThanOrEqual(0.9999);
+  });
+
+  test('the shipped tokenizer gives the reference token ids in the browser', async ({ page }) => {
+    const ids = await page.evaluate((texts) => (window as unknown as { harness: Harness }).harness.tokenize(texts), reference.sentences);
+    expect(ids).toEqual(reference.ids);
   });
 
   test('a missing model shows a clear error on the page', async ({ page }) => {

@@ -229,8 +229,8 @@ function checkOptions(options: RouterOptions): CheckedOptions {
       weightsUrl: folderUrl(options.weightsUrl ?? new URL(`routers/${name}/`, base), 'weightsUrl').href,
       runtime: {
         device,
-        localModelPath: new URL('models/', base).href,
-        wasmPaths: new URL('ort/', base).href,
+        localModelPath: forTransformers(new URL('models/', base)),
+        wasmPaths: forTransformers(new URL('ort/', base)),
         allowRemoteModels: options.allowRemoteModels ?? false,
       },
       models: {
@@ -260,6 +260,14 @@ function folderUrl(url: string | URL, field: string): URL {
   }
   if (!folder.pathname.endsWith('/')) folder.pathname += '/';
   return folder;
+}
+
+/**
+ * A model folder URL as transformers.js takes it: path-absolute on the page's own origin (which the worker shares),
+ * since transformers.js 4 loads a local model from an absolute http URL the way it loads a remote one, and fails.
+ */
+function forTransformers(url: URL): string {
+  return typeof location !== 'undefined' && url.origin === location.origin ? url.pathname : url.href;
 }
 
 class WorkerModelRouter implements ModelRouter {

@@ -122,8 +122,11 @@ const DEFAULT_LOADERS: ModelLoaders = {
  */
 const ROUTER_EMBEDDER_OVERFLOW: OverflowStrategy = 'chunk';
 
-/** Prompts per `score` call when routing a batch: the unit of cancellation. */
-const ROUTE_BATCH_SIZE = 16;
+/**
+ * Prompts per `score` call when routing a batch: the unit of cancellation. Between groups the worker lets its event
+ * loop run (see betweenGroups), so an abort message is seen within one group's time (about 8 encoder calls).
+ */
+const ROUTE_BATCH_SIZE = 8;
 /** Truncation flags remembered per prompt text (they depend on nothing else); oldest forgotten first. */
 const TRUNCATION_MEMORY = 1024;
 
@@ -221,7 +224,7 @@ export class WorkerService {
     const controller = new AbortController();
     if (callId !== undefined) this.calls.set(callId, controller);
     try {
-      const scores = await scorePrompts(loaded.router, prompts, { signal: controller.signal, batchSize: ROUTE_BATCH_SIZE });
+      const scores = await scorePrompts(betweenGroups(loaded.router), prompts, { signal: controller.signal, batchSize: ROUTE_BATCH_SIZE });
       return scores.map((score, index) => {
         if (!(score >= 0 && score <= 1)) {
           throw new RouteError(`Router '${loaded.info.router}' returned the score ${score}, which is not in [0, 1].`, 'model_load_failed');
@@ -362,22 +365,54 @@ export class WorkerService {
 }
 
 /**
- * The embedder a router's weights were trained with, from the manifest's `encoder` object (`model`, `dtype`,
- * `overflow`), so the page embeds exactly as training did.
+ * The embedder a router's weights were trained with, from the manifest's `encoder` object: its `id`
+ * (`<model>@<dtype>-<hash>`, see computeEncoderId) names the model and dtype, and `overflow` how long prompts were
+ * embedded, so the page embeds exactly as training did (the router itself then checks the id).
  */
 function manifestModelChoice(manifest: Readonly<Record<string, unknown>> | undefined): WorkerModelChoices['embedder'] {
   const encoder = manifest?.['encoder'];
   if (typeof encoder !== 'object' || encoder === null) return {};
-  const { model, dtype, overflow } = encoder as Record<string, unknown>;
+  const { id, overflow } = encoder as Record<string, unknown>;
+  const named = typeof id === 'string' ? ENCODER_ID.exec(id) : null;
   return {
-    ...(typeof model === 'string' && { model }),
-    ...(typeof dtype === 'string' && { dtype: dtype as EncoderDtype }),
+    ...(named && { model: named[1]!, dtype: named[2] as EncoderDtype }),
     ...((overflow === 'chunk' || overflow === 'truncate') && { overflow }),
   };
 }
 
+/** computeEncoderId's format: `<model>@<dtype>-<8 hex digits>`. */
+const ENCODER_ID = /^(.+)@([a-z0-9]+)-[0-9a-f]{8}$/;
+
 function modelKey(requirement: ModelRequirement, options: object): string {
   return `${requirement}:${canonicalKey(options)}`;
+}
+
+/**
+ * The router with a turn of the worker's event loop before each group of prompts. WASM inference often completes
+ * within microtasks, so without this a long batch would hold the worker until its end and an abort (a message)
+ * would only be read afterwards. A wrapper, so no router has to know about it.
+ */
+function betweenGroups(router: Router): Router {
+  return {
+    name: router.name,
+    async score(prompts, options) {
+      await nextTask();
+      if (options?.signal?.aborted) throw new AbortError();
+      return router.score(prompts, options);
+    },
+  };
+}
+
+/** Resolves in a new task (after pending messages are handled), without setTimeout's clamping of nested timers. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
 }
 
 /**

@@ -51,7 +51,8 @@ export const linearHeadRouter: RouterDefinition = {
   requires: ['embedder', 'weights'],
   create: ({ embedder, weights }) => {
     const { w, b } = JSON.parse(new TextDecoder().decode(weights!.files.get('head.json'))) as { w: number[]; b: number };
-    if (weights!.manifest['encoder'] !== embedder!.id) throw new Error(`weights are for ${String(weights!.manifest['encoder'])}, not ${embedder!.id}`);
+    const trainedOn = (weights!.manifest['encoder'] as { id: string }).id;
+    if (trainedOn !== embedder!.id) throw new Error(`weights are for ${trainedOn}, not ${embedder!.id}`);
     return {
       name: 'linear-head',
       score: async (prompts, options) => {
@@ -65,7 +66,7 @@ export const linearHeadRouter: RouterDefinition = {
 /** The weights folder of linear-head, as files by name. */
 export function linearHeadFiles(manifestExtras: Record<string, unknown> = {}): Map<string, string> {
   return new Map([
-    ['manifest.json', JSON.stringify({ encoder: 'fake-encoder@fp32-00000000', files: ['head.json'], ...manifestExtras })],
+    ['manifest.json', JSON.stringify({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'truncate' }, files: ['head.json'], ...manifestExtras })],
     ['head.json', JSON.stringify({ w: [4, 2], b: -1 })],
   ]);
 }

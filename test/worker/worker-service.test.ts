@@ -3,6 +3,7 @@ import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../..
 import { createLengthRouter } from '../../src/core/length-router.ts';
 import type { RouterDefinition } from '../../src/core/registry.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
+import type { EncoderOptions } from '../../src/encoder/index.ts';
 import { WorkerService, canonicalKey, type LoadProgressEvent } from '../../src/worker/worker-service.ts';
 import { createFakeEncoder, linearHeadFiles, linearHeadRouter, memoryWeights } from './test-routers.ts';
 
@@ -10,19 +11,21 @@ const WEIGHTS = 'http://app.test/routers/linear-head/';
 
 function serviceWith(definitions: RouterDefinition[] = [linearHeadRouter], folders: Record<string, Map<string, string>> = { [WEIGHTS]: linearHeadFiles() }) {
   const encoders: ReturnType<typeof createFakeEncoder>[] = [];
+  const encoderOptions: EncoderOptions[] = [];
   const weights = memoryWeights(folders);
   const service = new WorkerService({
     registry: defaultRegistry.with(...definitions),
     weightsReader: weights.reader,
     loaders: {
-      embedder: async () => {
+      embedder: async (options) => {
+        encoderOptions.push(options);
         const encoder = createFakeEncoder();
         encoders.push(encoder);
         return encoder;
       },
     },
   });
-  return { service, encoders, weights };
+  return { service, encoders, encoderOptions, weights };
 }
 
 describe('WorkerService', () => {
@@ -54,6 +57,19 @@ describe('WorkerService', () => {
     expect(second!.truncated).toBe(true);
   });
 
+  it('embeds as the weights were trained: model and dtype from the manifest encoder id, its overflow, the page runtime', async () => {
+    const folders = { [WEIGHTS]: linearHeadFiles({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'chunk' } }) };
+    const { service, encoderOptions } = serviceWith([linearHeadRouter], folders);
+    await service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS, runtime: { device: 'wasm', localModelPath: '/models/' } });
+    expect(encoderOptions[0]).toMatchObject({ model: 'fake-encoder', dtype: 'fp32', overflow: 'chunk', device: 'wasm', localModelPath: '/models/' });
+  });
+
+  it('lets the caller override the manifest’s model choice', async () => {
+    const { service, encoderOptions } = serviceWith();
+    await service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS, models: { embedder: { dtype: 'q8' } } });
+    expect(encoderOptions[0]).toMatchObject({ model: 'fake-encoder', dtype: 'q8', overflow: 'truncate' });
+  });
+
   it('shares one encoder between routers with equal encoder options, whatever their key order', async () => {
     const other: RouterDefinition = { ...linearHeadRouter, name: 'linear-head-2' };
     const otherUrl = 'http://app.test/routers/linear-head-2/';
@@ -83,12 +99,12 @@ describe('WorkerService', () => {
   });
 
   it('turns an error thrown while creating the router into a ModelLoadError naming the router', async () => {
-    const folders = { [WEIGHTS]: linearHeadFiles({ encoder: 'some-other-encoder' }) };
+    const folders = { [WEIGHTS]: linearHeadFiles({ encoder: { id: 'some-other-encoder@q8-12345678' } }) };
     const { service } = serviceWith([linearHeadRouter], folders);
     await expect(service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS })).rejects.toMatchObject({
       name: 'ModelLoadError',
       code: 'model_load_failed',
-      message: expect.stringMatching(/^Router 'linear-head' could not be created: weights are for some-other-encoder/),
+      message: expect.stringMatching(/^Router 'linear-head' could not be created: weights are for some-other-encoder@q8-12345678, not fake-encoder/),
     });
   });
 
@@ -138,11 +154,12 @@ describe('WorkerService', () => {
     const { service } = serviceWith([slow]);
     const { key } = await service.loadRouter({ router: 'slow', weightsUrl: 'http://app.test/r/' });
     const routing = service.route(key, Array.from({ length: 40 }, (_, index) => `prompt ${index}`), 'call-1');
-    await Promise.resolve();
+    while (batches.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     service.abort('call-1');
     release();
     await expect(routing).rejects.toBeInstanceOf(AbortError);
-    expect(batches).toEqual([16]);
+    expect(batches).toEqual([8]);
+    // An id whose call has ended is ignored.
     service.abort('call-1');
   });
 

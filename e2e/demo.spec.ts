@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { DEFAULT_SHARED_DIR } from '../src/cli/paths.ts';
+import { buildDemoData } from '../scripts/build-demo-data.ts';
+import { trackOutsideRequests } from './fixtures/outside-requests.ts';
+
+let outside: string[];
+test.beforeAll(async () => {
+  const quiet = { stdout: { write: () => true }, stderr: { write: () => true, isTTY: false }, env: process.env };
+  if (existsSync(DEFAULT_SHARED_DIR) || process.env['ROUTELLM_DATA']) await buildDemoData([], quiet);
+});
+test.beforeEach(({ page }) => {
+  outside = trackOutsideRequests(page);
+});
+test.afterEach(() => {
+  expect(outside, 'requests that left localhost').toEqual([]);
+});
+
+test('the benchmark explorer shows the routers’ curves and moves decisions with the threshold', async ({ page }) => {
+  await page.goto('/');
+  const explorer = page.locator('benchmark-explorer');
+  await expect(explorer.locator('[role="tab"][aria-selected="true"]')).toContainText('MT-Bench');
+  const lengthRow = explorer.locator('[part~="metrics"] tr', { hasText: 'length' });
+  // The length router's APGR on MT-Bench, as `npm run eval` and the golden file have it.
+  await expect(lengthRow).toContainText('0.556');
+
+  const slider = explorer.locator('#threshold');
+  const strongCount = () => explorer.locator('[part~="prompt"][part~="strong"]').count();
+  await explorer.locator('select').selectOption('strong');
+  const before = await explorer.locator('[part~="prompts"] header').textContent();
+  await slider.focus();
+  for (let step = 0; step < 30; step++) await page.keyboard.press('ArrowRight');
+  const after = await explorer.locator('[part~="prompts"] header').textContent();
+  expect(Number(after!.match(/([\d,]+) prompts/)![1])).toBeLessThan(Number(before!.match(/([\d,]+) prompts/)![1]));
+  expect(await strongCount()).toBeGreaterThan(0);
+
+  const tabs = explorer.locator('[role="tab"]');
+  await tabs.first().focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(explorer.locator('[role="tab"][aria-selected="true"]')).toContainText('GSM8K');
+  await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'length' })).toContainText('0.599');
+  await explorer.locator('[part~="prompt"] summary').first().click();
+  await expect(explorer.locator('details[open] .answers h4')).toHaveCount(2);
+  await expect(explorer.locator('details[open] .answers')).toContainText('gpt-4-1106-preview');
+});
+
+test('without its data the explorer says where the data comes from and how to build it', async ({ page }) => {
+  await page.route('**/demo-data/index.json', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto('/');
+  const missing = page.locator('benchmark-explorer [part~="missing"]');
+  await expect(missing).toContainText('The benchmark data is not built yet');
+  await expect(missing).toContainText('../shared');
+  await expect(missing).toContainText('npm run build:demo-data -- --data /path/to/shared');
+  await expect(missing).toContainText('ROUTELLM_DATA');
+});

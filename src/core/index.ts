@@ -70,6 +70,22 @@ export {
   createCausalLlmRouter,
   type CausalLlmRouterOptions,
 } from './causal-llm-router.ts';
+export { KNN_GAIN_ROUTER, createKnnGainRouter, gainToScore, knnGainRouterDefinition, neighbourhoodGain, type KnnGainModel } from './knn-gain-router.ts';
+export { MF_ROUTER, createMfRouter, mfModelFromWeights, mfRouterDefinition, type MfModel, type MfRouterOptions } from './mf-router.ts';
+export {
+  SW_RANKING_ROUTER,
+  createSwRankingRouter,
+  solveTierStrengths,
+  swRankingModelFromWeights,
+  swRankingRouterDefinition,
+  swRankingWinRate,
+  type SwRankingModel,
+  type SwRankingRouterOptions,
+} from './sw-ranking-router.ts';
+export { readLearnedRouterManifest, type LearnedRouterManifest } from './router-manifest.ts';
+export { TENSOR_FILE, packTensors, readTensors, type Tensor, type TensorDtype, type TensorEntry } from './router-tensors.ts';
+export { PROMPT_FEATURE_COUNT, PROMPT_FEATURE_NAMES, promptFeatures, type PromptFeatureName } from './prompt-features.ts';
+export { bootstrapApgr, type BootstrapInterval } from './bootstrap.ts';
 export { formatRouterModel, parseRouterModel, type RouterModel } from './model-string.ts';
 export {
   QUANTILE_TABLE_SIZE,

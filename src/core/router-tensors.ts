@@ -2,42 +2,90 @@ import { ModelLoadError } from './errors.ts';
 import type { RouterWeights } from './registry.ts';
 
 /**
- * How learned routers store their numbers: one little-endian float32 file (`weights.bin`) that a browser fetches
- * as one ArrayBuffer and views without parsing, described by the manifest's `tensors` field:
- *   "tensors": { "<name>": { "offset": <first float>, "shape": [rows, columns] } }
- * Offsets and sizes count float32 values, not bytes. Everything else a router needs (model names, feature
- * scaling, calibration) is plain JSON in the manifest.
+ * How learned routers store their numbers: one little-endian binary file (`weights.bin`) that a browser fetches as
+ * one ArrayBuffer, described by the manifest's `tensors` field:
+ *   "tensors": { "<name>": { "dtype": "float32" | "float16", "byteOffset": <n>, "shape": [rows, columns] } }
+ * float16 halves the size of large tables (a router's training-prompt embeddings) at no cost to routing: it keeps
+ * about three significant digits, far finer than the similarities it feeds. Tensors come back as Float32Array.
+ * Everything else a router needs (model names, feature scaling, calibration) is plain JSON in the manifest.
  */
 export const TENSOR_FILE = 'weights.bin';
+
+export type TensorDtype = 'float32' | 'float16';
 
 export interface Tensor {
   readonly shape: readonly number[];
   readonly data: Float32Array;
 }
 
+/** A tensor to pack, optionally stored at half precision. */
+export interface TensorToPack extends Tensor {
+  readonly dtype?: TensorDtype;
+}
+
 export interface TensorEntry {
-  readonly offset: number;
+  readonly dtype: TensorDtype;
+  readonly byteOffset: number;
   readonly shape: readonly number[];
 }
+
+const BYTES: Readonly<Record<TensorDtype, number>> = { float32: 4, float16: 2 };
 
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((product, dimension) => product * dimension, 1);
 }
 
-/** Packs named tensors into the weights file and its manifest entries, in the given order. */
-export function packTensors(tensors: Readonly<Record<string, Tensor>>): { bytes: Uint8Array; entries: Record<string, TensorEntry> } {
+/** IEEE 754 half precision from a double, rounding to nearest even (values beyond 65504 become infinity). */
+export function toFloat16Bits(value: number): number {
+  const float = new Float32Array([value]);
+  const bits = new Uint32Array(float.buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  let mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  const halfExponent = exponent - 127 + 15;
+  if (halfExponent >= 0x1f) return sign | 0x7c00;
+  if (halfExponent <= 0) {
+    if (halfExponent < -10) return sign;
+    mantissa |= 0x800000;
+    const shift = 14 - halfExponent;
+    const half = mantissa >>> shift;
+    const remainder = mantissa & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    return sign | (remainder > halfway || (remainder === halfway && (half & 1)) ? half + 1 : half);
+  }
+  const half = (halfExponent << 10) | (mantissa >>> 13);
+  const remainder = mantissa & 0x1fff;
+  return sign | (remainder > 0x1000 || (remainder === 0x1000 && (half & 1)) ? half + 1 : half);
+}
+
+export function fromFloat16Bits(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >>> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/** Packs named tensors into the weights file and its manifest entries, in the given order (each 4-byte aligned). */
+export function packTensors(tensors: Readonly<Record<string, TensorToPack>>): { bytes: Uint8Array; entries: Record<string, TensorEntry> } {
   const entries: Record<string, TensorEntry> = {};
   let total = 0;
   for (const [name, tensor] of Object.entries(tensors)) {
     if (tensor.data.length !== sizeOf(tensor.shape)) throw new ModelLoadError(`Tensor '${name}' has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}].`);
-    entries[name] = { offset: total, shape: [...tensor.shape] };
-    total += tensor.data.length;
+    const dtype = tensor.dtype ?? 'float32';
+    entries[name] = { dtype, byteOffset: total, shape: [...tensor.shape] };
+    total += Math.ceil((tensor.data.length * BYTES[dtype]) / 4) * 4;
   }
-  const bytes = new Uint8Array(total * 4);
+  const bytes = new Uint8Array(total);
   const view = new DataView(bytes.buffer);
   for (const [name, tensor] of Object.entries(tensors)) {
-    const start = entries[name]!.offset * 4;
-    tensor.data.forEach((value, index) => view.setFloat32(start + index * 4, value, true));
+    const { dtype, byteOffset } = entries[name]!;
+    tensor.data.forEach((value, index) => {
+      if (dtype === 'float32') view.setFloat32(byteOffset + index * 4, value, true);
+      else view.setUint16(byteOffset + index * 2, toFloat16Bits(value), true);
+    });
   }
   return { bytes, entries };
 }
@@ -50,33 +98,36 @@ export function readTensors(weights: RouterWeights, where: string): Map<string, 
   }
   const bytes = weights.files.get(TENSOR_FILE);
   if (!bytes) throw new ModelLoadError(`${where}: ${TENSOR_FILE} was not loaded (is it listed in the manifest's "files"?).`);
-  if (bytes.byteLength % 4 !== 0) throw new ModelLoadError(`${where}: ${TENSOR_FILE} is not a whole number of float32 values.`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const available = bytes.byteLength / 4;
   const tensors = new Map<string, Tensor>();
   for (const [name, entry] of Object.entries(described as Record<string, unknown>)) {
-    const { offset, shape } = (entry ?? {}) as { offset?: unknown; shape?: unknown };
+    const { dtype = 'float32', byteOffset, shape } = (entry ?? {}) as { dtype?: unknown; byteOffset?: unknown; shape?: unknown };
     if (
-      !Number.isInteger(offset) ||
-      (offset as number) < 0 ||
+      (dtype !== 'float32' && dtype !== 'float16') ||
+      !Number.isInteger(byteOffset) ||
+      (byteOffset as number) < 0 ||
       !Array.isArray(shape) ||
       !shape.every((dimension) => Number.isInteger(dimension) && dimension >= 0)
     ) {
-      throw new ModelLoadError(`${where}: tensor '${name}' needs an integer "offset" and a "shape" of integers.`);
+      throw new ModelLoadError(`${where}: tensor '${name}' needs a dtype (float32 or float16), an integer "byteOffset" and a "shape" of integers.`);
     }
     const size = sizeOf(shape as number[]);
-    if ((offset as number) + size > available) throw new ModelLoadError(`${where}: tensor '${name}' runs past the end of ${TENSOR_FILE}.`);
+    const start = byteOffset as number;
+    if (start + size * BYTES[dtype] > bytes.byteLength) throw new ModelLoadError(`${where}: tensor '${name}' runs past the end of ${TENSOR_FILE}.`);
     const data = new Float32Array(size);
-    for (let index = 0; index < size; index++) data[index] = view.getFloat32(((offset as number) + index) * 4, true);
+    if (dtype === 'float32') for (let index = 0; index < size; index++) data[index] = view.getFloat32(start + index * 4, true);
+    else for (let index = 0; index < size; index++) data[index] = fromFloat16Bits(view.getUint16(start + index * 2, true));
     tensors.set(name, { shape: shape as number[], data });
   }
   return tensors;
 }
 
-/** A tensor by name with the expected number of dimensions, or a load error naming what is wrong. */
-export function requireTensor(tensors: ReadonlyMap<string, Tensor>, name: string, rank: number, where: string): Tensor {
+/** A tensor by name with the expected shape (-1 for any size along a dimension), or a load error naming what is wrong. */
+export function requireTensor(tensors: ReadonlyMap<string, Tensor>, name: string, shape: readonly number[], where: string): Tensor {
   const tensor = tensors.get(name);
   if (!tensor) throw new ModelLoadError(`${where}: tensor '${name}' is missing.`);
-  if (tensor.shape.length !== rank) throw new ModelLoadError(`${where}: tensor '${name}' must have ${rank} dimensions, has ${tensor.shape.length}.`);
+  if (tensor.shape.length !== shape.length || shape.some((size, axis) => size >= 0 && tensor.shape[axis] !== size)) {
+    throw new ModelLoadError(`${where}: tensor '${name}' has shape [${tensor.shape.join(', ')}], expected [${shape.map((size) => (size < 0 ? '*' : size)).join(', ')}].`);
+  }
   return tensor;
 }

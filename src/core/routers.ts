@@ -1,8 +1,11 @@
 import { causalLlmRouterDefinition } from './causal-llm-router.ts';
 import { classifierRouterDefinition } from './classifier-router.ts';
+import { knnGainRouterDefinition } from './knn-gain-router.ts';
 import { createLengthRouter } from './length-router.ts';
+import { mfRouterDefinition } from './mf-router.ts';
 import { createRandomRouter } from './random-router.ts';
 import { RouterRegistry, type RouterDefinition } from './registry.ts';
+import { swRankingRouterDefinition } from './sw-ranking-router.ts';
 
 /** The seeds RouteLLM's paper averages the random baseline over. */
 const RANDOM_EVALUATION_SEEDS = 10;
@@ -26,6 +29,9 @@ export const randomRouterDefinition: RouterDefinition = {
 export const builtinRouters: readonly RouterDefinition[] = [
   lengthRouterDefinition,
   randomRouterDefinition,
+  mfRouterDefinition,
+  swRankingRouterDefinition,
+  knnGainRouterDefinition,
   classifierRouterDefinition,
   causalLlmRouterDefinition,
 ];

@@ -14,7 +14,7 @@ import { InvalidInputError } from '../../core/errors.ts';
 import { BenchmarkLoader } from '../benchmarks.ts';
 import type { RouterEmbedder } from '../router-embedder.ts';
 import { loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from './alpaca-eval.ts';
-import { findContaminated, type EvaluationText } from './decontaminate.ts';
+import { findContaminatedCached, type EvaluationText } from './decontaminate.ts';
 import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
 import { loadGsm8kTrain } from './gsm8k-train.ts';
 import { lengthControlledWinRates, lengthLogRatio } from './length-controlled.ts';
@@ -258,7 +258,7 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
 
   const candidates = drafts.flatMap((draft, index) => (usable[index] ? [{ index, text: draft.text, embedding: embeddings[index]! }] : []));
   options.onProgress?.('decontaminating', 0, 1);
-  const contaminated = findContaminated(candidates, evaluation);
+  const contaminated = await findContaminatedCached(candidates, evaluation, embedder.id);
   options.onProgress?.('decontaminating', 1, 1);
   const dropped = new Set(contaminated.map((item) => candidates[item.index]!.index));
   const byBenchmark: Record<string, number> = {};

@@ -1,0 +1,167 @@
+import { InvalidInputError, ModelLoadError } from './errors.ts';
+import { solveSymmetricPositiveDefinite } from './linear-algebra.ts';
+import { sigmoid } from './logistic.ts';
+import type { RouterDefinition, RouterWeights } from './registry.ts';
+import type { Embedder, Router } from './router.ts';
+import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
+import { readTensors, requireTensor } from './router-tensors.ts';
+import { dotRowsMany } from './similarity.ts';
+
+export const SW_RANKING_ROUTER = 'sw-ranking';
+
+/**
+ * RouteLLM's similarity-weighted ranking: models are grouped into tiers by strength; every training prompt's
+ * battles are summarised as tier-vs-tier win and battle counts; for a query, each training prompt is weighted by
+ * exp((similarity - best similarity) / temperature) and a Bradley-Terry fit over the tiers on the weighted counts
+ * (a few Newton steps on `tiers` numbers, pulled towards the global tier strengths) gives the strong tier's win rate
+ * against the weak tier. The paper re-fitted Elo over all battles per request (2.9 requests/s); summarising battles
+ * per prompt and tier makes a request one pass over the training prompts plus a tiny solve.
+ */
+export interface SwRankingModel {
+  readonly dimensions: number;
+  readonly tiers: number;
+  /** Unit-length embeddings of the training prompts, row-major [prompts, dimensions]. */
+  readonly embeddings: Float32Array;
+  /** [prompts, tiers, tiers]: soft wins of the row tier over the column tier on that prompt. */
+  readonly wins: Float32Array;
+  /** [prompts, tiers, tiers]: battles between the two tiers on that prompt (symmetric). */
+  readonly battles: Float32Array;
+  /** Global tier strengths (the prior mean of the per-query fit). */
+  readonly prior: Float32Array;
+  readonly temperature: number;
+  /** Precision of the Gaussian prior pulling the per-query strengths towards `prior`. */
+  readonly priorPrecision: number;
+}
+
+const NEWTON_STEPS = 8;
+
+/** Bradley-Terry strengths of the tiers from weighted win and battle counts ([tiers, tiers] each), with a Gaussian prior. */
+export function solveTierStrengths(wins: Float64Array, battles: Float64Array, prior: ArrayLike<number>, priorPrecision: number): Float64Array {
+  const tiers = prior.length;
+  const strength = Float64Array.from(prior);
+  for (let step = 0; step < NEWTON_STEPS; step++) {
+    const gradient = new Float64Array(tiers);
+    const hessian = new Float64Array(tiers * tiers);
+    for (let a = 0; a < tiers; a++) {
+      gradient[a] = priorPrecision * (strength[a]! - prior[a]!);
+      hessian[a * tiers + a] = priorPrecision;
+    }
+    for (let a = 0; a < tiers; a++) {
+      for (let b = a + 1; b < tiers; b++) {
+        const count = battles[a * tiers + b]!;
+        if (count <= 0) continue;
+        const p = sigmoid(strength[a]! - strength[b]!);
+        const residual = count * p - wins[a * tiers + b]!;
+        const curvature = count * p * (1 - p);
+        gradient[a] = gradient[a]! + residual;
+        gradient[b] = gradient[b]! - residual;
+        hessian[a * tiers + a] = hessian[a * tiers + a]! + curvature;
+        hessian[b * tiers + b] = hessian[b * tiers + b]! + curvature;
+        hessian[a * tiers + b] = hessian[a * tiers + b]! - curvature;
+        hessian[b * tiers + a] = hessian[b * tiers + a]! - curvature;
+      }
+    }
+    const delta = solveSymmetricPositiveDefinite(hessian, gradient);
+    let largest = 0;
+    for (let a = 0; a < tiers; a++) {
+      strength[a] = strength[a]! - delta[a]!;
+      largest = Math.max(largest, Math.abs(delta[a]!));
+    }
+    if (largest < 1e-6) break;
+  }
+  return strength;
+}
+
+/** Weighted tier counts for one query, from its similarities to every training prompt. */
+export function weightedTierCounts(model: SwRankingModel, similarities: ArrayLike<number>): { wins: Float64Array; battles: Float64Array } {
+  const cells = model.tiers * model.tiers;
+  const wins = new Float64Array(cells);
+  const battles = new Float64Array(cells);
+  let best = -Infinity;
+  for (let i = 0; i < similarities.length; i++) best = Math.max(best, similarities[i]!);
+  for (let i = 0; i < similarities.length; i++) {
+    const weight = Math.exp((similarities[i]! - best) / model.temperature);
+    if (weight < 1e-6) continue;
+    const offset = i * cells;
+    for (let cell = 0; cell < cells; cell++) {
+      const count = model.battles[offset + cell]!;
+      if (count === 0) continue;
+      battles[cell] = battles[cell]! + weight * count;
+      wins[cell] = wins[cell]! + weight * model.wins[offset + cell]!;
+    }
+  }
+  return { wins, battles };
+}
+
+/** The strong tier's win rate against the weak tier for a query with these similarities. */
+export function swRankingWinRate(model: SwRankingModel, similarities: ArrayLike<number>, strongTier: number, weakTier: number): number {
+  const { wins, battles } = weightedTierCounts(model, similarities);
+  const strength = solveTierStrengths(wins, battles, model.prior, model.priorPrecision);
+  return sigmoid(strength[strongTier]! - strength[weakTier]!);
+}
+
+export interface SwRankingRouterOptions {
+  readonly embedder: Embedder;
+  readonly model: SwRankingModel;
+  /** Tier of every model the router knows, by name. */
+  readonly modelTiers: ReadonlyMap<string, number>;
+  readonly strong: string;
+  readonly weak: string;
+}
+
+export function createSwRankingRouter(options: SwRankingRouterOptions): Router {
+  const { embedder, model, modelTiers, strong, weak } = options;
+  const tierOf = (name: string) => {
+    const tier = modelTiers.get(name);
+    if (tier === undefined) throw new InvalidInputError(`The sw-ranking router has no tier for model '${name}'.`);
+    return tier;
+  };
+  const strongTier = tierOf(strong);
+  const weakTier = tierOf(weak);
+  if (strongTier === weakTier) throw new InvalidInputError(`'${strong}' and '${weak}' are in the same tier (${strongTier}): sw-ranking cannot tell them apart.`);
+  if (embedder.dimensions !== model.dimensions) throw new InvalidInputError(`The sw-ranking model has ${model.dimensions} dimensions, the embedder ${embedder.dimensions}.`);
+  return {
+    name: SW_RANKING_ROUTER,
+    async score(prompts, scoreOptions) {
+      const embeddings = await embedder.embed(prompts, scoreOptions);
+      return dotRowsMany(embeddings, model.embeddings, model.dimensions).map((similarities) => swRankingWinRate(model, similarities, strongTier, weakTier));
+    },
+  };
+}
+
+export function swRankingModelFromWeights(embedder: Embedder, weights: RouterWeights): Omit<SwRankingRouterOptions, 'embedder'> {
+  const manifest = readLearnedRouterManifest(weights, SW_RANKING_ROUTER, embedder);
+  const where = `Router '${SW_RANKING_ROUTER}' weights`;
+  const tensors = readTensors(weights, where);
+  const tiers = numberParameter(manifest, 'tiers', (value) => Number.isInteger(value) && value >= 2);
+  const models = stringListParameter(manifest, 'models');
+  const tierTensor = requireTensor(tensors, 'modelTiers', [models.length], where);
+  const embeddings = requireTensor(tensors, 'embeddings', [-1, embedder.dimensions], where);
+  const prompts = embeddings.shape[0]!;
+  const pair = manifest.parameters['defaultPair'] as { strong?: unknown; weak?: unknown } | undefined;
+  if (typeof pair?.strong !== 'string' || typeof pair.weak !== 'string') throw new ModelLoadError(`${where}: parameter 'defaultPair' must name a strong and a weak model.`);
+  return {
+    strong: pair.strong,
+    weak: pair.weak,
+    modelTiers: new Map(models.map((model, index) => [model, tierTensor.data[index]!])),
+    model: {
+      dimensions: embedder.dimensions,
+      tiers,
+      embeddings: embeddings.data,
+      wins: requireTensor(tensors, 'wins', [prompts, tiers, tiers], where).data,
+      battles: requireTensor(tensors, 'battles', [prompts, tiers, tiers], where).data,
+      prior: requireTensor(tensors, 'prior', [tiers], where).data,
+      temperature: numberParameter(manifest, 'temperature', (value) => value > 0),
+      priorPrecision: numberParameter(manifest, 'priorPrecision', (value) => value > 0),
+    },
+  };
+}
+
+export const swRankingRouterDefinition: RouterDefinition = {
+  name: SW_RANKING_ROUTER,
+  description: 'Similarity-weighted Bradley-Terry over model tiers (RouteLLM), solved per prompt in a few Newton steps.',
+  requires: ['embedder', 'weights'],
+  create(context) {
+    return createSwRankingRouter({ embedder: context.embedder!, ...swRankingModelFromWeights(context.embedder!, context.weights!) });
+  },
+};

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 // Threaded WASM (SharedArrayBuffer) needs a cross-origin isolated page.
@@ -43,6 +44,9 @@ export default defineConfig({
   // 'mpa': a missing model file is a 404, not index.html with status 200.
   appType: 'mpa',
   plugins: [serveOrtRuntime()],
+  // onnxruntime-web's default build inlines its 27 MB WASM runtime as base64 (twice, in a built worker); pages
+  // fetch the runtime from /ort/ (wasmPaths) anyway, so bundles take the build that does not embed it.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   server: {
     headers: isolationHeaders,
     // Outputs written while the server runs (caches, reports) must not reload open pages mid-test.

@@ -354,7 +354,9 @@ export class RouteChat extends LitElement {
     const load = this.load;
     const text =
       load.kind === 'loading'
-        ? `Loading router ${this.router}…`
+        ? load.progress >= 1
+          ? `Starting router ${this.router} (compiling its model)…`
+          : `Loading router ${this.router}…`
         : load.kind === 'ready'
           ? `${load.info.router} router on ${load.info.device === 'cpu' ? 'the CPU (no model)' : load.info.device.toUpperCase()}`
           : load.kind === 'fallback'

@@ -206,12 +206,18 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
 
     const router = await createFromDefinition(trainer.definition, { ...context, weights: final.folder });
     const alpaca = await loadAlpacaEval(sharedDir);
-    const calibrationScores = await scorePrompts(router, alpaca.instructions.map((instruction) => instruction.instruction));
+    const calibrationPrompts = alpaca.instructions.map((instruction) => instruction.instruction);
+    await embedder.embedAll(calibrationPrompts);
+    // Embeddings are cached by now, so this times the router's own work per prompt (what it adds to the encoder).
+    const routingStarted = performance.now();
+    const calibrationScores = await scorePrompts(router, calibrationPrompts);
+    const routingMsPerPrompt = (performance.now() - routingStarted) / calibrationPrompts.length;
     const manifest = {
       ...final.manifest,
       embeddingAndDataSeconds: Number(dataSeconds.toFixed(1)),
       totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
       ...(args['no-eval'] ? {} : { benchmarks: results }),
+      routingMsPerPrompt: Number(routingMsPerPrompt.toFixed(3)),
       calibration: { prompts: CALIBRATION_SET, count: calibrationScores.length, quantiles: scoreQuantileTable(calibrationScores) },
     };
     const files = new Map([[TENSOR_FILE, final.folder.files.get(TENSOR_FILE)!]]);
@@ -220,6 +226,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
     bars.finish();
 
     io.stdout.write(`Trained '${trainer.definition.name}' (seed ${seed}) into ${out} in ${manifest.totalSeconds}s (data and embeddings ${manifest.embeddingAndDataSeconds}s).\n`);
+    io.stdout.write(`Routing cost on top of the encoder: ${manifest.routingMsPerPrompt} ms per prompt (Node, cached embeddings).\n`);
     io.stdout.write(`Decontaminated: ${JSON.stringify(data.report.decontaminated.byBenchmark)} by benchmark, ${JSON.stringify(data.report.decontaminated.bySource)} by source.\n`);
     for (const name of BENCHMARKS) {
       const entry = results[name] as { APGR: number; randomAPGR: number } | undefined;

@@ -70,7 +70,7 @@ export {
   createCausalLlmRouter,
   type CausalLlmRouterOptions,
 } from './causal-llm-router.ts';
-export { KNN_GAIN_ROUTER, createKnnGainRouter, gainToScore, knnGainRouterDefinition, neighbourhoodGain, type KnnGainModel } from './knn-gain-router.ts';
+export { KNN_GAIN_ROUTER, createKnnGainRouter, difficultyAdjustment, gainToScore, knnGain, knnGainRouterDefinition, priorGain, type KnnGainModel } from './knn-gain-router.ts';
 export { MF_ROUTER, createMfRouter, mfModelFromWeights, mfRouterDefinition, type MfModel, type MfRouterOptions } from './mf-router.ts';
 export {
   SW_RANKING_ROUTER,

@@ -9,6 +9,9 @@ export function logit(p: number): number {
   return Math.log(p / (1 - p));
 }
 
+/** Largest change of any coefficient in one Newton step (log-odds units). */
+const MAX_NEWTON_STEP = 2;
+
 /** One observation of a logistic model whose features are mostly zero: log-odds = sum of values[k] * coef[indices[k]]. */
 export interface SparseLogisticRow {
   readonly indices: readonly number[];
@@ -64,10 +67,10 @@ export function fitSparseLogistic(rows: readonly SparseLogisticRow[], dimensions
     }
     const step = solveSymmetricPositiveDefinite(hessian, gradient);
     let largest = 0;
-    for (let d = 0; d < dimensions; d++) {
-      coef[d] = coef[d]! - step[d]!;
-      largest = Math.max(largest, Math.abs(step[d]!));
-    }
+    for (let d = 0; d < dimensions; d++) largest = Math.max(largest, Math.abs(step[d]!));
+    // Damped: on (nearly) separable data a full Newton step can overshoot into overflow.
+    const damping = largest > MAX_NEWTON_STEP ? MAX_NEWTON_STEP / largest : 1;
+    for (let d = 0; d < dimensions; d++) coef[d] = coef[d]! - damping * step[d]!;
     if (largest < tolerance) break;
   }
   return coef;

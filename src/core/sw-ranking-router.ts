@@ -34,6 +34,8 @@ export interface SwRankingModel {
 }
 
 const NEWTON_STEPS = 8;
+/** Largest change of a tier strength in one Newton step (log-odds units). */
+const MAX_STEP = 2;
 
 /** Bradley-Terry strengths of the tiers from weighted win and battle counts ([tiers, tiers] each), with a Gaussian prior. */
 export function solveTierStrengths(wins: Float64Array, battles: Float64Array, prior: ArrayLike<number>, priorPrecision: number): Float64Array {
@@ -63,10 +65,10 @@ export function solveTierStrengths(wins: Float64Array, battles: Float64Array, pr
     }
     const delta = solveSymmetricPositiveDefinite(hessian, gradient);
     let largest = 0;
-    for (let a = 0; a < tiers; a++) {
-      strength[a] = strength[a]! - delta[a]!;
-      largest = Math.max(largest, Math.abs(delta[a]!));
-    }
+    for (let a = 0; a < tiers; a++) largest = Math.max(largest, Math.abs(delta[a]!));
+    // Damped: where one tier won every weighted battle a full step would overshoot.
+    const damping = largest > MAX_STEP ? MAX_STEP / largest : 1;
+    for (let a = 0; a < tiers; a++) strength[a] = strength[a]! - damping * delta[a]!;
     if (largest < 1e-6) break;
   }
   return strength;

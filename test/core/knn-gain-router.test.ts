@@ -1,25 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { gainToScore, knnGainRouterDefinition, LENGTH_SPREAD_FLOOR, neighbourhoodGain } from '../../src/core/knn-gain-router.ts';
+import { difficultyAdjustment, gainToScore, knnGainRouterDefinition, LENGTH_SPREAD_FLOOR, priorGain, type KnnGainModel } from '../../src/core/knn-gain-router.ts';
 import { fakeEmbedder } from './fake-embedder.ts';
 import { learnedRouterWeights } from './learned-router-weights.ts';
 
-const model = { gains: Float32Array.of(1, 0, -1, 0.5), logChars: Float32Array.of(2, 4, 3, 3), k: 2, lengthWeight: 0 };
+const base: KnnGainModel = {
+  dimensions: 2,
+  embeddings: new Float32Array(8),
+  gains: Float32Array.of(1, 0),
+  logChars: Float32Array.of(2, 4, 3, 5),
+  family: Float32Array.of(0, 0, 1, 1),
+  families: ['mmlu', 'grade-school-math'],
+  localWeight: Float32Array.of(0, 0.1),
+  globalWeight: Float32Array.of(0.2, 0),
+  lengthMean: 3,
+  lengthScale: 2,
+  k: 2,
+  neighbourhood: 2,
+};
 
-describe('neighbourhoodGain', () => {
-  it('averages the gains of the k nearest neighbours', () => {
-    expect(neighbourhoodGain(model, [0, 1, 2], 0)).toBeCloseTo(0.5, 6);
-    expect(neighbourhoodGain({ ...model, k: 3 }, [3, 2, 0], 0)).toBeCloseTo(1 / 6, 6);
+describe('knn-gain pieces', () => {
+  it('averages the gains of the nearest labelled rows', () => {
+    expect(priorGain(Float32Array.of(1, 0, -1), [0, 2])).toBe(0);
+    expect(priorGain(Float32Array.of(1, 0, -1), [0, 1])).toBe(0.5);
   });
 
-  it('adds the prompt length relative to the neighbours when the length weight is set', () => {
-    // Neighbours 0 and 1: ln lengths 2 and 4, mean 3, sd 1.
-    const gain = neighbourhoodGain({ ...model, lengthWeight: 0.1 }, [0, 1], 5);
-    expect(gain).toBeCloseTo(0.5 + (0.1 * 2) / (1 + LENGTH_SPREAD_FLOOR), 6);
+  it('weights the global length z by the family of mmlu neighbours', () => {
+    // Neighbours 0 and 1 are mmlu: global z = (5 - 3) / 2 = 1, weight 0.2.
+    expect(difficultyAdjustment(base, [0, 1], 5)).toBeCloseTo(0.2, 6);
   });
-});
 
-describe('gainToScore', () => {
-  it('maps a gain in [-1, 1] to [0, 1] and clamps', () => {
+  it('weights the local length z by the family of grade-school-math neighbours', () => {
+    // Neighbours 2 and 3: ln lengths 3 and 5, mean 4, sd 1; local z of 6 = 2 / (1 + floor), weight 0.1.
+    expect(difficultyAdjustment(base, [2, 3], 6)).toBeCloseTo((0.1 * 2) / (1 + LENGTH_SPREAD_FLOOR), 6);
+  });
+
+  it('maps a gain in [-1, 1] to a score in [0, 1], clamped', () => {
     expect(gainToScore(0)).toBe(0.5);
     expect(gainToScore(1)).toBe(1);
     expect(gainToScore(-3)).toBe(0);
@@ -27,19 +42,26 @@ describe('gainToScore', () => {
 });
 
 describe('knn-gain router', () => {
-  const embedder = fakeEmbedder({ maths: [1, 0], poem: [0, 1], 'mostly maths': [0.9, 0.1] });
-  const weights = learnedRouterWeights('knn-gain', embedder.id, { k: 1, lengthWeight: 0 }, {
-    embeddings: { dtype: 'float16', shape: [2, 2], data: Float32Array.of(1, 0, 0, 1) },
+  const embedder = fakeEmbedder({ maths: [1, 0], poem: [0, 1], 'mostly maths': [0.9, 0.1], 'sum problem': [0.1, 0.9] });
+  const weights = learnedRouterWeights('knn-gain', embedder.id, { k: 1, neighbourhood: 1, families: ['mmlu', 'chat'], lengthMean: 2, lengthScale: 1 }, {
+    // Rows 0-1 are labelled; row 2 only informs difficulty.
+    embeddings: { dtype: 'float16', shape: [3, 2], data: Float32Array.of(1, 0, 0, 1, 0.1 / Math.hypot(0.1, 0.9), 0.9 / Math.hypot(0.1, 0.9)) },
     gains: { shape: [2], data: Float32Array.of(0.6, -0.2) },
-    logChars: { shape: [2], data: Float32Array.of(3, 3) },
+    logChars: { shape: [3], data: Float32Array.of(3, 3, 3) },
+    family: { shape: [3], data: Float32Array.of(0, 1, 0) },
+    localWeight: { shape: [2], data: Float32Array.of(0, 0) },
+    globalWeight: { shape: [2], data: Float32Array.of(0.1, 0) },
   });
 
-  it('scores a prompt by its nearest training prompt', async () => {
+  it('scores by the nearest labelled prompt plus the family length term', async () => {
     const router = await knnGainRouterDefinition.create({ embedder, weights });
-    const [maths, poem, mostly] = await router.score(['maths', 'poem', 'mostly maths']);
-    expect(maths).toBeCloseTo(0.8, 6);
-    expect(poem).toBeCloseTo(0.4, 6);
-    expect(mostly).toBeCloseTo(0.8, 6);
+    const [maths, poem, mostly, sum] = await router.score(['maths', 'poem', 'mostly maths', 'sum problem']);
+    const globalTerm = (prompt: string) => 0.1 * (Math.log1p(prompt.length) - 2);
+    expect(maths).toBeCloseTo(gainToScore(0.6 + globalTerm('maths')), 3);
+    expect(poem).toBeCloseTo(gainToScore(-0.2), 3);
+    expect(mostly).toBeCloseTo(gainToScore(0.6 + globalTerm('mostly maths')), 3);
+    // Nearest labelled row is the poem (-0.2); nearest row overall is the unlabelled mmlu row, so its length term applies.
+    expect(sum).toBeCloseTo(gainToScore(-0.2 + globalTerm('sum problem')), 3);
   });
 
   it('refuses weights trained on another encoder, and weights of another router', async () => {

@@ -1,28 +1,38 @@
 import { evaluateScores } from '../../core/evaluate.ts';
-import { gainToScore, KNN_GAIN_ROUTER, neighbourhoodGain } from '../../core/knn-gain-router.ts';
+import { gainToScore, KNN_GAIN_ROUTER, LENGTH_SPREAD_FLOOR, priorGain } from '../../core/knn-gain-router.ts';
 import { topK } from '../../core/nearest-neighbours.ts';
+import { createPrng } from '../../core/prng.ts';
 import { promptFeatures } from '../../core/prompt-features.ts';
 import type { TensorToPack } from '../../core/router-tensors.ts';
-import { dotRows, packRows } from '../../core/similarity.ts';
+import { dotRowsMany, packRows } from '../../core/similarity.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 import { expectedGains, fitItemResponse } from './item-response.ts';
+import { spearman } from './rank-correlation.ts';
 import { foldAssignment, heldOutBenchmarks, labelledPrompts, type LabelledPrompt } from './training-benchmarks.ts';
 
 /** How a gold prompt's quality gain is labelled: the observed correctness difference, or the item-response estimate. */
 export type GainLabels = 'observed' | 'item-response';
 
-export interface KnnGainSettings {
-  readonly labels: GainLabels;
-  readonly k: number;
-  readonly lengthWeight: number;
-}
+/** Stage 1 grid: the task-type prior (labels and neighbours averaged). */
+export const PRIOR_GRID = { labels: ['observed', 'item-response'] as const, k: [10, 25, 50, 100] };
 
-/** The grid cross-validation searches (small on purpose: every point is a decision made on training data only). */
-export const KNN_GAIN_GRID = {
-  labels: ['observed', 'item-response'] as const,
-  k: [10, 25, 50, 100],
-  lengthWeight: [0, 0.01, 0.02, 0.05],
-};
+/** Stage 2 grid: the weight of a length z-score, per task family. */
+export const DIFFICULTY_WEIGHTS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+
+/** A family needs this many rows with a within-family target before its own data may choose a length term. */
+export const MIN_FAMILY_ROWS = 100;
+
+/**
+ * A difficulty term is adopted for a family only when it beats no term by more than this on the family's
+ * cross-validated objective, and the smallest weight within this of the best is taken (noise is ~0.005 here).
+ */
+export const PARSIMONY_MARGIN = 0.005;
+
+/** Training prompts whose local length statistics are pooled for the neighbourhood (fixed, not tuned). */
+export const NEIGHBOURHOOD = 50;
+
+/** Most unlabelled rows (prompts with only a difficulty, GSM8K train) shipped as neighbourhood rows. */
+export const MAX_DIFFICULTY_ROWS = 2000;
 
 export const CROSS_VALIDATION_FOLDS = 5;
 
@@ -59,85 +69,183 @@ export function gainLabels(data: TrainingData, labelled: readonly LabelledPrompt
   return gains;
 }
 
-export interface CrossValidationResult {
-  readonly settings: KnnGainSettings;
-  /** Mean APGR over folds of each training benchmark, and their mean (the objective). */
-  readonly apgr: Readonly<Record<string, number>>;
-  readonly objective: number;
+/** Rows of the model: every labelled prompt, then a seeded sample of prompts that only carry a difficulty. */
+function modelRows(data: TrainingData, seed: number): { labelled: LabelledPrompt[]; difficultyOnly: number[] } {
+  const labelled = labelledPrompts(data);
+  const candidates = data.prompts.flatMap((prompt, index) => (prompt.difficulty !== undefined && prompt.strongWinRate === undefined ? [index] : []));
+  const next = createPrng(seed + 1);
+  for (let index = candidates.length - 1; index > 0; index--) {
+    const other = Math.floor(next() * (index + 1));
+    [candidates[index], candidates[other]] = [candidates[other]!, candidates[index]!];
+  }
+  return { labelled, difficultyOnly: candidates.slice(0, MAX_DIFFICULTY_ROWS).sort((a, b) => a - b) };
 }
 
-/**
- * k-fold cross-validation of every grid point on the labelled training prompts. Neighbour lists are computed once
- * per fold (up to the largest k) and shared by all settings. Results sorted best first.
- */
-export function crossValidateKnnGain(
-  data: TrainingData,
-  seed: number,
-  onProgress?: (done: number, total: number) => void,
-): CrossValidationResult[] {
-  const labelled = labelledPrompts(data);
-  const fold = foldAssignment(labelled.length, CROSS_VALIDATION_FOLDS, seed);
-  const labelSets = new Map(KNN_GAIN_GRID.labels.map((method) => [method, gainLabels(data, labelled, method)]));
-  const logChars = Float32Array.from(labelled, (item) => promptFeatures(data.prompts[item.prompt]!.text)[0]!);
-  const maxK = Math.max(...KNN_GAIN_GRID.k);
-  const dimensions = data.prompts[0]!.embedding.length;
-  const totals = new Map<string, Map<string, number[]>>();
-  for (let held = 0; held < CROSS_VALIDATION_FOLDS; held++) {
-    const trainRows = labelled.flatMap((_, index) => (fold[index] !== held ? [index] : []));
-    const testRows = labelled.flatMap((_, index) => (fold[index] === held ? [index] : []));
-    const matrix = packRows(trainRows.map((index) => data.prompts[labelled[index]!.prompt]!.embedding), dimensions);
-    const similarities = new Float32Array(trainRows.length);
-    const neighbours = testRows.map((index) => topK(dotRows(data.prompts[labelled[index]!.prompt]!.embedding, matrix, dimensions, similarities), maxK));
-    const benchmarks = heldOutBenchmarks(data, testRows.map((index) => labelled[index]!));
-    for (const method of KNN_GAIN_GRID.labels) {
-      const labels = labelSets.get(method)!;
-      const model = { gains: Float32Array.from(trainRows, (index) => labels[index]!), logChars: Float32Array.from(trainRows, (index) => logChars[index]!) };
-      for (const k of KNN_GAIN_GRID.k) {
-        for (const lengthWeight of KNN_GAIN_GRID.lengthWeight) {
-          const scores = testRows.map((index, position) => gainToScore(neighbourhoodGain({ ...model, k, lengthWeight }, neighbours[position]!, logChars[index]!)));
-          const key = JSON.stringify({ labels: method, k, lengthWeight });
-          const perBenchmark = totals.get(key) ?? new Map<string, number[]>();
-          for (const { benchmark, members } of benchmarks) {
-            if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9) continue;
-            const apgr = evaluateScores(benchmark, KNN_GAIN_ROUTER, members.map((position) => scores[position]!)).apgr;
-            perBenchmark.set(benchmark.name, [...(perBenchmark.get(benchmark.name) ?? []), apgr]);
-          }
-          totals.set(key, perBenchmark);
-        }
-      }
-    }
-    onProgress?.(held + 1, CROSS_VALIDATION_FOLDS);
+interface HeldOutPrediction {
+  /** Prior gain for each setting of stage 1, keyed by JSON of { labels, k }. */
+  readonly priors: Map<string, number>;
+  readonly localZ: number;
+  readonly globalZ: number;
+}
+
+export interface KnnGainCrossValidation {
+  readonly prior: readonly { settings: { labels: GainLabels; k: number }; apgr: Record<string, number>; objective: number }[];
+  readonly difficulty: Record<string, { objective: string; none: number; best: { term: 'none' | 'local' | 'global'; weight: number; value: number } }>;
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+function apgrOf(data: TrainingData, items: readonly LabelledPrompt[], scores: readonly number[]): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const { benchmark, members } of heldOutBenchmarks(data, items)) {
+    if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9) continue;
+    result[benchmark.name] = evaluateScores(benchmark, KNN_GAIN_ROUTER, members.map((position) => scores[position]!)).apgr;
   }
-  const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  return [...totals]
-    .map(([key, perBenchmark]) => {
-      const apgr = Object.fromEntries([...perBenchmark].map(([name, values]) => [name, mean(values)]));
-      return { settings: JSON.parse(key) as KnnGainSettings, apgr, objective: mean(Object.values(apgr)) };
-    })
-    .sort((a, b) => b.objective - a.objective);
+  return result;
 }
 
 export interface TrainedKnnGain {
-  readonly parameters: { readonly k: number; readonly lengthWeight: number; readonly labels: GainLabels };
+  readonly parameters: Record<string, unknown>;
   readonly tensors: Record<string, TensorToPack>;
-  readonly rows: number;
-  readonly crossValidation: readonly CrossValidationResult[];
+  readonly rows: Record<string, number>;
+  readonly crossValidation: KnnGainCrossValidation;
 }
 
-/** Chooses settings by cross-validation, then keeps every labelled prompt as a neighbour. */
+/**
+ * Two-stage cross-validation on training data only, then the model over all rows.
+ * Stage 1 picks the labels and k of the prior by the mean held-out APGR over the training benchmarks (each gold
+ * source, and all labelled prompts pooled). Stage 2 picks, per task family, a length term (none, local or global,
+ * and its weight) by that family's own held-out objective: the mean APGR over its gold sources, or for a family
+ * with difficulty targets only (GSM8K train: calculation steps) the rank correlation of score and difficulty.
+ * Chat instructions have no within-family correctness, so chat gets no length term.
+ */
 export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (done: number, total: number) => void): TrainedKnnGain {
-  const crossValidation = crossValidateKnnGain(data, seed, onProgress);
-  const best = crossValidation[0]!.settings;
-  const labelled = labelledPrompts(data);
+  const { labelled, difficultyOnly } = modelRows(data, seed);
+  const rowPrompts = [...labelled.map((item) => item.prompt), ...difficultyOnly];
   const dimensions = data.prompts[0]!.embedding.length;
+  const logChars = Float32Array.from(rowPrompts, (prompt) => promptFeatures(data.prompts[prompt]!.text)[0]!);
+  const lengthMean = mean([...logChars]);
+  const lengthScale = Math.sqrt(mean([...logChars].map((value) => (value - lengthMean) ** 2))) || 1;
+  const families = [...new Set(rowPrompts.map((prompt) => data.prompts[prompt]!.family))].sort();
+  const familyOf = Float32Array.from(rowPrompts, (prompt) => families.indexOf(data.prompts[prompt]!.family));
+  const labelSets = new Map(PRIOR_GRID.labels.map((method) => [method, gainLabels(data, labelled, method)]));
+  const priorKeys = PRIOR_GRID.labels.flatMap((labels) => PRIOR_GRID.k.map((k) => JSON.stringify({ labels, k })));
+
+  // Held-out predictions for every row, each from a model built on the other folds.
+  const fold = foldAssignment(rowPrompts.length, CROSS_VALIDATION_FOLDS, seed);
+  const predictions: HeldOutPrediction[] = new Array(rowPrompts.length);
+  const maxK = Math.max(...PRIOR_GRID.k);
+  for (let held = 0; held < CROSS_VALIDATION_FOLDS; held++) {
+    const trainRows = rowPrompts.flatMap((_, row) => (fold[row] !== held ? [row] : []));
+    const trainLabelled = trainRows.filter((row) => row < labelled.length);
+    const testRows = rowPrompts.flatMap((_, row) => (fold[row] === held ? [row] : []));
+    const matrix = packRows(trainRows.map((row) => data.prompts[rowPrompts[row]!]!.embedding), dimensions);
+    const labelledCount = trainLabelled.length;
+    for (let start = 0; start < testRows.length; start += 64) {
+      const batch = testRows.slice(start, start + 64);
+      const similarities = dotRowsMany(batch.map((row) => data.prompts[rowPrompts[row]!]!.embedding), matrix, dimensions);
+      batch.forEach((row, position) => {
+        const similarity = similarities[position]!;
+        const nearestLabelled = topK(similarity.subarray(0, labelledCount), maxK);
+        const priors = new Map<string, number>();
+        for (const method of PRIOR_GRID.labels) {
+          const gains = Float32Array.from(trainLabelled, (labelledRow) => labelSets.get(method)![labelledRow]!);
+          for (const k of PRIOR_GRID.k) priors.set(JSON.stringify({ labels: method, k }), priorGain(gains, nearestLabelled.subarray(0, k)));
+        }
+        const neighbourhood = topK(similarity, NEIGHBOURHOOD);
+        let sum = 0;
+        let squares = 0;
+        for (const index of neighbourhood) {
+          sum += logChars[trainRows[index]!]!;
+          squares += logChars[trainRows[index]!]! ** 2;
+        }
+        const localMean = sum / neighbourhood.length;
+        const spread = Math.sqrt(Math.max(0, squares / neighbourhood.length - localMean ** 2));
+        predictions[row] = {
+          priors,
+          localZ: (logChars[row]! - localMean) / (spread + LENGTH_SPREAD_FLOOR),
+          globalZ: (logChars[row]! - lengthMean) / lengthScale,
+        };
+      });
+    }
+    onProgress?.(held + 1, CROSS_VALIDATION_FOLDS);
+  }
+
+  // Stage 1: the prior.
+  const labelledScores = (key: string, adjust: (row: number) => number = () => 0) =>
+    labelled.map((_, row) => gainToScore(predictions[row]!.priors.get(key)! + adjust(row)));
+  const priorResults = priorKeys
+    .map((key) => {
+      const apgr = apgrOf(data, labelled, labelledScores(key));
+      return { settings: JSON.parse(key) as { labels: GainLabels; k: number }, apgr, objective: mean(Object.values(apgr)) };
+    })
+    .sort((a, b) => b.objective - a.objective);
+  const bestPrior = priorResults[0]!.settings;
+  const bestKey = JSON.stringify(bestPrior);
+
+  // Stage 2: a length term per family.
+  const localWeight = new Float32Array(families.length);
+  const globalWeight = new Float32Array(families.length);
+  const difficulty: KnnGainCrossValidation['difficulty'] = {};
+  families.forEach((family, familyIndex) => {
+    const rows = rowPrompts.flatMap((_, row) => (familyOf[row] === familyIndex ? [row] : []));
+    const goldRows = rows.filter((row) => row < labelled.length && labelled[row]!.strongCorrect !== undefined);
+    const targetRows = rows.filter((row) => data.prompts[rowPrompts[row]!]!.difficulty !== undefined);
+    let objective: ((term: 'local' | 'global' | 'none', weight: number) => number) | undefined;
+    let name = '';
+    if (goldRows.length >= MIN_FAMILY_ROWS) {
+      name = 'mean held-out APGR over its gold sources';
+      const items = goldRows.map((row) => labelled[row]!);
+      objective = (term, weight) => {
+        const scores = goldRows.map((row) => {
+          const prediction = predictions[row]!;
+          const z = term === 'local' ? prediction.localZ : term === 'global' ? prediction.globalZ : 0;
+          return gainToScore(prediction.priors.get(bestKey)! + weight * z);
+        });
+        const perSource = apgrOf(data, items, scores);
+        delete perSource['pooled'];
+        return mean(Object.values(perSource));
+      };
+    } else if (targetRows.length >= MIN_FAMILY_ROWS) {
+      name = 'rank correlation of score and difficulty';
+      const targets = targetRows.map((row) => data.prompts[rowPrompts[row]!]!.difficulty!);
+      objective = (term, weight) =>
+        spearman(
+          targetRows.map((row) => {
+            const prediction = predictions[row]!;
+            const z = term === 'local' ? prediction.localZ : term === 'global' ? prediction.globalZ : 0;
+            return gainToScore(prediction.priors.get(bestKey)! + weight * z);
+          }),
+          targets,
+        );
+    }
+    if (!objective) return;
+    const none = objective('none', 0);
+    let best: { term: 'none' | 'local' | 'global'; weight: number; value: number } = { term: 'none', weight: 0, value: none };
+    for (const term of ['local', 'global'] as const) {
+      const values = DIFFICULTY_WEIGHTS.map((weight) => ({ weight, value: objective!(term, weight) }));
+      const top = Math.max(...values.map((entry) => entry.value));
+      if (top <= none + PARSIMONY_MARGIN || top <= best.value) continue;
+      const chosen = values.find((entry) => entry.value >= top - PARSIMONY_MARGIN)!;
+      best = { term, weight: chosen.weight, value: chosen.value };
+    }
+    if (best.term === 'local') localWeight[familyIndex] = best.weight;
+    if (best.term === 'global') globalWeight[familyIndex] = best.weight;
+    difficulty[family] = { objective: name, none, best };
+  });
+
+  const gains = labelSets.get(bestPrior.labels)!;
   return {
-    parameters: { k: best.k, lengthWeight: best.lengthWeight, labels: best.labels },
-    rows: labelled.length,
-    crossValidation,
+    parameters: { k: bestPrior.k, labels: bestPrior.labels, neighbourhood: NEIGHBOURHOOD, families, lengthMean, lengthScale },
+    rows: { labelledPrompts: labelled.length, difficultyOnlyPrompts: difficultyOnly.length },
+    crossValidation: { prior: priorResults, difficulty },
     tensors: {
-      embeddings: { dtype: 'float16', shape: [labelled.length, dimensions], data: packRows(labelled.map((item) => data.prompts[item.prompt]!.embedding), dimensions) },
-      gains: { shape: [labelled.length], data: gainLabels(data, labelled, best.labels) },
-      logChars: { shape: [labelled.length], data: Float32Array.from(labelled, (item) => promptFeatures(data.prompts[item.prompt]!.text)[0]!) },
+      embeddings: { dtype: 'float16', shape: [rowPrompts.length, dimensions], data: packRows(rowPrompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions) },
+      gains: { shape: [labelled.length], data: gains },
+      logChars: { shape: [rowPrompts.length], data: logChars },
+      family: { shape: [rowPrompts.length], data: familyOf },
+      localWeight: { shape: [families.length], data: localWeight },
+      globalWeight: { shape: [families.length], data: globalWeight },
     },
   };
 }

@@ -8,7 +8,7 @@ import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 /** Hyperparameters of the MF fit (the paper's MF used rank 128 on 1,536-d embeddings; ours has 522 inputs). */
 export const MF_SETTINGS = {
   rank: 64,
-  epochs: 40,
+  epochs: 16,
   learningRate: 3e-3,
   weightDecay: 1e-4,
   /** Share of prompts held out to pick the epoch with the lowest held-out loss (training data only). */
@@ -16,6 +16,8 @@ export const MF_SETTINGS = {
   /** Prompts per Adam step. */
   batchPrompts: 32,
 } as const;
+
+const MIN_FEATURE_SCALE = 1e-3;
 
 /** The judge name of comparisons derived from golden correctness: no length bias, and the scale of quality. */
 const GOLD_JUDGE = 'gold';
@@ -116,7 +118,8 @@ export function trainMf(data: TrainingData, seed: number, onProgress?: (done: nu
     const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
     const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
     featureMean[f] = mean;
-    featureScale[f] = Math.sqrt(variance) || 1;
+    // Features are O(1) transforms of counts; a floor keeps a near-constant one from being blown up by rounding.
+    featureScale[f] = Math.max(Math.sqrt(variance), MIN_FEATURE_SCALE);
   }
   const width = dimensions + PROMPT_FEATURE_COUNT;
   const random = createPrng(seed);

@@ -7,7 +7,7 @@ import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 import { CROSS_VALIDATION_FOLDS } from './train-knn-gain.ts';
 import { foldAssignment, heldOutBenchmarks, labelledPrompts } from './training-benchmarks.ts';
 
-/** RouteLLM groups models into 10 tiers. */
+/** RouteLLM groups models into 10 tiers (fewer when there are fewer models, so that no tier is empty). */
 export const SW_RANKING_TIERS = 10;
 
 export const SW_RANKING_GRID = {
@@ -76,6 +76,7 @@ function assignTiers(strength: ReadonlyMap<string, number>, tiers: number): Map<
 }
 
 interface TierData {
+  readonly tiers: number;
   readonly prompts: number[];
   readonly wins: Float32Array;
   readonly battles: Float32Array;
@@ -86,8 +87,8 @@ interface TierData {
 /** Per-prompt tier-vs-tier counts; every prompt's cross-tier comparisons share a total weight of 1. */
 function tierData(data: TrainingData): TierData {
   const { strength, comparisons } = globalFit(data);
-  const modelTiers = assignTiers(strength, SW_RANKING_TIERS);
-  const tiers = SW_RANKING_TIERS;
+  const tiers = Math.min(SW_RANKING_TIERS, strength.size);
+  const modelTiers = assignTiers(strength, tiers);
   const cells = tiers * tiers;
   const byPrompt = new Map<number, TierComparison[]>();
   for (const comparison of comparisons) {
@@ -119,11 +120,11 @@ function tierData(data: TrainingData): TierData {
     members[tier] = members[tier]! + 1;
   }
   for (let tier = 0; tier < tiers; tier++) prior[tier] = prior[tier]! / members[tier]!;
-  return { prompts, wins, battles, prior, modelTiers };
+  return { tiers, prompts, wins, battles, prior, modelTiers };
 }
 
 function subset(tier: TierData, rows: readonly number[]): Pick<SwRankingModel, 'wins' | 'battles'> {
-  const cells = SW_RANKING_TIERS * SW_RANKING_TIERS;
+  const cells = tier.tiers * tier.tiers;
   const wins = new Float32Array(rows.length * cells);
   const battles = new Float32Array(rows.length * cells);
   rows.forEach((row, index) => {
@@ -161,7 +162,7 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
     const similarities = testItems.map((item) => Float32Array.from(dotRows(data.prompts[item.prompt]!.embedding, embeddings, dimensions)));
     const benchmarks = heldOutBenchmarks(data, testItems);
     settings.forEach((setting, index) => {
-      const model: SwRankingModel = { dimensions, tiers: SW_RANKING_TIERS, embeddings, ...counts, prior: tier.prior, ...setting };
+      const model: SwRankingModel = { dimensions, tiers: tier.tiers, embeddings, ...counts, prior: tier.prior, ...setting };
       const scores = similarities.map((similarity) => swRankingWinRate(model, similarity, strongTier, weakTier));
       for (const { benchmark, members } of benchmarks) {
         if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9) continue;
@@ -181,14 +182,14 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
   const best = crossValidation[0]!.settings;
   const models = [...tier.modelTiers.keys()].sort();
   return {
-    parameters: { tiers: SW_RANKING_TIERS, models, defaultPair: { strong: STRONG_MODEL, weak: WEAK_MODEL }, ...best },
+    parameters: { tiers: tier.tiers, models, defaultPair: { strong: STRONG_MODEL, weak: WEAK_MODEL }, ...best },
     rows: { prompts: tier.prompts.length, models: models.length },
     details: { crossValidation, strongTier, weakTier },
     tensors: {
       embeddings: { dtype: 'float16', shape: [tier.prompts.length, dimensions], data: packRows(tier.prompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions) },
-      wins: { dtype: 'float16', shape: [tier.prompts.length, SW_RANKING_TIERS, SW_RANKING_TIERS], data: tier.wins },
-      battles: { dtype: 'float16', shape: [tier.prompts.length, SW_RANKING_TIERS, SW_RANKING_TIERS], data: tier.battles },
-      prior: { shape: [SW_RANKING_TIERS], data: tier.prior },
+      wins: { dtype: 'float16', shape: [tier.prompts.length, tier.tiers, tier.tiers], data: tier.wins },
+      battles: { dtype: 'float16', shape: [tier.prompts.length, tier.tiers, tier.tiers], data: tier.battles },
+      prior: { shape: [tier.tiers], data: tier.prior },
       modelTiers: { shape: [models.length], data: Float32Array.from(models, (model) => tier.modelTiers.get(model)!) },
     },
   };

@@ -28,14 +28,14 @@ export interface RouterTrainer {
 
 export const knnGainTrainer: RouterTrainer = {
   definition: knnGainRouterDefinition,
-  sources: ['alpaca-eval', 'mmlu-gold', 'golden'],
+  sources: ['alpaca-eval', 'mmlu-gold', 'golden', 'gsm8k-train'],
   train(data, { seed, onProgress }) {
-    const trained = trainKnnGain(data, seed, onProgress && ((done, total) => onProgress('cross-validating', done, total)));
+    const trained = trainKnnGain(data, seed, onProgress && ((done, total) => onProgress('cross-validating knn-gain', done, total)));
     return {
       parameters: trained.parameters,
       tensors: trained.tensors,
-      rows: { labelledPrompts: trained.rows },
-      details: { crossValidation: trained.crossValidation.slice(0, 10), gridSize: trained.crossValidation.length },
+      rows: trained.rows,
+      details: { crossValidation: { prior: trained.crossValidation.prior.slice(0, 8), difficulty: trained.crossValidation.difficulty } },
     };
   },
 };

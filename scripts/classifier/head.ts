@@ -11,6 +11,11 @@ export const HEAD_FORMAT = 'routellm-classifier-head/1';
 export const HEAD_WEIGHTS_FILE = 'head.bin';
 /** The head reads unit-length USE-lite vectors. */
 export const EMBEDDING_DIMENSIONS = 512;
+/**
+ * The encoder variant inside the classifier model, and so the one the head is trained on: int8 weights with float
+ * activations (q8), whose results do not depend on batch neighbours or padding (see build-classifier-model.ts).
+ */
+export const HEAD_ENCODER_DTYPE = 'q8';
 
 /** y = x W + b, with W row-major [inputs, outputs]. */
 export interface DenseLayer {
@@ -31,14 +36,14 @@ export interface ClassifierHead {
 }
 
 /** What manifest.json records about the head's tensors (the rest of the manifest is provenance). */
-export interface HeadManifestFields {
+export type HeadManifestFields = {
   readonly format: typeof HEAD_FORMAT;
   readonly tokenClasses: readonly string[];
   readonly statisticMean: readonly number[];
   readonly statisticScale: readonly number[];
   /** Layer shapes; head.bin holds each layer's weight then bias, float32 little-endian, in this order. */
   readonly layers: ReadonlyArray<{ readonly inputs: number; readonly outputs: number }>;
-}
+};
 
 /** Checks that the layers chain from [embedding, statistics] to one output. */
 export function validateHead(head: ClassifierHead): void {

@@ -9,6 +9,7 @@ import { type ModelLocation, readModelFile } from './model-location.ts';
 import { DEFAULT_MODEL, DTYPE_FILE_SUFFIX, type EncoderOptions, type ResolvedEncoderOptions, resolveEncoderOptions } from './options.ts';
 import { average, normalize } from './pooling.ts';
 import { progressAdapter } from './progress.ts';
+import { validateTexts } from './texts.ts';
 import { type SpecialTokens, type TokenWindows, detectSpecialTokens, splitIntoWindows } from './token-windows.ts';
 import { type LoadSettings, withLoadSettings } from './transformers-env.ts';
 
@@ -108,7 +109,7 @@ class TransformersEncoder implements Encoder {
 
   async encode(texts: readonly string[], options?: ScoreOptions): Promise<EncodedText[]> {
     if (this.disposed) throw new InvalidInputError('This encoder was disposed; create a new one.');
-    validateTexts(texts);
+    validateTexts(texts, 'encode');
     throwIfAborted(options?.signal);
     const split = texts.map((text) => this.text.split(text));
     const embeddings = await embedTexts(this.loaded, split, this.options, options?.signal);
@@ -149,14 +150,6 @@ async function embedTexts(model: LoadedModel, texts: readonly TokenWindows[], op
     if (parts.length === 1) return parts[0]!;
     const mean = average(parts);
     return options.normalize ? normalize(mean) : mean;
-  });
-}
-
-function validateTexts(texts: unknown): asserts texts is readonly string[] {
-  if (!Array.isArray(texts)) throw new InvalidInputError(`texts must be an array of strings, got ${typeof texts}.`);
-  texts.forEach((text: unknown, index) => {
-    if (typeof text !== 'string') throw new InvalidInputError(`texts[${index}] must be a string, got ${text === null ? 'null' : typeof text}.`);
-    if (text.trim() === '') throw new InvalidInputError(`texts[${index}] is empty; there is nothing to encode.`);
   });
 }
 

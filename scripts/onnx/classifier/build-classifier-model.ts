@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLASSIFIER_MODEL } from '../../../src/encoder/text-classifier.ts';
 import { tokenClass, tokenClassTable } from '../../classifier/features.ts';
 import { decodeHead } from '../../classifier/head.ts';
 import { MANIFEST_FILE, readRouterFolder } from '../../../src/cli/router-weights.ts';
+import { type BuildResult, buildModelFolder } from '../model-folder.ts';
 import { encodeModel } from '../onnx-proto.ts';
-import { TFJS_INPUT_FILES, TFJS_PACKAGE, TfjsInputError, decodeTfjsModel, readTfjsInputs, sha256 } from '../tfjs-weights.ts';
+import { TFJS_INPUT_FILES, TFJS_PACKAGE, decodeTfjsModel, installedTfjsDir, readTfjsInputs, sha256 } from '../tfjs-weights.ts';
 import { configJson as useLiteConfigJson, tokenizerConfigJson, tokenizerJson } from '../use-lite-files.ts';
 import { type UseLiteVariant, USE_LITE_MAX_TOKENS, buildUseLiteGraph } from '../use-lite-graph.ts';
 import { CLASSIFIER_LABELS, buildClassifierGraph } from './classifier-graph.ts';
@@ -34,7 +35,6 @@ const ONNX_FILES: ReadonlyArray<readonly [UseLiteVariant, string]> = [
   ['q8', 'onnx/model_quantized.onnx'],
 ];
 const OUTPUT_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'README.md', ...ONNX_FILES.map(([, file]) => file)];
-const STAMP_FILE = '.build-stamp';
 
 export interface ClassifierBuildOptions {
   /** Folder of the trained head (default public/routers/classifier). */
@@ -46,40 +46,37 @@ export interface ClassifierBuildOptions {
   force?: boolean;
 }
 
-export interface ClassifierBuildResult {
-  outDir: string;
-  built: boolean;
-  files: Record<string, number>;
-}
-
 /** Builds the classifier model from the committed head and the USE-lite weights; skipped while its stamp matches. */
-export async function buildClassifierModel(options: ClassifierBuildOptions = {}): Promise<ClassifierBuildResult> {
+export async function buildClassifierModel(options: ClassifierBuildOptions = {}): Promise<BuildResult> {
   const headDir = options.headDir ?? DEFAULT_CLASSIFIER_HEAD_DIR;
-  const outDir = options.outDir ?? DEFAULT_CLASSIFIER_OUTPUT_DIR;
   if (!existsSync(join(headDir, MANIFEST_FILE))) {
     throw new Error(`no trained head in ${headDir} (${MANIFEST_FILE} is missing); npm run train:classifier writes it`);
   }
-  const inputs = readTfjsInputs(options.tfjsDir ?? installedTfjsDir());
-  const stamp = buildStamp(inputs, headDir);
-  if (!options.force && isUpToDate(outDir, stamp)) return { outDir, built: false, files: fileSizes(outDir) };
-
   const headFolder = await readRouterFolder(headDir);
-  const head = decodeHead(headFolder);
-  const { weights, vocab } = decodeTfjsModel(inputs);
-  const table = tokenClassTable(
-    vocab.map(([piece]) => piece),
-    head.tokenClasses.map(tokenClass),
-  );
-  const tokenizerConfig = { ...(JSON.parse(tokenizerConfigJson(vocab)) as Record<string, unknown>), model_max_length: CLASSIFIER_MAX_TOKENS };
-  const contents = new Map<string, string | Uint8Array>([
-    ['config.json', configJson(vocab.length)],
-    ['tokenizer.json', tokenizerJson(vocab)],
-    ['tokenizer_config.json', `${JSON.stringify(tokenizerConfig, null, 2)}\n`],
-    ['README.md', modelReadme(headFolder.manifest)],
-  ]);
-  for (const [variant, file] of ONNX_FILES) contents.set(file, encodeModel(buildClassifierGraph(buildUseLiteGraph(weights, variant), head, table)));
-  writeFolderAtomically(outDir, contents, stamp);
-  return { outDir, built: true, files: fileSizes(outDir) };
+  const inputs = readTfjsInputs(options.tfjsDir ?? installedTfjsDir());
+  return buildModelFolder({
+    outDir: options.outDir ?? DEFAULT_CLASSIFIER_OUTPUT_DIR,
+    stamp: buildStamp(inputs, headDir),
+    files: OUTPUT_FILES,
+    force: options.force,
+    contents: () => {
+      const head = decodeHead(headFolder);
+      const { weights, vocab } = decodeTfjsModel(inputs);
+      const table = tokenClassTable(
+        vocab.map(([piece]) => piece),
+        head.tokenClasses.map(tokenClass),
+      );
+      const tokenizerConfig = { ...(JSON.parse(tokenizerConfigJson(vocab)) as Record<string, unknown>), model_max_length: CLASSIFIER_MAX_TOKENS };
+      const contents = new Map<string, string | Uint8Array>([
+        ['config.json', configJson(vocab.length)],
+        ['tokenizer.json', tokenizerJson(vocab)],
+        ['tokenizer_config.json', `${JSON.stringify(tokenizerConfig, null, 2)}\n`],
+        ['README.md', modelReadme(headFolder.manifest)],
+      ]);
+      for (const [variant, file] of ONNX_FILES) contents.set(file, encodeModel(buildClassifierGraph(buildUseLiteGraph(weights, variant), head, table)));
+      return contents;
+    },
+  });
 }
 
 /** A sequence classifier for transformers.js: the USE-lite encoder's config with labels. */
@@ -118,24 +115,22 @@ function modelReadme(manifest: Readonly<Record<string, unknown>>): string {
   ].join('\n');
 }
 
-function installedTfjsDir(): string {
-  try {
-    return join(dirname(createRequire(import.meta.url).resolve(`${TFJS_PACKAGE}/package.json`)), 'dist');
-  } catch {
-    throw new TfjsInputError(`npm package ${TFJS_PACKAGE} is not installed (run npm install)`);
-  }
-}
-
-/** Hash of everything the output depends on: the converter sources (encoder and classifier), protobufjs, the inputs and the head. */
+/**
+ * Hash of everything the output depends on: the converter sources (the encoder's and this one's), the head's format
+ * and features, protobufjs, the inputs and the head.
+ */
 function buildStamp(inputs: ReadonlyMap<string, Uint8Array>, headDir: string): string {
   const onnxDir = join(PROJECT_ROOT, 'scripts/onnx');
-  const sourceDirs = [onnxDir, join(onnxDir, 'classifier'), join(PROJECT_ROOT, 'scripts/classifier')];
-  const sources = sourceDirs.flatMap((dir) =>
-    readdirSync(dir)
-      .filter((file) => file.endsWith('.ts'))
-      .sort()
-      .map((file) => join(dir, file)),
-  );
+  const sources = [
+    ...[onnxDir, join(onnxDir, 'classifier')].flatMap((dir) =>
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.ts'))
+        .sort()
+        .map((file) => join(dir, file)),
+    ),
+    join(PROJECT_ROOT, 'scripts/classifier/features.ts'),
+    join(PROJECT_ROOT, 'scripts/classifier/head.ts'),
+  ];
   const protobufVersion = (createRequire(import.meta.url)('protobufjs/package.json') as { version: string }).version;
   const parts = [
     ...sources.map((path) => `${relative(PROJECT_ROOT, path)} ${sha256(readFileSync(path))}`),
@@ -146,28 +141,4 @@ function buildStamp(inputs: ReadonlyMap<string, Uint8Array>, headDir: string): s
       .map((file) => `head/${file} ${sha256(readFileSync(join(headDir, file)))}`),
   ];
   return sha256(parts.join('\n'));
-}
-
-function isUpToDate(outDir: string, stamp: string): boolean {
-  const stampPath = join(outDir, STAMP_FILE);
-  return existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp && OUTPUT_FILES.every((file) => existsSync(join(outDir, file)));
-}
-
-/** Writes into a sibling folder and swaps it in, so a crash never leaves a half-written model behind a valid stamp. */
-function writeFolderAtomically(outDir: string, contents: ReadonlyMap<string, string | Uint8Array>, stamp: string): void {
-  const partial = `${outDir}.partial-${process.pid}`;
-  const previous = `${outDir}.previous-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  for (const [file, content] of contents) {
-    mkdirSync(dirname(join(partial, file)), { recursive: true });
-    writeFileSync(join(partial, file), content);
-  }
-  writeFileSync(join(partial, STAMP_FILE), `${stamp}\n`);
-  if (existsSync(outDir)) renameSync(outDir, previous);
-  renameSync(partial, outDir);
-  rmSync(previous, { recursive: true, force: true });
-}
-
-function fileSizes(outDir: string): Record<string, number> {
-  return Object.fromEntries(OUTPUT_FILES.map((file) => [file, statSync(join(outDir, file)).size]));
 }

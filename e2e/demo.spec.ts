@@ -1,13 +1,20 @@
-import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { DEFAULT_SHARED_DIR } from '../src/cli/paths.ts';
 import { buildDemoData } from '../scripts/build-demo-data.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';
 
+/** The explorer's data for this run (the baseline routers only, which need no scoring at build time). */
+let dataDir: string;
 let outside: string[];
 test.beforeAll(async () => {
+  dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'e2e-demo-data-')), 'demo-data');
   const quiet = { stdout: { write: () => true }, stderr: { write: () => true, isTTY: false }, env: process.env };
-  if (existsSync(DEFAULT_SHARED_DIR) || process.env['ROUTELLM_DATA']) await buildDemoData([], quiet);
+  await buildDemoData(['--out', dataDir, '--routers', 'length,random'], quiet);
+});
+test.afterAll(async () => {
+  await rm(path.dirname(dataDir), { recursive: true, force: true });
 });
 test.beforeEach(({ page }) => {
   outside = trackOutsideRequests(page);
@@ -17,6 +24,7 @@ test.afterEach(() => {
 });
 
 test('the benchmark explorer shows the routers’ curves and moves decisions with the threshold', async ({ page }) => {
+  await page.route('**/demo-data/*', (route) => route.fulfill({ path: path.join(dataDir, path.basename(new URL(route.request().url()).pathname)) }));
   await page.goto('/');
   const explorer = page.locator('benchmark-explorer');
   await expect(explorer.locator('[role="tab"][aria-selected="true"]')).toContainText('MT-Bench');

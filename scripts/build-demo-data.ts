@@ -2,13 +2,15 @@
  * `npm run build:demo-data`: derives the benchmark explorer's data from the shared RouteLLM benchmark results into
  * public/demo-data/ (git-ignored; never committed: the data keeps its own licences, AlpacaEval's is CC BY-NC).
  *
- *   npm run build:demo-data -- [--data <shared folder>] [--out <folder>] [--routers-dir <folder>] [--force]
+ *   npm run build:demo-data -- [--data <shared folder>] [--out <folder>] [--routers-dir <folder>] [--routers a,b] [--force]
  *
  * Writes index.json (what exists, where it came from) and one file per benchmark: its items (prompt, each model's
  * quality, the recorded answers where the data has them) and the scores of every learned router whose weights are
  * present. Routers that need no model (length, random) are scored by the page itself with the same core code.
  * A fingerprint of every input (data files, router manifests, this script) is kept in index.json, so a rerun with
- * nothing changed returns at once (`npm start` runs it every time).
+ * nothing changed returns at once (`npm start` runs it every time), and learned routers' scores are cached in
+ * .cache/demo-scores/ per weights and prompt set, so only a retrained router is scored again (the slowest, the
+ * classifier, takes minutes on MMLU's 12,537 prompts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { scorePrompts } from '../src/core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../src/core/registry.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
 import { BenchmarkLoader, loadMtBenchQuestions } from '../src/cli/benchmarks.ts';
-import { isEntryPoint, parseCommandArgs, processIO, runCommand, type CommandIO } from '../src/cli/command.ts';
+import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from '../src/cli/command.ts';
 import { DATA_ENV_VARIABLE, PROJECT_ROOT, ROUTELLM_EVALS_SUBDIR, resolveSharedDir } from '../src/cli/paths.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
 import { readCsv, readJsonl } from '../src/cli/records.ts';
@@ -32,17 +34,24 @@ import type { DemoBenchmarkFile, DemoIndex, DemoItem, DemoRouter } from '../src/
 import { DEMO_DATA_VERSION } from '../src/elements/demo-data.ts';
 
 export const DEFAULT_DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'public', 'demo-data');
+/**
+ * Learned routers' scores, kept per router weights (manifest) and prompt set: scoring MMLU takes minutes for some
+ * routers, and a rebuild after one router is retrained should only rescore that one.
+ */
+const SCORE_CACHE_DIR = path.join(PROJECT_ROOT, '.cache', 'demo-scores');
 
 const USAGE = `Usage: npm run build:demo-data -- [options]
   --data <folder>         the shared data folder (default $${DATA_ENV_VARIABLE}, else ../shared)
   --out <folder>          where the explorer's data goes (default public/demo-data)
   --routers-dir <folder>  trained router weights (default public/routers)
+  --routers <a,b,...>     routers to include (default: every registered router)
   --force                 rebuild even when no input changed`;
 
 const OPTIONS = {
   data: { type: 'string' },
   out: { type: 'string' },
   'routers-dir': { type: 'string' },
+  routers: { type: 'string' },
   force: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
@@ -85,16 +94,16 @@ function inputFiles(sharedDir: string): string[] {
   ];
 }
 
-async function fingerprintOf(sharedDir: string, routersDir: string): Promise<string> {
+async function fingerprintOf(sharedDir: string, routersDir: string, routerNames: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
   hash.update(String(DEMO_DATA_VERSION));
   hash.update(await readFile(fileURLToPath(import.meta.url)));
-  hash.update(defaultRegistry.names().join(','));
+  hash.update(routerNames.join(','));
   for (const file of inputFiles(sharedDir)) {
     const info = await stat(file).catch(() => undefined);
     hash.update(`${file}:${info?.size ?? 'missing'}:${info?.mtimeMs ?? ''}`);
   }
-  for (const name of defaultRegistry.names()) {
+  for (const name of routerNames) {
     const manifest = path.join(routersDir, name, 'manifest.json');
     hash.update(`${name}:${existsSync(manifest) ? await readFile(manifest, 'utf8') : 'none'}`);
   }
@@ -199,12 +208,12 @@ async function alpacaSource(sharedDir: string): Promise<BenchmarkSource> {
 /** Scores of every learned router whose weights are here, by router; routers that cannot load are listed with why. */
 async function scoreLearnedRouters(
   sources: readonly BenchmarkSource[],
+  definitions: readonly RouterDefinition[],
   routersDir: string,
   io: CommandIO,
 ): Promise<{ routers: DemoRouter[]; scores: Map<string, Map<string, number[]>> }> {
   const routers: DemoRouter[] = [];
   const scores = new Map<string, Map<string, number[]>>(sources.map((source) => [source.name, new Map()]));
-  const definitions = defaultRegistry.names().map((name) => defaultRegistry.get(name));
   const learned: RouterDefinition[] = [];
   for (const definition of definitions) {
     if (definition.requires.length === 0) routers.push({ name: definition.name, description: definition.description, source: 'browser' });
@@ -220,6 +229,20 @@ async function scoreLearnedRouters(
 
   // One router at a time: a model one of them lacks (an unbuilt classifier, a causal LM not downloaded) only hides that one.
   for (const definition of present) {
+    const manifestFile = path.join(routersDir, definition.name, 'manifest.json');
+    const manifest = existsSync(manifestFile) ? await readFile(manifestFile, 'utf8') : 'none';
+    const cached = new Map<string, { file: string; scores: number[] | undefined }>();
+    for (const source of sources) {
+      const key = createHash('sha256').update(JSON.stringify([definition.name, manifest, source.benchmark.items.map((item) => item.prompt)])).digest('hex').slice(0, 24);
+      const file = path.join(SCORE_CACHE_DIR, `${definition.name}-${source.name}-${key}.json`);
+      cached.set(source.name, { file, scores: existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as number[]) : undefined });
+    }
+    if ([...cached.values()].every((entry) => entry.scores)) {
+      for (const source of sources) scores.get(source.name)!.set(definition.name, cached.get(source.name)!.scores!);
+      routers.push({ name: definition.name, description: definition.description, source: 'recorded' });
+      io.stdout.write(`  ${definition.name}: scores unchanged since the last build (weights and prompts are the same)\n`);
+      continue;
+    }
     let resources: Awaited<ReturnType<typeof loadRouterResources>> | undefined;
     try {
       let router;
@@ -232,10 +255,18 @@ async function scoreLearnedRouters(
         continue;
       }
       for (const source of sources) {
-        const bar = createProgressBar(`scoring ${source.name}/${definition.name}`, io.stderr);
-        const prompts = source.benchmark.items.map((item) => item.prompt);
-        scores.get(source.name)!.set(definition.name, await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) }));
-        bar.finish();
+        const entry = cached.get(source.name)!;
+        let routed = entry.scores;
+        if (!routed) {
+          const prompts = source.benchmark.items.map((item) => item.prompt);
+          io.stdout.write(`  scoring ${source.label} with ${definition.name} (${prompts.length.toLocaleString('en-US')} prompts)…\n`);
+          const bar = createProgressBar(`scoring ${source.name}/${definition.name}`, io.stderr);
+          routed = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
+          bar.finish();
+          await mkdir(SCORE_CACHE_DIR, { recursive: true });
+          await writeFile(entry.file, JSON.stringify(routed));
+        }
+        scores.get(source.name)!.set(definition.name, routed);
       }
       routers.push({ name: definition.name, description: definition.description, source: 'recorded' });
     } finally {
@@ -254,7 +285,8 @@ export async function buildDemoData(argv: readonly string[], io: CommandIO): Pro
   const sharedDir = resolveSharedDir(args.data, io.env);
   const outDir = path.resolve(args.out ?? DEFAULT_DEMO_DATA_DIR);
   const routersDir = path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR);
-  const fingerprint = await fingerprintOf(sharedDir, routersDir);
+  const definitions = (args.routers === undefined ? defaultRegistry.names() : splitList(args.routers, '--routers')).map((name) => defaultRegistry.get(name));
+  const fingerprint = await fingerprintOf(sharedDir, routersDir, definitions.map((definition) => definition.name));
   const indexFile = path.join(outDir, 'index.json');
   if (!args.force && existsSync(indexFile)) {
     const previous = JSON.parse(await readFile(indexFile, 'utf8')) as Partial<DemoIndex>;
@@ -267,7 +299,7 @@ export async function buildDemoData(argv: readonly string[], io: CommandIO): Pro
   const started = performance.now();
   const loader = new BenchmarkLoader(sharedDir);
   const sources = [await mtBenchSource(loader, sharedDir), await mmluSource(loader), await gsm8kSource(loader, sharedDir), await alpacaSource(sharedDir)];
-  const { routers, scores } = await scoreLearnedRouters(sources, routersDir, io);
+  const { routers, scores } = await scoreLearnedRouters(sources, definitions, routersDir, io);
 
   // Written into a sibling folder and swapped in, so the page never reads half a build.
   const staging = `${outDir}.partial`;

@@ -411,7 +411,7 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
             ? html`<div class="answers">
                 ${([0, 1] as const).map(
                   (side) => html`<div class="answer ${side === 1 ? 'strong' : 'weak'}">
-                    <h4>${side === 1 ? file.strongModel : file.weakModel} <span class="muted">${qualityOf(file, side === 1 ? item.strong : item.weak)}</span></h4>
+                    <h4>${side === 1 ? file.strongModel : file.weakModel} <span class="muted">${qualityOf(file, side === 1 ? item.strong : item.weak, side === 1 ? 'strong' : 'weak')}</span></h4>
                     <pre>${item.answers![side]}</pre>
                   </div>`,
                 )}
@@ -814,19 +814,21 @@ function outcomeOf(file: DemoBenchmarkFile, item: DemoItem, strong: boolean): { 
   return gain > 0 ? { label: 'lost quality', tone: 'bad', detail: `${file.strongModel} would have done better` } : { label: 'saved', tone: 'good', detail: `${file.weakModel} does as well or better` };
 }
 
-function qualityOf(file: DemoBenchmarkFile, quality: number): string {
+function qualityOf(file: DemoBenchmarkFile, quality: number, side: 'weak' | 'strong'): string {
   switch (file.qualityKind) {
     case 'correct':
       return quality >= 100 ? 'correct' : 'wrong';
     case 'score':
       return `judge score ${quality.toFixed(1)}`;
     case 'preference':
-      return `judge win rate vs GPT-4 Turbo ${quality.toFixed(0)}%`;
+      // The strong model's answer is the reference the judge compares against.
+      if (side === 'strong') return 'the judge’s reference answer';
+      return quality >= 100 ? 'the judge preferred this answer' : quality <= 0 ? `the judge preferred ${file.strongModel}’s` : `judge: ${quality.toFixed(0)}% for this answer`;
   }
 }
 
 function qualityLine(file: DemoBenchmarkFile, item: DemoItem): string {
-  return `${file.weakModel}: ${qualityOf(file, item.weak)} · ${file.strongModel}: ${qualityOf(file, item.strong)}`;
+  return `${file.weakModel}: ${qualityOf(file, item.weak, 'weak')} · ${file.strongModel}: ${qualityOf(file, item.strong, 'strong')}`;
 }
 
 if (!customElements.get('benchmark-explorer')) customElements.define('benchmark-explorer', BenchmarkExplorer);

@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { AbortError, InvalidInputError, RelayError } from '../../src/core/errors.ts';
 import { parseRelayConfig } from '../../src/relay/config.ts';
 import { startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
-import { createClient, type ClientOptions } from '../../src/sdk/client.ts';
+import type { ChatCompletionStream } from '../../src/sdk/chat-stream.ts';
+import { createClient, type ClientOptions, type RoutedChatCompletion } from '../../src/sdk/client.ts';
 import type { ChatCompletionChunk } from '../../src/sdk/openai-types.ts';
 import { WorkerClient } from '../../src/worker/worker-client.ts';
 import { DEFAULT_CONTENT, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
@@ -162,6 +163,17 @@ describe('RouteLLMClient', () => {
     await expect(create({ model: 'router-length-x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(/is not router-<name>-<threshold>/);
     expect(upstream.requests.length).toBe(before);
     expect(() => createClient({ relayUrl: 'http://[bad' })).toThrow(/relayUrl must be a URL/);
+  });
+
+  it('types a streamed request as a stream and any other as a completion', () => {
+    const create = client().chat.completions.create;
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    // Checked by the type check of `npm test` (tsc), never run: calling create would send requests.
+    const typeChecks = () => {
+      expectTypeOf(create({ model: 'router-length-0.5', messages, stream: true })).resolves.toEqualTypeOf<ChatCompletionStream>();
+      expectTypeOf(create({ model: 'router-length-0.5', messages })).resolves.toEqualTypeOf<RoutedChatCompletion>();
+    };
+    void typeChecks;
   });
 
   it('shares one router per model string', () => {

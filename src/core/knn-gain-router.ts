@@ -1,4 +1,5 @@
 import { InvalidInputError, ModelLoadError } from './errors.ts';
+import { sigmoid } from './logistic.ts';
 import { topK } from './nearest-neighbours.ts';
 import { promptFeatures } from './prompt-features.ts';
 import type { RouterDefinition } from './registry.ts';
@@ -19,7 +20,7 @@ export const KNN_GAIN_ROUTER = 'knn-gain';
  *   and a prompt uses the mix of its neighbours' families, so a difficulty term only acts where the training data of
  *   that kind of task showed it helps.
  *   gain  = prior + sum_f share_f * (localWeight_f * localZ + globalWeight_f * globalZ)
- *   score = (1 + clamp(gain, -1, 1)) / 2
+ *   score = sigmoid(2 * gain)
  */
 export interface KnnGainModel {
   readonly dimensions: number;
@@ -78,8 +79,13 @@ export function difficultyAdjustment(model: KnnGainModel, neighbourhood: ArrayLi
   return localWeight * localZ + globalWeight * globalZ;
 }
 
+/**
+ * The score for a gain estimate: sigmoid(2 * gain), which is 0.5 + gain / 2 near a tie (a gain of g means the
+ * strong model wins about g more often than it loses) and stays strictly increasing for estimates beyond [-1, 1],
+ * which the length terms can produce: a clamp would tie all of them and lose their order.
+ */
 export function gainToScore(gain: number): number {
-  return (1 + Math.min(1, Math.max(-1, gain))) / 2;
+  return sigmoid(2 * gain);
 }
 
 /** The gain estimate for a prompt from its similarities to every row. */

@@ -34,10 +34,11 @@ describe('knn-gain pieces', () => {
     expect(difficultyAdjustment(base, [2, 3], 6)).toBeCloseTo((0.1 * 2) / (1 + LENGTH_SPREAD_FLOOR), 6);
   });
 
-  it('maps a gain in [-1, 1] to a score in [0, 1], clamped', () => {
+  it('maps a gain to a score that is 0.5 + gain / 2 near a tie and keeps the order of large estimates', () => {
     expect(gainToScore(0)).toBe(0.5);
-    expect(gainToScore(1)).toBe(1);
-    expect(gainToScore(-3)).toBe(0);
+    expect(gainToScore(0.01)).toBeCloseTo(0.505, 5);
+    expect(gainToScore(-3)).toBeLessThan(gainToScore(-2));
+    expect(gainToScore(3)).toBeGreaterThan(gainToScore(2));
   });
 });
 

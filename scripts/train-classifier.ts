@@ -1,7 +1,10 @@
 /**
  * npm run train:classifier: trains the classifier router's head and builds its model.
  *
- *   tsx scripts/train-classifier.ts [--data DIR] [--seed N] [--out DIR] [--no-build]
+ *   tsx scripts/train-classifier.ts [--data DIR] [--seed N] [--seeds A,B,...] [--out DIR] [--no-build]
+ *
+ * --seeds also trains those seeds and records each one's APGR and the mean (MT-Bench's 72 questions make one
+ * seed's number noisy); the head written is the --seed one.
  *
  * 1. Training data, labels and decontamination from src/cli/training (loadTrainingData).
  * 2. Every prompt embedded as the classifier model embeds it (USE-lite q8, 128-token windows pooled; cached on disk)
@@ -11,30 +14,35 @@
  * 4. The head, with its manifest (data counts, seed, timing, benchmark results, calibration quantiles), written to
  *    public/routers/classifier/, and the ONNX model built from it (scripts/onnx/classifier/).
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { bootstrapApgr } from '../src/core/bootstrap.ts';
 import { scoreQuantileTable } from '../src/core/calibration.ts';
-import { CLASSIFIER_LABEL_VALUES } from '../src/core/classifier-router.ts';
+import { CLASSIFIER_LABEL_VALUES, classifierRouterDefinition } from '../src/core/classifier-router.ts';
 import { InvalidInputError } from '../src/core/errors.ts';
 import type { RouterDefinition } from '../src/core/registry.ts';
 import { createCachedEmbedder, type CachedEmbedder } from '../src/cli/embedding-cache.ts';
-import { parseNumberFlag } from '../src/cli/command.ts';
+import { parseNumberFlag, splitList } from '../src/cli/command.ts';
 import { resolveSharedDir } from '../src/cli/paths.ts';
 import { createProgressBar } from '../src/cli/progress.ts';
 import { ROUTER_EMBEDDING_CACHE_DIR, createRouterEmbedder } from '../src/cli/router-embedder.ts';
 import { writeRouterFolder } from '../src/cli/router-weights.ts';
-import { runEval, toSummary } from '../src/cli/run-eval.ts';
+import { type BenchmarkReport, runEval, summaryEntry } from '../src/cli/run-eval.ts';
+import { CALIBRATION_SET } from '../src/cli/train.ts';
+import { loadAlpacaEval } from '../src/cli/training/alpaca-eval.ts';
 import { loadTrainingData, type TrainingData } from '../src/cli/training/dataset.ts';
 import { createEncoder, DEFAULT_MODEL } from '../src/encoder/index.ts';
+import { CLASSIFIER_MODEL } from '../src/encoder/text-classifier.ts';
 import { readModelFile, resolveModelLocation } from '../src/encoder/model-location.ts';
 import { withLoadSettings } from '../src/encoder/transformers-env.ts';
 import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from './classifier/features.ts';
 import { type ClassifierHead, encodeHead, HEAD_ENCODER_DTYPE, headLogOdds } from './classifier/head.ts';
-import { crossValidateHead, type HeadExample, trainHead } from './classifier/train-head.ts';
+import { type CrossValidationResult, crossValidateHead, type HeadExample, trainHead } from './classifier/train-head.ts';
 import { CLASSIFIER_MAX_TOKENS, DEFAULT_CLASSIFIER_HEAD_DIR, buildClassifierModel } from './onnx/classifier/build-classifier-model.ts';
 
-const USAGE = 'usage: train-classifier [--data DIR] [--seed N] [--out DIR] [--no-build]';
+const USAGE = 'usage: train-classifier [--data DIR] [--seed N] [--seeds A,B,...] [--out DIR] [--no-build]';
 
 /**
  * AlpacaEval's judge labels are left out: GPT-4-Turbo judges prefer the strong model on open-ended writing where
@@ -51,8 +59,18 @@ const ENSEMBLE_MEMBERS = 3;
 /** Benchmarks written into the manifest (MMLU on its held-out part: the gold split is training data). */
 const EVALUATION_BENCHMARKS = ['mt-bench', 'mmlu-heldout', 'gsm8k'] as const;
 
-const CALIBRATION_PROMPT_SET =
-  'every decontaminated training prompt of every source (AlpacaEval instructions, MMLU gold split, golden task families, GSM8K train questions)';
+const TOKEN_CLASS_NAMES = TOKEN_CLASSES.map((entry) => entry.name);
+
+const LICENCE_NOTE = `# Licence of these router weights
+
+The classifier head was trained on data that includes AlpacaEval (tatsu-lab/alpaca_eval; its instructions are the
+calibration set), licensed CC BY-NC 4.0: the head, and the routellm-classifier model built from it, inherit the
+non-commercial licence. Other training data: MMLU (MIT), MATH (MIT), CRUXEval (MIT), HumanEval (MIT), ZeroEval
+(Apache-2.0), EvalPlus (Apache-2.0), GSM8K (MIT), RouteLLM's cached benchmark results (Apache-2.0). The encoder
+inside the built model is Universal Sentence Encoder lite (Apache-2.0). See manifest.json for sources and row counts.
+`;
+
+type Progress = (stage: string) => (done: number, total: number) => void;
 
 interface PromptFeatures {
   readonly embedding: Float32Array;
@@ -115,19 +133,60 @@ function strongWinRate(head: ClassifierHead, features: PromptFeatures): number {
   return 1 / (1 + Math.exp(-headLogOdds(head, features.embedding, features.statistics)));
 }
 
+/** One seed's head, its cross-validation, and its benchmark results (exactly what the shipped model computes). */
+interface SeedRun {
+  readonly seed: number;
+  readonly head: ClassifierHead;
+  readonly crossValidation: CrossValidationResult;
+  readonly trainingSeconds: number;
+  readonly reports: BenchmarkReport[];
+}
+
+async function trainSeed(seed: number, examples: readonly HeadExample[], extractor: FeatureExtractor, sharedDir: string, progress: Progress): Promise<SeedRun> {
+  const started = performance.now();
+  const crossValidation = crossValidateHead(examples, GRID, { seed, folds: FOLDS, onProgress: progress(`cross-validating (seed ${seed})`) });
+  const head = trainHead(examples, TOKEN_CLASS_NAMES, crossValidation.chosen, { seed, members: ENSEMBLE_MEMBERS, onProgress: progress(`training (seed ${seed})`) });
+  const trainingSeconds = (performance.now() - started) / 1000;
+  const reports = await runEval({
+    routers: [headRouter(head, extractor), 'length'],
+    benchmarks: EVALUATION_BENCHMARKS,
+    sharedDir,
+    onProgress: ({ benchmark, router }, done, total) => progress(`scoring ${benchmark}/${router} (seed ${seed})`)(done, total),
+  });
+  return { seed, head, crossValidation, trainingSeconds, reports };
+}
+
+/** The classifier router as the shipped model computes it, on features the trainer has cached. */
+function headRouter(head: ClassifierHead, extractor: FeatureExtractor): RouterDefinition {
+  return {
+    name: 'classifier',
+    description: classifierRouterDefinition.description,
+    requires: [],
+    create: () => ({ name: 'classifier', score: async (prompts) => (await extractor.features(prompts)).map((entry) => strongWinRate(head, entry)) }),
+  };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const { values } = parseArgs({
-    options: { data: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, 'no-build': { type: 'boolean', default: false } },
+    options: {
+      data: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      seeds: { type: 'string' },
+      out: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+    },
     strict: true,
     allowPositionals: false,
   });
   const sharedDir = resolveSharedDir(values.data);
-  const seed = parseNumberFlag(values.seed, '--seed', { min: 0, max: 2 ** 31 - 1, integer: true });
+  const seedOf = (value: string, flag: string) => parseNumberFlag(value, flag, { min: 0, max: 2 ** 31 - 1, integer: true });
+  const seed = seedOf(values.seed, '--seed');
+  const extraSeeds = values.seeds === undefined ? [] : splitList(values.seeds, '--seeds').map((value) => seedOf(value, '--seeds'));
   const outDir = path.resolve(values.out ?? DEFAULT_CLASSIFIER_HEAD_DIR);
 
   const bars = new Map<string, ReturnType<typeof createProgressBar>>();
-  const progress = (stage: string) => (done: number, total: number) => {
+  const progress: Progress = (stage) => (done, total) => {
     if (!bars.has(stage)) {
       for (const bar of bars.values()) bar.finish();
       bars.set(stage, createProgressBar(stage, process.stderr));
@@ -150,67 +209,71 @@ async function main(): Promise<void> {
     );
     const examples = familyBalancedExamples(data, features);
     if (examples.length === 0) throw new InvalidInputError('No labelled training prompts outside the excluded families.');
-    const tokenClasses = TOKEN_CLASSES.map((entry) => entry.name);
+    const dataSeconds = (performance.now() - started) / 1000;
 
-    const trainingStarted = performance.now();
-    const crossValidation = crossValidateHead(examples, GRID, { seed, folds: FOLDS, onProgress: progress('cross-validating') });
-    const head = trainHead(examples, tokenClasses, crossValidation.chosen, { seed, members: ENSEMBLE_MEMBERS, onProgress: progress('training') });
-    const trainingSeconds = (performance.now() - trainingStarted) / 1000;
+    const runs: SeedRun[] = [];
+    for (const runSeed of [...new Set([...extraSeeds.filter((value) => value !== seed), seed])]) {
+      runs.push(await trainSeed(runSeed, examples, extractor, sharedDir, progress));
+    }
+    const final = runs.at(-1)!;
+    const apgrOf = (run: SeedRun, benchmark: string, router = 'classifier') =>
+      run.reports.find((report) => report.benchmark.name === benchmark)!.routers.find((evaluation) => evaluation.router === router)!.apgr;
 
-    const calibrationScores = features.map((entry) => strongWinRate(head, entry));
-    const headRouter: RouterDefinition = {
-      name: 'classifier',
-      description: 'the trained head over the classifier model’s own features',
-      requires: [],
-      create: () => ({ name: 'classifier', score: async (prompts) => (await extractor.features(prompts)).map((entry) => strongWinRate(head, entry)) }),
-    };
-    const reports = await runEval({
-      routers: [headRouter, 'length'],
-      benchmarks: EVALUATION_BENCHMARKS,
-      sharedDir,
-      onProgress: ({ benchmark, router }, done, total) => progress(`scoring ${benchmark}/${router}`)(done, total),
-    });
+    const mtBench = final.reports.find((report) => report.benchmark.name === 'mt-bench')!.benchmark;
+    const mtBenchScores = (await extractor.features(mtBench.items.map((item) => item.prompt))).map((entry) => strongWinRate(final.head, entry));
+    const calibrationPrompts = (await loadAlpacaEval(sharedDir)).instructions.map((instruction) => instruction.instruction);
+    const calibrationScores = (await extractor.features(calibrationPrompts)).map((entry) => strongWinRate(final.head, entry));
     for (const bar of bars.values()) bar.finish();
-    const summary = toSummary(reports);
 
-    const { fields, files } = encodeHead(head);
+    const { fields, files } = encodeHead(final.head);
     const manifest = {
       router: 'classifier',
-      description: headRouter.description,
-      licence:
-        'CC BY-NC 4.0 (non-commercial): trained on data that includes AlpacaEval (CC BY-NC 4.0), whose instructions are part of the calibration set; MMLU (MIT), MATH (MIT), CRUXEval (MIT), ZeroEval (Apache-2.0), EvalPlus/HumanEval (Apache-2.0/MIT), GSM8K (MIT).',
-      model: 'routellm-classifier',
+      description: classifierRouterDefinition.description,
+      license: 'CC BY-NC 4.0 (inherited from AlpacaEval data; see LICENSE.md)',
+      model: CLASSIFIER_MODEL,
       labelValues: CLASSIFIER_LABEL_VALUES,
       encoder: { model: DEFAULT_MODEL, dtype: HEAD_ENCODER_DTYPE, overflow: 'chunk', id: extractor.encoderId },
+      data: { report: data.report, labelledExamples: examples.length, excludedFamilies: [...EXCLUDED_FAMILIES], weighting: 'each task family carries the same total weight' },
+      seed,
       training: {
-        seed,
-        data: data.report,
-        labelledExamples: examples.length,
-        excludedFamilies: [...EXCLUDED_FAMILIES],
-        weighting: 'each task family carries the same total weight',
-        crossValidation: { folds: FOLDS, grid: GRID, candidates: crossValidation.candidates, chosen: crossValidation.chosen },
+        crossValidation: { folds: FOLDS, grid: GRID, candidates: final.crossValidation.candidates, chosen: final.crossValidation.chosen },
         ensembleMembers: ENSEMBLE_MEMBERS,
-        trainingSeconds: Number(trainingSeconds.toFixed(1)),
-        totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
       },
-      evaluation: Object.fromEntries(
-        Object.entries(summary).map(([benchmark, routers]) => [
-          benchmark,
-          Object.fromEntries(Object.entries(routers).map(([router, entry]) => [router, { APGR: entry.APGR, 'CPT(50%)': entry['CPT(50%)'], 'CPT(80%)': entry['CPT(80%)'], n: entry.n }])),
-        ]),
-      ),
-      calibration: { promptSet: CALIBRATION_PROMPT_SET, prompts: calibrationScores.length, quantiles: scoreQuantileTable(calibrationScores) },
+      trainingSeconds: Number(final.trainingSeconds.toFixed(1)),
+      embeddingAndDataSeconds: Number(dataSeconds.toFixed(1)),
+      totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      benchmarks: {
+        ...Object.fromEntries(
+          final.reports.map((report) => {
+            const { curve: _curve, ...entry } = summaryEntry(report.routers[0]!);
+            return [report.benchmark.name, { ...entry, lengthAPGR: apgrOf(final, report.benchmark.name, 'length'), randomAPGR: report.random.apgr }];
+          }),
+        ),
+        'mt-bench-bootstrap': bootstrapApgr(mtBench, mtBenchScores, { seed: 0 }),
+        ...(runs.length > 1
+          ? {
+              seeds: {
+                perSeed: Object.fromEntries(runs.map((run) => [String(run.seed), Object.fromEntries(EVALUATION_BENCHMARKS.map((name) => [name, apgrOf(run, name)]))])),
+                mean: Object.fromEntries(EVALUATION_BENCHMARKS.map((name) => [name, runs.reduce((sum, run) => sum + apgrOf(run, name), 0) / runs.length])),
+              },
+            }
+          : {}),
+      },
+      calibration: { prompts: CALIBRATION_SET, count: calibrationScores.length, quantiles: scoreQuantileTable(calibrationScores) },
       ...fields,
     };
     await writeRouterFolder(outDir, manifest, files);
+    await writeFile(path.join(outDir, 'LICENSE.md'), LICENCE_NOTE);
 
     const where = path.relative(process.cwd(), outDir) || '.';
-    console.log(`train-classifier: ${examples.length} labelled examples; chosen ${JSON.stringify(crossValidation.chosen)} by ${FOLDS}-fold CV; trained in ${trainingSeconds.toFixed(1)} s`);
-    for (const report of reports) {
-      const apgr = (router: string) => report.routers.find((evaluation) => evaluation.router === router)!.apgr.toFixed(3);
-      console.log(`  ${report.benchmark.name}: classifier APGR ${apgr('classifier')}, length ${apgr('length')}, random ${report.random.apgr.toFixed(3)}`);
+    console.log(`train-classifier: ${examples.length} labelled examples; chosen ${JSON.stringify(final.crossValidation.chosen)} by ${FOLDS}-fold CV; trained in ${final.trainingSeconds.toFixed(1)} s`);
+    for (const name of EVALUATION_BENCHMARKS) {
+      const mean = runs.length > 1 ? `, mean over seeds ${runs.map((run) => run.seed).join(',')} ${(runs.reduce((sum, run) => sum + apgrOf(run, name), 0) / runs.length).toFixed(3)}` : '';
+      console.log(`  ${name.padEnd(12)} classifier APGR ${apgrOf(final, name).toFixed(3)} (length ${apgrOf(final, name, 'length').toFixed(3)})${mean}`);
     }
-    console.log(`train-classifier: wrote ${where} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const interval = manifest.benchmarks['mt-bench-bootstrap'];
+    console.log(`  mt-bench 95% bootstrap interval [${interval.low.toFixed(3)}, ${interval.high.toFixed(3)}]`);
+    console.log(`train-classifier: wrote ${where} in ${manifest.totalSeconds} s`);
   } finally {
     await extractor.dispose();
   }

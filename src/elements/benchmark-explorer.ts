@@ -14,7 +14,8 @@ import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex, type DemoIte
 const FINE_STEPS = 200;
 /** Prompts listed at once; more on request. */
 const PAGE = 25;
-const COLORS = ['#2f5bd3', '#c2410c', '#0f8a5f', '#8a3ffc', '#b42318', '#0e7490'];
+/** Router colours, clear of the weak (green) and strong (purple) reference lines. */
+const COLORS = ['#2f5bd3', '#c2410c', '#b8860b', '#0e7490', '#be185d', '#4b5563'];
 
 type Filter = 'all' | 'strong' | 'weak' | 'differ';
 
@@ -110,7 +111,9 @@ export class BenchmarkExplorer extends LitElement {
     }
     if (this.benchmarkName !== name) return;
     this.analysis = analysis;
-    const keep = analysis.routers.find((router) => router.name === this.routerName) ?? analysis.routers[0];
+    // First the router that does best here (a newcomer sees routing pay off at once), then whatever was picked.
+    const best = [...analysis.routers].sort((a, b) => b.evaluation.apgr - a.evaluation.apgr)[0];
+    const keep = analysis.routers.find((router) => router.name === this.routerName) ?? best;
     this.routerName = keep?.name ?? '';
     this.pointAt(30);
     this.shown = PAGE;

@@ -156,6 +156,9 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
         await page.context().close();
       }
       if (result.device !== device) io.stdout.write(`${device}: the router ran on ${result.device} instead (${result.deviceReason})\n`);
+      for (const task of result.longTaskTimings) {
+        io.stdout.write(`${device}: a main-thread long task of ${Math.round(task.durationMs)} ms, ${Math.round(task.startMs)} ms into routing\n`);
+      }
       const pick = (fraction: number) => Object.fromEntries(TOKEN_LENGTHS.map((tokens) => [String(tokens), round(percentile(result.latencies[tokens]!, fraction))])) as DeviceFigures['p50Ms'];
       results[device] = {
         coldStartMs: round(result.coldStartMs),

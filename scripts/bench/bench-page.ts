@@ -22,6 +22,8 @@ export interface BenchResult {
   latencies: Record<string, number[]>;
   throughputPerSec: number;
   longTasks: number;
+  /** When each long task started (ms after routing began) and how long it took, to see what it was. */
+  longTaskTimings: { startMs: number; durationMs: number }[];
   workerMemoryMB: number;
 }
 
@@ -47,8 +49,11 @@ async function run(request: BenchRequest): Promise<BenchResult> {
   const coldStartMs = performance.now() - started;
   const info = router.info!;
 
-  let longTasks = 0;
-  const observer = new PerformanceObserver((list) => (longTasks += list.getEntries().length));
+  const longTaskTimings: BenchResult['longTaskTimings'] = [];
+  const routingStarted = performance.now();
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTaskTimings.push({ startMs: entry.startTime - routingStarted, durationMs: entry.duration });
+  });
   observer.observe({ type: 'longtask' });
 
   for (const prompt of Object.values(request.prompts).flat().slice(0, request.warmUp)) await router.route(prompt);
@@ -69,7 +74,16 @@ async function run(request: BenchRequest): Promise<BenchResult> {
     .filter((entry) => entry.attribution.some((attribution) => attribution.scope === 'DedicatedWorkerGlobalScope'))
     .reduce((sum, entry) => sum + entry.bytes, 0);
   worker.terminate();
-  return { device: info.device, deviceReason: info.deviceReason, coldStartMs, latencies, throughputPerSec, longTasks, workerMemoryMB: workerBytes / 1024 / 1024 };
+  return {
+    device: info.device,
+    deviceReason: info.deviceReason,
+    coldStartMs,
+    latencies,
+    throughputPerSec,
+    longTasks: longTaskTimings.length,
+    longTaskTimings,
+    workerMemoryMB: workerBytes / 1024 / 1024,
+  };
 }
 
 Object.assign(window, { bench: { run } });

@@ -146,6 +146,8 @@ export class RouteChat extends LitElement {
           measured: usage !== undefined,
         },
       ];
+      // The relay may have been down when the element loaded: now that it answered, its prices can be read.
+      if (this.pricesNote) void this.loadPrices();
     } catch (error) {
       if (answer) this.replaceLast({ ...answer, streaming: false, failed: answer.content === '' });
       if (!(error instanceof RouteError && error.code === 'aborted')) this.reportError(error);
@@ -158,6 +160,12 @@ export class RouteChat extends LitElement {
   /** Stops the answer being streamed. */
   stop(): void {
     this.inFlight?.abort();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the DOM: the router was released when the element left, and no property changed since.
+    if (this.hasUpdated) this.ensureRouter();
   }
 
   override disconnectedCallback(): void {

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 interface SuiteResult {
@@ -46,10 +47,23 @@ function vitest(): SuiteResult {
   return { suite: 'vitest', passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
 }
 
-function playwright(): SuiteResult {
+/** A port nothing listens on now, so the e2e dev server never collides with a server already running here. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function playwright(): Promise<SuiteResult> {
   const out = join(reports, 'playwright.json');
   rmSync(out, { force: true });
-  const status = run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+  const env = { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_PORT: process.env.E2E_PORT ?? String(await freePort()) };
+  const status = run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], env);
   const report = readJson(out) as
     | { stats: { expected: number; unexpected: number; flaky: number; skipped: number }; errors?: unknown[] }
     | undefined;
@@ -65,7 +79,7 @@ if (run('npx', ['tsx', 'scripts/build-encoder.ts']) !== 0) {
   process.exit(1);
 }
 
-const results = [typecheck(), vitest(), playwright()];
+const results = [typecheck(), vitest(), await playwright()];
 console.log('');
 for (const r of results) console.log(`${r.suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
 const passed = results.reduce((sum, r) => sum + r.passed, 0);

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/calibration.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import { scorePrompts } from '../core/evaluate.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { createProgressBar } from './progress.ts';
 import { readRecords, requireFields } from './records.ts';
-import { loadRouterResources } from './router-resources.ts';
+import { scoreWithRouter } from './router-resources.ts';
 import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';
 
 const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> [options]
@@ -69,17 +67,7 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
     return prompt;
   });
   const seed = parseNumberFlag(args.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true });
-  const resources = await loadRouterResources([definition], { routersDir, seed });
-  const bar = createProgressBar(`scoring ${definition.name}`, io.stderr);
-  let scores: number[];
-  try {
-    const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
-    const router = await defaultRegistry.create(definition.name, { ...resources.context, ...weights });
-    scores = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
-  } finally {
-    bar.finish();
-    await resources.dispose();
-  }
+  const scores = await scoreWithRouter(definition, prompts, { routersDir, seed }, io.stderr);
   const threshold = thresholdForStrongPct(scores, strongPct);
   const share = scores.filter((score) => score >= threshold).length / scores.length;
   io.stdout.write(`${threshold}\n`);

@@ -1,7 +1,10 @@
 import path from 'node:path';
+import { scorePrompts } from '../core/evaluate.ts';
 import type { RouterContext, RouterDefinition, RouterRequirement, RouterWeights } from '../core/registry.ts';
+import { defaultRegistry } from '../core/routers.ts';
 import { type CausalLmScorerOptions, createCausalLmScorer, type LoadedLabelScorer } from '../encoder/causal-lm-scorer.ts';
 import { createTextClassifier, type LoadedTextClassifier } from '../encoder/text-classifier.ts';
+import { createProgressBar } from './progress.ts';
 import { createRouterEmbedder, type RouterEmbedder } from './router-embedder.ts';
 import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';
 
@@ -54,4 +57,26 @@ export async function loadRouterResources(definitions: readonly RouterDefinition
     ...(embedder ? { embedder } : {}),
     dispose,
   };
+}
+
+/**
+ * Scores prompts with one router, standalone (no benchmark maxLength): loads what it requires, shows a progress bar
+ * on `progressOut`, and releases the models afterwards. The score and calibrate commands share it.
+ */
+export async function scoreWithRouter(
+  definition: RouterDefinition,
+  prompts: readonly string[],
+  options: RouterResourceOptions,
+  progressOut: Parameters<typeof createProgressBar>[1],
+): Promise<number[]> {
+  const resources = await loadRouterResources([definition], options);
+  const bar = createProgressBar(`scoring ${definition.name}`, progressOut);
+  try {
+    const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
+    const router = await defaultRegistry.create(definition.name, { ...resources.context, ...weights });
+    return await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
+  } finally {
+    bar.finish();
+    await resources.dispose();
+  }
 }

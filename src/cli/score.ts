@@ -1,11 +1,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../core/errors.ts';
-import { scorePrompts } from '../core/evaluate.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { createProgressBar } from './progress.ts';
-import { loadRouterResources } from './router-resources.ts';
+import { scoreWithRouter } from './router-resources.ts';
 import { DEFAULT_ROUTERS_DIR } from './router-weights.ts';
 import { readRecords, requireFields } from './records.ts';
 
@@ -62,21 +60,12 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
   });
 
   // Standalone scoring: no maxLength, so `length` uses its fixed normalisation and scores do not depend on the file.
-  const resources = await loadRouterResources([definition], {
+  const resourceOptions = {
     routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
     seed,
     causalLm: { ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }), allowRemoteModels: args['allow-remote'] },
-  });
-  const bar = createProgressBar(`scoring ${definition.name}`, io.stderr);
-  let scores: number[];
-  try {
-    const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
-    const router = await defaultRegistry.create(definition.name, { ...resources.context, ...weights });
-    scores = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
-  } finally {
-    bar.finish();
-    await resources.dispose();
-  }
+  };
+  const scores = await scoreWithRouter(definition, prompts, resourceOptions, io.stderr);
 
   const lines = prompts.map((prompt, index) => {
     const score = scores[index]!;

@@ -5,17 +5,19 @@
  *
  *   npm start -- [--port 5173] [--relay-port 8787] [--host 127.0.0.1] [--config relay.json] [--data ../shared]
  */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
 import { isEntryPoint, parseCommandArgs, processIO, runCommand, type CommandIO } from '../src/cli/command.ts';
-import { InvalidInputError, RouteError } from '../src/core/errors.ts';
+import { InvalidInputError } from '../src/core/errors.ts';
 import { aliasStatuses, type RelayLogEntry } from '../src/relay/app.ts';
 import { DEFAULT_PORT as DEFAULT_RELAY_PORT, startNodeRelay, type NodeRelay } from '../src/relay/node.ts';
-import { buildDemoData } from './build-demo-data.ts';
 import { buildUseLite } from './onnx/build-use-lite.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const DEFAULT_SITE_PORT = 5173;
+const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
 
 const USAGE = `Usage: npm start -- [options]
   --port <n>          the demo site's port (default ${DEFAULT_SITE_PORT})
@@ -56,13 +58,6 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
 
   const encoder = buildUseLite({});
   io.stdout.write(`encoder: ${path.relative(ROOT, encoder.outDir)} ${encoder.built ? 'built' : 'is up to date'}\n`);
-  try {
-    await buildDemoData(args.data === undefined ? [] : ['--data', args.data], io);
-  } catch (error) {
-    // The explorer explains on the page where its data comes from; everything else works without it.
-    if (!(error instanceof RouteError)) throw error;
-    io.stdout.write(`demo data: not built (${error.message}) The explorer will say how to build it.\n`);
-  }
 
   let relay: NodeRelay;
   try {
@@ -87,11 +82,25 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
   for (const status of unavailable) io.stdout.write(`  model "${status.alias}" answers 503 until ${status.apiKeyEnv} is set; routing and the explorer work without it.\n`);
   io.stdout.write('Press Ctrl-C to stop both.\n');
 
+  // The explorer's data is built after the servers are up, in its own process: the first start scores every
+  // benchmark with each learned router (minutes of CPU that would starve the servers), and chat and routing need
+  // none of it. The page shows the data once it exists (reload).
+  const demoData = spawn(process.execPath, [TSX_CLI, path.join(ROOT, 'scripts/build-demo-data.ts'), ...(args.data === undefined ? [] : ['--data', args.data])], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  demoData.on('exit', (code, signal) => {
+    if (code === 0) io.stdout.write('demo data: ready (reload the explorer to see it)\n');
+    else if (!signal) io.stdout.write('demo data: not built (see above); the explorer says how to build it.\n');
+  });
+
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       io.stdout.write('\nstopping…\n');
+      // An unfinished demo-data build is abandoned; its per-router score caches are kept for the next start.
+      if (demoData.exitCode === null) demoData.kill('SIGTERM');
       void Promise.allSettled([site.close(), relay.close()]).then(() => resolve());
     };
     process.on('SIGINT', stop);

@@ -5,7 +5,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import { scorePrompts } from '../core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../core/registry.ts';
 import { scoreQuantileTable } from '../core/calibration.ts';
-import { packTensors, TENSOR_FILE } from '../core/router-tensors.ts';
+import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION } from '../core/router-tensors.ts';
 import { DTYPE_FILE_SUFFIX } from '../encoder/options.ts';
 import { BenchmarkLoader } from './benchmarks.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
@@ -120,6 +120,7 @@ async function trainSeed(trainer: RouterTrainer, data: TrainingData, seed: numbe
     ...base,
     seed,
     parameters: trained.parameters,
+    tensorFormat: TENSOR_FORMAT_VERSION,
     tensors: entries,
     data: { ...(base['data'] as object), rows: trained.rows },
     trainingSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),

@@ -5,8 +5,8 @@ import { promptFeatures } from './prompt-features.ts';
 import type { RouterDefinition } from './registry.ts';
 import type { Embedder, Router } from './router.ts';
 import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
-import { readTensors, requireTensor } from './router-tensors.ts';
-import { dotRowsMany } from './similarity.ts';
+import { readTensors, requireProjectedEmbeddings, requireTensor } from './router-tensors.ts';
+import { projectedSimilarities, type ProjectedEmbeddings } from './similarity.ts';
 
 export const KNN_GAIN_ROUTER = 'knn-gain';
 
@@ -23,12 +23,11 @@ export const KNN_GAIN_ROUTER = 'knn-gain';
  *   score = sigmoid(2 * gain)
  */
 export interface KnnGainModel {
-  readonly dimensions: number;
   /**
-   * Unit-length embeddings of the training prompts, row-major [rows, dimensions]: first the gold-labelled rows
-   * (one per entry of `gains`), then rows that only inform difficulty (prompts without a pair label).
+   * The training prompts' embeddings, projected: first the gold-labelled rows (one per entry of `gains`), then rows
+   * that only inform difficulty (prompts without a pair label).
    */
-  readonly embeddings: Float32Array;
+  readonly embeddings: ProjectedEmbeddings;
   /** Quality gain of each labelled row. */
   readonly gains: Float32Array;
   /** ln(1 + chars) of each row. */
@@ -96,14 +95,14 @@ export function knnGain(model: KnnGainModel, similarities: Float32Array, prompt:
 
 export function createKnnGainRouter(options: { embedder: Embedder; model: KnnGainModel }): Router {
   const { embedder, model } = options;
-  if (embedder.dimensions !== model.dimensions) {
-    throw new InvalidInputError(`The knn-gain model has ${model.dimensions} dimensions, the embedder ${embedder.dimensions}.`);
+  if (embedder.dimensions !== model.embeddings.inputDimensions) {
+    throw new InvalidInputError(`The knn-gain model projects ${model.embeddings.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`);
   }
   return {
     name: KNN_GAIN_ROUTER,
     async score(prompts, options) {
       const embeddings = await embedder.embed(prompts, options);
-      const similarities = dotRowsMany(embeddings, model.embeddings, model.dimensions);
+      const similarities = projectedSimilarities(embeddings, model.embeddings);
       return prompts.map((prompt, index) => gainToScore(knnGain(model, similarities[index]!, prompt)));
     },
   };
@@ -119,8 +118,8 @@ export const knnGainRouterDefinition: RouterDefinition = {
     const manifest = readLearnedRouterManifest(weights, KNN_GAIN_ROUTER, embedder);
     const where = `Router '${KNN_GAIN_ROUTER}' weights`;
     const tensors = readTensors(weights, where);
-    const embeddings = requireTensor(tensors, 'embeddings', [-1, embedder.dimensions], where);
-    const rows = embeddings.shape[0]!;
+    const embeddings = requireProjectedEmbeddings(tensors, embedder.dimensions, where);
+    const rows = embeddings.rows.length / embeddings.dimensions;
     const families = stringListParameter(manifest, 'families');
     if (tensors.get('gains')?.shape[0] === 0 || (tensors.get('gains')?.shape[0] ?? 0) > rows) {
       throw new ModelLoadError(`${where}: tensor 'gains' must label between 1 and ${rows} rows.`);
@@ -132,8 +131,7 @@ export const knnGainRouterDefinition: RouterDefinition = {
     return createKnnGainRouter({
       embedder,
       model: {
-        dimensions: embedder.dimensions,
-        embeddings: embeddings.data,
+        embeddings,
         gains: requireTensor(tensors, 'gains', [-1], where).data,
         logChars: requireTensor(tensors, 'logChars', [rows], where).data,
         family,

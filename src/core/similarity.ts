@@ -109,3 +109,40 @@ export function dotRowsMany(queries: readonly ArrayLike<number>[], matrix: Float
   }
   return results;
 }
+
+/**
+ * Training-prompt embeddings stored in a subspace learned from them (their principal axes): a query embedding is
+ * projected once (query · projection) and compared with every stored row by a dot product, which approximates the
+ * cosine similarity of the full embeddings at a fraction of the size and time.
+ */
+export interface ProjectedEmbeddings {
+  /** Dimensions of the encoder's embeddings. */
+  readonly inputDimensions: number;
+  /** Dimensions kept (columns of the projection, length of each stored row). */
+  readonly dimensions: number;
+  /** Row-major [inputDimensions, dimensions]. */
+  readonly projection: Float32Array;
+  /** Row-major [rows, dimensions]: the training embeddings already projected. */
+  readonly rows: Float32Array;
+}
+
+/** Each vector times the projection ([inputDimensions, dimensions], row-major). */
+export function projectRows(vectors: readonly ArrayLike<number>[], projection: Float32Array, inputDimensions: number, dimensions: number): Float32Array[] {
+  if (projection.length !== inputDimensions * dimensions) throw new InvalidInputError(`A [${inputDimensions}, ${dimensions}] projection needs ${inputDimensions * dimensions} values, got ${projection.length}.`);
+  return vectors.map((vector, index) => {
+    if (vector.length !== inputDimensions) throw new InvalidInputError(`Vector ${index} has ${vector.length} dimensions, expected ${inputDimensions}.`);
+    const projected = new Float32Array(dimensions);
+    for (let input = 0; input < inputDimensions; input++) {
+      const value = vector[input]!;
+      if (value === 0) continue;
+      const offset = input * dimensions;
+      for (let output = 0; output < dimensions; output++) projected[output] = projected[output]! + value * projection[offset + output]!;
+    }
+    return projected;
+  });
+}
+
+/** Similarities of each query embedding (encoder dimensions) to every stored row, one Float32Array per query. */
+export function projectedSimilarities(queries: readonly ArrayLike<number>[], embeddings: ProjectedEmbeddings): Float32Array[] {
+  return dotRowsMany(projectRows(queries, embeddings.projection, embeddings.inputDimensions, embeddings.dimensions), embeddings.rows, embeddings.dimensions);
+}

@@ -4,8 +4,8 @@ import { sigmoid } from './logistic.ts';
 import type { RouterDefinition, RouterWeights } from './registry.ts';
 import type { Embedder, Router } from './router.ts';
 import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
-import { readTensors, requireTensor } from './router-tensors.ts';
-import { dotRowsMany } from './similarity.ts';
+import { readTensors, requireProjectedEmbeddings, requireTensor } from './router-tensors.ts';
+import { projectedSimilarities, type ProjectedEmbeddings } from './similarity.ts';
 
 export const SW_RANKING_ROUTER = 'sw-ranking';
 
@@ -16,15 +16,18 @@ export const SW_RANKING_ROUTER = 'sw-ranking';
  * (a few Newton steps on `tiers` numbers, pulled towards the global tier strengths) gives the strong tier's win rate
  * against the weak tier. The paper re-fitted Elo over all battles per request (2.9 requests/s); summarising battles
  * per prompt and tier makes a request one pass over the training prompts plus a tiny solve.
+ * Counts are kept only for the tier pairs that ever met in training (`tierPairs`; with AlpacaEval's two baselines
+ * and the gold anchors, 21 of the 45 pairs), each once: wins of the lower tier's opponent follow from the battles.
  */
 export interface SwRankingModel {
-  readonly dimensions: number;
   readonly tiers: number;
-  /** Unit-length embeddings of the training prompts, row-major [prompts, dimensions]. */
-  readonly embeddings: Float32Array;
-  /** [prompts, tiers, tiers]: soft wins of the row tier over the column tier on that prompt. */
+  /** The training prompts' embeddings, projected. */
+  readonly embeddings: ProjectedEmbeddings;
+  /** [pairs, 2]: the two tiers (first < second) of each stored pair. */
+  readonly tierPairs: Int32Array;
+  /** [prompts, pairs]: soft wins of the pair's first tier over its second on that prompt. */
   readonly wins: Float32Array;
-  /** [prompts, tiers, tiers]: battles between the two tiers on that prompt (symmetric). */
+  /** [prompts, pairs]: battles between the pair's two tiers on that prompt. */
   readonly battles: Float32Array;
   /** Global tier strengths (the prior mean of the per-query fit). */
   readonly prior: Float32Array;
@@ -74,23 +77,33 @@ export function solveTierStrengths(wins: Float64Array, battles: Float64Array, pr
   return strength;
 }
 
-/** Weighted tier counts for one query, from its similarities to every training prompt. */
+/** Weighted tier counts ([tiers, tiers] each, both halves filled) for one query, from its similarities to every training prompt. */
 export function weightedTierCounts(model: SwRankingModel, similarities: ArrayLike<number>): { wins: Float64Array; battles: Float64Array } {
-  const cells = model.tiers * model.tiers;
-  const wins = new Float64Array(cells);
-  const battles = new Float64Array(cells);
+  const pairs = model.tierPairs.length / 2;
+  const pairWins = new Float64Array(pairs);
+  const pairBattles = new Float64Array(pairs);
   let best = -Infinity;
   for (let i = 0; i < similarities.length; i++) best = Math.max(best, similarities[i]!);
   for (let i = 0; i < similarities.length; i++) {
     const weight = Math.exp((similarities[i]! - best) / model.temperature);
     if (weight < 1e-6) continue;
-    const offset = i * cells;
-    for (let cell = 0; cell < cells; cell++) {
-      const count = model.battles[offset + cell]!;
+    const offset = i * pairs;
+    for (let pair = 0; pair < pairs; pair++) {
+      const count = model.battles[offset + pair]!;
       if (count === 0) continue;
-      battles[cell] = battles[cell]! + weight * count;
-      wins[cell] = wins[cell]! + weight * model.wins[offset + cell]!;
+      pairBattles[pair] = pairBattles[pair]! + weight * count;
+      pairWins[pair] = pairWins[pair]! + weight * model.wins[offset + pair]!;
     }
+  }
+  const cells = model.tiers * model.tiers;
+  const wins = new Float64Array(cells);
+  const battles = new Float64Array(cells);
+  for (let pair = 0; pair < pairs; pair++) {
+    const first = model.tierPairs[2 * pair]!;
+    const second = model.tierPairs[2 * pair + 1]!;
+    battles[first * model.tiers + second] = battles[second * model.tiers + first] = pairBattles[pair]!;
+    wins[first * model.tiers + second] = pairWins[pair]!;
+    wins[second * model.tiers + first] = pairBattles[pair]! - pairWins[pair]!;
   }
   return { wins, battles };
 }
@@ -121,12 +134,14 @@ export function createSwRankingRouter(options: SwRankingRouterOptions): Router {
   const strongTier = tierOf(strong);
   const weakTier = tierOf(weak);
   if (strongTier === weakTier) throw new InvalidInputError(`'${strong}' and '${weak}' are in the same tier (${strongTier}): sw-ranking cannot tell them apart.`);
-  if (embedder.dimensions !== model.dimensions) throw new InvalidInputError(`The sw-ranking model has ${model.dimensions} dimensions, the embedder ${embedder.dimensions}.`);
+  if (embedder.dimensions !== model.embeddings.inputDimensions) {
+    throw new InvalidInputError(`The sw-ranking model projects ${model.embeddings.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`);
+  }
   return {
     name: SW_RANKING_ROUTER,
     async score(prompts, scoreOptions) {
       const embeddings = await embedder.embed(prompts, scoreOptions);
-      return dotRowsMany(embeddings, model.embeddings, model.dimensions).map((similarities) => swRankingWinRate(model, similarities, strongTier, weakTier));
+      return projectedSimilarities(embeddings, model.embeddings).map((similarities) => swRankingWinRate(model, similarities, strongTier, weakTier));
     },
   };
 }
@@ -138,8 +153,15 @@ export function swRankingModelFromWeights(embedder: Embedder, weights: RouterWei
   const tiers = numberParameter(manifest, 'tiers', (value) => Number.isInteger(value) && value >= 2);
   const models = stringListParameter(manifest, 'models');
   const tierTensor = requireTensor(tensors, 'modelTiers', [models.length], where);
-  const embeddings = requireTensor(tensors, 'embeddings', [-1, embedder.dimensions], where);
-  const prompts = embeddings.shape[0]!;
+  const embeddings = requireProjectedEmbeddings(tensors, embedder.dimensions, where);
+  const prompts = embeddings.rows.length / embeddings.dimensions;
+  const tierPairs = Int32Array.from(requireTensor(tensors, 'tierPairs', [-1, 2], where).data);
+  for (let pair = 0; pair < tierPairs.length / 2; pair++) {
+    const first = tierPairs[2 * pair]!;
+    const second = tierPairs[2 * pair + 1]!;
+    if (!(first >= 0 && first < second && second < tiers)) throw new ModelLoadError(`${where}: tier pair ${pair} is [${first}, ${second}]; pairs need two tiers 0 <= first < second < ${tiers}.`);
+  }
+  const pairs = tierPairs.length / 2;
   const pair = manifest.parameters['defaultPair'] as { strong?: unknown; weak?: unknown } | undefined;
   if (typeof pair?.strong !== 'string' || typeof pair.weak !== 'string') throw new ModelLoadError(`${where}: parameter 'defaultPair' must name a strong and a weak model.`);
   return {
@@ -147,11 +169,11 @@ export function swRankingModelFromWeights(embedder: Embedder, weights: RouterWei
     weak: pair.weak,
     modelTiers: new Map(models.map((model, index) => [model, tierTensor.data[index]!])),
     model: {
-      dimensions: embedder.dimensions,
       tiers,
-      embeddings: embeddings.data,
-      wins: requireTensor(tensors, 'wins', [prompts, tiers, tiers], where).data,
-      battles: requireTensor(tensors, 'battles', [prompts, tiers, tiers], where).data,
+      embeddings,
+      tierPairs,
+      wins: requireTensor(tensors, 'wins', [prompts, pairs], where).data,
+      battles: requireTensor(tensors, 'battles', [prompts, pairs], where).data,
       prior: requireTensor(tensors, 'prior', [tiers], where).data,
       temperature: numberParameter(manifest, 'temperature', (value) => value > 0),
       priorPrecision: numberParameter(manifest, 'priorPrecision', (value) => value > 0),

@@ -4,8 +4,7 @@ import { fakeEmbedder } from './fake-embedder.ts';
 import { learnedRouterWeights } from './learned-router-weights.ts';
 
 const base: KnnGainModel = {
-  dimensions: 2,
-  embeddings: new Float32Array(8),
+  embeddings: { inputDimensions: 2, dimensions: 2, projection: Float32Array.of(1, 0, 0, 1), rows: new Float32Array(8) },
   gains: Float32Array.of(1, 0),
   logChars: Float32Array.of(2, 4, 3, 5),
   family: Float32Array.of(0, 0, 1, 1),
@@ -45,8 +44,9 @@ describe('knn-gain pieces', () => {
 describe('knn-gain router', () => {
   const embedder = fakeEmbedder({ maths: [1, 0], poem: [0, 1], 'mostly maths': [0.9, 0.1], 'sum problem': [0.1, 0.9] });
   const weights = learnedRouterWeights('knn-gain', embedder.id, { k: 1, neighbourhood: 1, families: ['mmlu', 'chat'], lengthMean: 2, lengthScale: 1 }, {
-    // Rows 0-1 are labelled; row 2 only informs difficulty.
-    embeddings: { dtype: 'float16', shape: [3, 2], data: Float32Array.of(1, 0, 0, 1, 0.1 / Math.hypot(0.1, 0.9), 0.9 / Math.hypot(0.1, 0.9)) },
+    // Stored in a swapped basis (the projection swaps the axes). Rows 0-1 are labelled; row 2 only informs difficulty.
+    projection: { dtype: 'float16', shape: [2, 2], data: Float32Array.of(0, 1, 1, 0) },
+    embeddings: { dtype: 'int8', shape: [3, 2], data: Float32Array.of(0, 1, 1, 0, 0.9 / Math.hypot(0.1, 0.9), 0.1 / Math.hypot(0.1, 0.9)) },
     gains: { shape: [2], data: Float32Array.of(0.6, -0.2) },
     logChars: { shape: [3], data: Float32Array.of(3, 3, 3) },
     family: { shape: [3], data: Float32Array.of(0, 1, 0) },
@@ -63,6 +63,13 @@ describe('knn-gain router', () => {
     expect(mostly).toBeCloseTo(gainToScore(0.6 + globalTerm('mostly maths')), 3);
     // Nearest labelled row is the poem (-0.2); nearest row overall is the unlabelled mmlu row, so its length term applies.
     expect(sum).toBeCloseTo(gainToScore(-0.2 + globalTerm('sum problem')), 3);
+  });
+
+  it('refuses a projection for another embedding size, and a tensor format from a newer release', () => {
+    const narrow = fakeEmbedder({ x: [1, 0, 0] });
+    expect(() => knnGainRouterDefinition.create({ embedder: narrow, weights })).toThrow(/tensor 'projection' has shape \[2, 2\], expected \[3, \*\]/);
+    const newer = { ...weights, manifest: { ...weights.manifest, tensorFormat: 3 } };
+    expect(() => knnGainRouterDefinition.create({ embedder, weights: newer })).toThrow(/tensor format 3, but this version of routellm-web reads formats 1 and 2/);
   });
 
   it('refuses weights trained on another encoder, and weights of another router', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../../src/core/prng.ts';
-import { dotRows, dotRowsMany, maxDotProducts, packRows } from '../../src/core/similarity.ts';
+import { dotRows, dotRowsMany, maxDotProducts, packRows, projectedSimilarities, projectRows } from '../../src/core/similarity.ts';
 
 const next = createPrng(11);
 const random = (rows: number, dimensions: number) => Array.from({ length: rows }, () => Array.from({ length: dimensions }, () => next() - 0.5));
@@ -33,5 +33,17 @@ describe('similarity kernels', () => {
 
   it('packRows rejects a vector of the wrong size', () => {
     expect(() => packRows([[1, 2], [1]], 2)).toThrow(/Vector 1 has 1 dimensions/);
+  });
+
+  it('projects queries once and compares them with stored projected rows', () => {
+    // A [7, 3] projection onto the first three axes, reversed.
+    const projection = new Float32Array(dimensions * 3);
+    [2, 1, 0].forEach((input, output) => (projection[input * 3 + output] = 1));
+    const [projected] = projectRows([queries[0]!], projection, dimensions, 3);
+    expect(Array.from(projected!)).toEqual([2, 1, 0].map((axis) => Math.fround(queries[0]![axis]!)));
+    const rows = packRows(projectRows(corpus, projection, dimensions, 3), 3);
+    const [similarities] = projectedSimilarities([queries[0]!], { inputDimensions: dimensions, dimensions: 3, projection, rows });
+    corpus.forEach((row, index) => expect(similarities![index]).toBeCloseTo(row[0]! * queries[0]![0]! + row[1]! * queries[0]![1]! + row[2]! * queries[0]![2]!, 5));
+    expect(() => projectRows([[1, 2]], projection, dimensions, 3)).toThrow(/Vector 0 has 2 dimensions, expected 7/);
   });
 });

@@ -4,8 +4,9 @@ import { topK } from '../../core/nearest-neighbours.ts';
 import { createPrng } from '../../core/prng.ts';
 import { promptFeatures } from '../../core/prompt-features.ts';
 import type { TensorToPack } from '../../core/router-tensors.ts';
-import { dotRowsMany, packRows } from '../../core/similarity.ts';
+import { dotRowsMany, packRows, projectRows } from '../../core/similarity.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
+import { compressEmbeddings, type CompressionReport } from './embedding-compression.ts';
 import { expectedGains, fitItemResponse } from './item-response.ts';
 import { spearman } from './rank-correlation.ts';
 import { foldAssignment, heldOutBenchmarks, labelledPrompts, type LabelledPrompt } from './training-benchmarks.ts';
@@ -109,6 +110,7 @@ export interface TrainedKnnGain {
   readonly tensors: Record<string, TensorToPack>;
   readonly rows: Record<string, number>;
   readonly crossValidation: KnnGainCrossValidation;
+  readonly compression: CompressionReport;
 }
 
 /**
@@ -123,6 +125,10 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
   const { labelled, difficultyOnly } = modelRows(data, seed);
   const rowPrompts = [...labelled.map((item) => item.prompt), ...difficultyOnly];
   const dimensions = data.prompts[0]!.embedding.length;
+  // Cross-validation compares prompts exactly as the shipped router will: projected queries against stored rows.
+  const compressed = compressEmbeddings(packRows(rowPrompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions), dimensions, { seed });
+  const { rows: storedRows, dimensions: components } = compressed.stored;
+  const projectedRows = projectRows(rowPrompts.map((prompt) => data.prompts[prompt]!.embedding), compressed.stored.projection, dimensions, components);
   const logChars = Float32Array.from(rowPrompts, (prompt) => promptFeatures(data.prompts[prompt]!.text)[0]!);
   const lengthMean = mean([...logChars]);
   const lengthScale = Math.sqrt(mean([...logChars].map((value) => (value - lengthMean) ** 2))) || 1;
@@ -139,11 +145,11 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
     const trainRows = rowPrompts.flatMap((_, row) => (fold[row] !== held ? [row] : []));
     const trainLabelled = trainRows.filter((row) => row < labelled.length);
     const testRows = rowPrompts.flatMap((_, row) => (fold[row] === held ? [row] : []));
-    const matrix = packRows(trainRows.map((row) => data.prompts[rowPrompts[row]!]!.embedding), dimensions);
+    const matrix = packRows(trainRows.map((row) => storedRows.subarray(row * components, (row + 1) * components)), components);
     const labelledCount = trainLabelled.length;
     for (let start = 0; start < testRows.length; start += 64) {
       const batch = testRows.slice(start, start + 64);
-      const similarities = dotRowsMany(batch.map((row) => data.prompts[rowPrompts[row]!]!.embedding), matrix, dimensions);
+      const similarities = dotRowsMany(batch.map((row) => projectedRows[row]!), matrix, components);
       batch.forEach((row, position) => {
         const similarity = similarities[position]!;
         const nearestLabelled = topK(similarity.subarray(0, labelledCount), maxK);
@@ -239,8 +245,10 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
     parameters: { k: bestPrior.k, labels: bestPrior.labels, neighbourhood: NEIGHBOURHOOD, families, lengthMean, lengthScale },
     rows: { labelledPrompts: labelled.length, difficultyOnlyPrompts: difficultyOnly.length },
     crossValidation: { prior: priorResults, difficulty },
+    compression: compressed.report,
     tensors: {
-      embeddings: { dtype: 'float16', shape: [rowPrompts.length, dimensions], data: packRows(rowPrompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions) },
+      projection: compressed.tensors.projection,
+      embeddings: compressed.tensors.embeddings,
       gains: { shape: [labelled.length], data: gains },
       logChars: { shape: [rowPrompts.length], data: logChars },
       family: { shape: [rowPrompts.length], data: familyOf },

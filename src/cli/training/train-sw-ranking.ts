@@ -1,9 +1,10 @@
 import { evaluateScores } from '../../core/evaluate.ts';
 import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../../core/logistic.ts';
-import type { TensorToPack } from '../../core/router-tensors.ts';
-import { dotRows, packRows } from '../../core/similarity.ts';
+import { storedValues, type TensorToPack } from '../../core/router-tensors.ts';
+import { dotRowsMany, packRows, projectRows } from '../../core/similarity.ts';
 import { SW_RANKING_ROUTER, swRankingWinRate, type SwRankingModel } from '../../core/sw-ranking-router.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
+import { compressEmbeddings } from './embedding-compression.ts';
 import { CROSS_VALIDATION_FOLDS } from './train-knn-gain.ts';
 import { foldAssignment, heldOutBenchmarks, labelledPrompts } from './training-benchmarks.ts';
 
@@ -78,39 +79,47 @@ function assignTiers(strength: ReadonlyMap<string, number>, tiers: number): Map<
 interface TierData {
   readonly tiers: number;
   readonly prompts: number[];
+  /** [pairs, 2]: the tier pairs (first < second) that met on any prompt. */
+  readonly tierPairs: Int32Array;
+  /** [prompts, pairs] */
   readonly wins: Float32Array;
   readonly battles: Float32Array;
   readonly prior: Float32Array;
   readonly modelTiers: Map<string, number>;
 }
 
-/** Per-prompt tier-vs-tier counts; every prompt's cross-tier comparisons share a total weight of 1. */
+/** Per-prompt counts for each tier pair that met in training; every prompt's cross-tier comparisons share a total weight of 1. */
 function tierData(data: TrainingData): TierData {
   const { strength, comparisons } = globalFit(data);
   const tiers = Math.min(SW_RANKING_TIERS, strength.size);
   const modelTiers = assignTiers(strength, tiers);
-  const cells = tiers * tiers;
   const byPrompt = new Map<number, TierComparison[]>();
+  const pairCells = new Set<number>();
   for (const comparison of comparisons) {
-    if (modelTiers.get(comparison.a) === modelTiers.get(comparison.b)) continue;
+    const a = modelTiers.get(comparison.a)!;
+    const b = modelTiers.get(comparison.b)!;
+    if (a === b) continue;
+    pairCells.add(Math.min(a, b) * tiers + Math.max(a, b));
     const list = byPrompt.get(comparison.prompt) ?? [];
     list.push(comparison);
     byPrompt.set(comparison.prompt, list);
   }
+  const cells = [...pairCells].sort((x, y) => x - y);
+  const pairOf = new Map(cells.map((cell, pair) => [cell, pair]));
+  const tierPairs = Int32Array.from(cells.flatMap((cell) => [Math.floor(cell / tiers), cell % tiers]));
+  const pairs = cells.length;
   const prompts = [...byPrompt.keys()].sort((a, b) => a - b);
-  const wins = new Float32Array(prompts.length * cells);
-  const battles = new Float32Array(prompts.length * cells);
+  const wins = new Float32Array(prompts.length * pairs);
+  const battles = new Float32Array(prompts.length * pairs);
   prompts.forEach((prompt, row) => {
     const list = byPrompt.get(prompt)!;
     for (const comparison of list) {
       const a = modelTiers.get(comparison.a)!;
       const b = modelTiers.get(comparison.b)!;
+      const index = row * pairs + pairOf.get(Math.min(a, b) * tiers + Math.max(a, b))!;
       const weight = 1 / list.length;
-      const offset = row * cells;
-      battles[offset + a * tiers + b] = battles[offset + a * tiers + b]! + weight;
-      battles[offset + b * tiers + a] = battles[offset + b * tiers + a]! + weight;
-      wins[offset + a * tiers + b] = wins[offset + a * tiers + b]! + weight * comparison.target;
-      wins[offset + b * tiers + a] = wins[offset + b * tiers + a]! + weight * (1 - comparison.target);
+      battles[index] = battles[index]! + weight;
+      wins[index] = wins[index]! + weight * (a < b ? comparison.target : 1 - comparison.target);
     }
   });
   const prior = new Float32Array(tiers);
@@ -120,18 +129,18 @@ function tierData(data: TrainingData): TierData {
     members[tier] = members[tier]! + 1;
   }
   for (let tier = 0; tier < tiers; tier++) prior[tier] = prior[tier]! / members[tier]!;
-  return { tiers, prompts, wins, battles, prior, modelTiers };
+  return { tiers, prompts, tierPairs, wins, battles, prior, modelTiers };
 }
 
-function subset(tier: TierData, rows: readonly number[]): Pick<SwRankingModel, 'wins' | 'battles'> {
-  const cells = tier.tiers * tier.tiers;
-  const wins = new Float32Array(rows.length * cells);
-  const battles = new Float32Array(rows.length * cells);
+function subset(tier: TierData, wins: Float32Array, battles: Float32Array, rows: readonly number[]): Pick<SwRankingModel, 'wins' | 'battles'> {
+  const pairs = tier.tierPairs.length / 2;
+  const subsetWins = new Float32Array(rows.length * pairs);
+  const subsetBattles = new Float32Array(rows.length * pairs);
   rows.forEach((row, index) => {
-    wins.set(tier.wins.subarray(row * cells, (row + 1) * cells), index * cells);
-    battles.set(tier.battles.subarray(row * cells, (row + 1) * cells), index * cells);
+    subsetWins.set(wins.subarray(row * pairs, (row + 1) * pairs), index * pairs);
+    subsetBattles.set(battles.subarray(row * pairs, (row + 1) * pairs), index * pairs);
   });
-  return { wins, battles };
+  return { wins: subsetWins, battles: subsetBattles };
 }
 
 export interface TrainedSwRanking {
@@ -146,6 +155,16 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
   const tier = tierData(data);
   const rowOf = new Map(tier.prompts.map((prompt, row) => [prompt, row]));
   const dimensions = data.prompts[0]!.embedding.length;
+  const pairs = tier.tierPairs.length / 2;
+  // Cross-validation runs on the numbers that ship: compressed embeddings, float16 counts.
+  const compressed = compressEmbeddings(packRows(tier.prompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions), dimensions, { seed });
+  const { rows: storedRows, dimensions: components, projection } = compressed.stored;
+  const countTensors = {
+    wins: { dtype: 'float16', shape: [tier.prompts.length, pairs], data: tier.wins },
+    battles: { dtype: 'float16', shape: [tier.prompts.length, pairs], data: tier.battles },
+  } satisfies Record<string, TensorToPack>;
+  const storedWins = storedValues(countTensors.wins);
+  const storedBattles = storedValues(countTensors.battles);
   const strongTier = tier.modelTiers.get(STRONG_MODEL)!;
   const weakTier = tier.modelTiers.get(WEAK_MODEL)!;
 
@@ -157,12 +176,13 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
     const testItems = labelled.filter((_, index) => fold[index] === held);
     const testPrompts = new Set(testItems.map((item) => item.prompt));
     const trainRows = tier.prompts.flatMap((prompt, row) => (testPrompts.has(prompt) ? [] : [row]));
-    const embeddings = packRows(trainRows.map((row) => data.prompts[tier.prompts[row]!]!.embedding), dimensions);
-    const counts = subset(tier, trainRows);
-    const similarities = testItems.map((item) => Float32Array.from(dotRows(data.prompts[item.prompt]!.embedding, embeddings, dimensions)));
+    const rows = packRows(trainRows.map((row) => storedRows.subarray(row * components, (row + 1) * components)), components);
+    const embeddings = { inputDimensions: dimensions, dimensions: components, projection, rows };
+    const counts = subset(tier, storedWins, storedBattles, trainRows);
+    const similarities = dotRowsMany(projectRows(testItems.map((item) => data.prompts[item.prompt]!.embedding), projection, dimensions, components), rows, components);
     const benchmarks = heldOutBenchmarks(data, testItems);
     settings.forEach((setting, index) => {
-      const model: SwRankingModel = { dimensions, tiers: tier.tiers, embeddings, ...counts, prior: tier.prior, ...setting };
+      const model: SwRankingModel = { tiers: tier.tiers, embeddings, tierPairs: tier.tierPairs, ...counts, prior: tier.prior, ...setting };
       const scores = similarities.map((similarity) => swRankingWinRate(model, similarity, strongTier, weakTier));
       for (const { benchmark, members } of benchmarks) {
         if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9) continue;
@@ -183,12 +203,13 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
   const models = [...tier.modelTiers.keys()].sort();
   return {
     parameters: { tiers: tier.tiers, models, defaultPair: { strong: STRONG_MODEL, weak: WEAK_MODEL }, ...best },
-    rows: { prompts: tier.prompts.length, models: models.length },
-    details: { crossValidation, strongTier, weakTier },
+    rows: { prompts: tier.prompts.length, models: models.length, tierPairs: pairs },
+    details: { embeddingCompression: compressed.report, crossValidation, strongTier, weakTier },
     tensors: {
-      embeddings: { dtype: 'float16', shape: [tier.prompts.length, dimensions], data: packRows(tier.prompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions) },
-      wins: { dtype: 'float16', shape: [tier.prompts.length, tier.tiers, tier.tiers], data: tier.wins },
-      battles: { dtype: 'float16', shape: [tier.prompts.length, tier.tiers, tier.tiers], data: tier.battles },
+      projection: compressed.tensors.projection,
+      embeddings: compressed.tensors.embeddings,
+      tierPairs: { shape: [pairs, 2], data: Float32Array.from(tier.tierPairs) },
+      ...countTensors,
       prior: { shape: [tier.tiers], data: tier.prior },
       modelTiers: { shape: [models.length], data: Float32Array.from(models, (model) => tier.modelTiers.get(model)!) },
     },

@@ -22,7 +22,10 @@ describe('trainKnnGain', () => {
   it('ships labelled rows first, then difficulty-only rows, and is deterministic for a seed', () => {
     expect(trained.rows).toEqual({ labelledPrompts: 180, difficultyOnlyPrompts: 120 });
     expect(trained.tensors['gains']!.shape).toEqual([180]);
+    // The synthetic embeddings have 3 dimensions, so all 3 principal axes are kept.
     expect(trained.tensors['embeddings']!.shape).toEqual([300, 3]);
+    expect(trained.tensors['projection']!.shape).toEqual([3, 3]);
+    expect(trained.compression.components).toBe(3);
     expect(trainKnnGain(data, 0).parameters).toEqual(trained.parameters);
   });
 });

@@ -13,13 +13,20 @@ describe('trainSwRanking', () => {
     expect([0.02, 0.05, 0.1, 0.434]).toContain(trained.parameters['temperature']);
   });
 
-  it('summarises each prompt\'s battles as tier counts of total weight 1', () => {
-    const [prompts, tiers] = trained.tensors['battles']!.shape as [number, number, number];
+  it('summarises each prompt\'s battles as counts of total weight 1 over the tier pairs that met', () => {
+    const [prompts, pairs] = trained.tensors['battles']!.shape as [number, number];
+    const tierPairs = trained.tensors['tierPairs']!.data;
+    expect(tierPairs.length).toBe(2 * pairs);
+    for (let pair = 0; pair < pairs; pair++) expect(tierPairs[2 * pair]).toBeLessThan(tierPairs[2 * pair + 1]!);
     const battles = trained.tensors['battles']!.data;
+    const wins = trained.tensors['wins']!.data;
     for (let prompt = 0; prompt < prompts; prompt++) {
       let total = 0;
-      for (let cell = 0; cell < tiers * tiers; cell++) total += battles[prompt * tiers * tiers + cell]!;
-      expect(total).toBeCloseTo(2, 5);
+      for (let pair = 0; pair < pairs; pair++) {
+        total += battles[prompt * pairs + pair]!;
+        expect(wins[prompt * pairs + pair]).toBeLessThanOrEqual(battles[prompt * pairs + pair]! + 1e-9);
+      }
+      expect(total).toBeCloseTo(1, 5);
     }
   });
 });

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { ORT_BUILD_FILES } from './src/encoder/ort-build.ts';
 
 // Threaded WASM (SharedArrayBuffer) needs a cross-origin isolated page.
 const isolationHeaders = {
@@ -10,8 +11,8 @@ const isolationHeaders = {
 };
 
 const ortDist = join(import.meta.dirname, 'node_modules/onnxruntime-web/dist');
-// transformers.js runs ORT's WebGPU bundle, whose runtime (for WASM and WebGPU alike) is this pair of files.
-const ortRuntimeFiles = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+// Both onnxruntime-web builds the encoder picks from: WASM-only (fast on the CPU) and WebGPU (see ort-build.ts).
+const ortRuntimeFiles = Object.values(ORT_BUILD_FILES).flatMap((files) => [files.mjs, files.wasm]);
 
 /**
  * Serves ONNX Runtime's wasm runtime from this origin at /ort/ (dev) and emits it into the build, so the browser

@@ -83,6 +83,25 @@ test.describe('encoder in the router worker', () => {
     for (const similarity of similarities) expect(similarity).toBeGreaterThanOrEqual(0.9999);
   });
 
+  test("device 'auto' skips a software WebGPU adapter, which is slower than WASM", async ({ page }) => {
+    const fallback = await page.evaluate(async () => {
+      const adapter = await (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean } } | null> } }).gpu?.requestAdapter();
+      return adapter?.info?.isFallbackAdapter === true;
+    });
+    test.skip(!fallback, 'this browser has a hardware WebGPU adapter');
+    const info = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ device: 'auto' }));
+    expect(info.device).toBe('wasm');
+    expect(info.deviceReason).toMatch(/^WASM, because the only WebGPU adapter is a software fallback/);
+  });
+
+  test('WebGPU after a WASM model in the same worker fails with an error that says what to do', async ({ page }) => {
+    const onWasm = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ device: 'wasm' }));
+    expect(onWasm.device).toBe('wasm');
+    const info = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ device: 'webgpu' }));
+    expect(info.error?.name).toBe('ModelLoadError');
+    expect(info.error?.message).toMatch(/already runs its faster WASM-only build.*fresh worker/);
+  });
+
   test('the shipped tokenizer gives the reference token ids in the browser', async ({ page }) => {
     const ids = await page.evaluate((texts) => (window as unknown as { harness: Harness }).harness.tokenize(texts), reference.sentences);
     expect(ids).toEqual(reference.ids);

@@ -91,7 +91,7 @@ class FeatureExtractor {
     const encoder = await createEncoder({ dtype: HEAD_ENCODER_DTYPE, overflow: 'chunk' });
     const cache = await createCachedEmbedder(encoder, ROUTER_EMBEDDING_CACHE_DIR);
     const location = resolveModelLocation(DEFAULT_MODEL, { allowRemoteModels: false });
-    const tokenizer = await withLoadSettings({ localModelPath: location.localModelPath, allowRemoteModels: false, wasmPaths: { mjs: '', wasm: '' } }, () =>
+    const tokenizer = await withLoadSettings({ localModelPath: location.localModelPath, allowRemoteModels: false }, () =>
       AutoTokenizer.from_pretrained(location.modelId),
     );
     const vocabulary = (JSON.parse(new TextDecoder().decode(await readModelFile(location, 'tokenizer.json'))) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);

@@ -75,7 +75,7 @@ export async function createCausalLmScorer(options: CausalLmScorerOptions = {}):
   const { location } = resolved;
   const { device, reason: deviceReason } = await chooseDevice(resolved.device);
   const dtype = options.dtype ?? DEFAULT_DTYPE[device];
-  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels, wasmPaths: resolved.wasmPaths };
+  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels };
   const progressCallback = resolved.onProgress ? progressAdapter(resolved.onProgress) : undefined;
   const loadOptions = progressCallback ? { progress_callback: progressCallback } : {};
 
@@ -89,7 +89,7 @@ export async function createCausalLmScorer(options: CausalLmScorerOptions = {}):
     } catch (error) {
       throw new ModelLoadError(`"${location.name}" has no chat template, so it cannot be asked a chat question.`, 'model_load_failed', { cause: error });
     }
-    model = await withLoadSettings(settings, () => AutoModelForCausalLM.from_pretrained(location.modelId, { device, dtype, ...loadOptions }));
+    model = await withLoadSettings({ ...settings, model: { device, wasmPaths: resolved.wasmPaths } }, () => AutoModelForCausalLM.from_pretrained(location.modelId, { device, dtype, ...loadOptions }));
     const plan = prefillPlan(model, prefillTokens);
     resolved.onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0 });
     return new TransformersLabelScorer({ model: resolved.model, location, dtype, device, deviceReason, tokenizer, causalLm: model, plan });

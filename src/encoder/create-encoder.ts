@@ -27,7 +27,7 @@ const MAX_PLAUSIBLE_TOKEN_LIMIT = 1_000_000;
 export async function createEncoder(options?: EncoderOptions): Promise<Encoder> {
   const resolved = resolveEncoderOptions(options);
   const { location } = resolved;
-  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels, wasmPaths: resolved.wasmPaths };
+  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels };
   const progressCallback = resolved.onProgress ? progressAdapter(resolved.onProgress) : undefined;
 
   let model: LoadedModel | undefined;
@@ -40,7 +40,7 @@ export async function createEncoder(options?: EncoderOptions): Promise<Encoder> 
     const maxTokens = resolved.maxTokens ?? tokenLimitOf(tokenizer);
     const text = new TextWindows(tokenizer, maxTokens, resolved);
     const load = (device: EncoderDevice) =>
-      withLoadSettings(settings, () =>
+      withLoadSettings({ ...settings, model: { device, wasmPaths: resolved.wasmPaths } }, () =>
         loadModel({ modelId: location.modelId, device, dtype: resolved.dtype, pooling: resolved.pooling, padId: tokenizer.pad_token_id ?? 0, progressCallback }),
       );
     const embedProbe = async (candidate: LoadedModel) => (await embedTexts(candidate, [text.split(PROBE_TEXT)], resolved))[0]!;

@@ -24,10 +24,11 @@ export interface DeviceChoice {
 const defaultRuntime = (): DeviceRuntime => ({ isNode: isNode(), webGpuUnavailableReason, now: () => performance.now() });
 
 /**
- * Loads the model on the requested device. For 'auto' in browsers it loads on WASM, then tries WebGPU and keeps it
- * only when it reproduces the WASM embedding of a probe text and encodes it faster: small encoders often run slower
- * on a GPU (dispatch overhead, software adapters), and the page encodes one prompt at a time. In Node 'auto' is
- * onnxruntime-node's CPU.
+ * Loads the model on the requested device. For 'auto' in browsers with a hardware WebGPU adapter it loads on WebGPU,
+ * then on WASM, and keeps WebGPU only when it reproduces the WASM embedding of a probe text and encodes it faster:
+ * small encoders often run slower on a GPU (dispatch overhead), and the page encodes one prompt at a time. WebGPU
+ * loads first because its onnxruntime-web build runs WASM too, while the faster WASM-only build, which 'auto' uses
+ * when there is no usable adapter, cannot run WebGPU (see ort-build.ts). In Node 'auto' is onnxruntime-node's CPU.
  */
 export async function loadOnDevice(
   requested: 'auto' | EncoderDevice,
@@ -39,14 +40,20 @@ export async function loadOnDevice(
   if (runtime.isNode) return { model: await load('cpu'), reason: 'Node runs onnxruntime-node on the CPU' };
 
   const unavailable = await runtime.webGpuUnavailableReason();
-  const wasm = await load('wasm');
-  if (unavailable) return { model: wasm, reason: `WASM, because ${unavailable}` };
+  if (unavailable) return { model: await load('wasm'), reason: `WASM, because ${unavailable}` };
 
   let webgpu: LoadedModel;
   try {
     webgpu = await load('webgpu');
   } catch (error) {
-    return { model: wasm, reason: `WASM, because WebGPU could not load the model (${messageOf(error)})` };
+    return { model: await load('wasm'), reason: `WASM, because WebGPU could not load the model (${messageOf(error)})` };
+  }
+  let wasm: LoadedModel;
+  try {
+    wasm = await load('wasm');
+  } catch (error) {
+    await webgpu.dispose();
+    throw error;
   }
   let verdict: { useWebGpu: boolean; reason: string };
   try {

@@ -2,6 +2,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { EncoderDevice } from './encoder.ts';
 import type { EncoderProgressEvent } from './progress.ts';
 import { type ModelLocation, resolveModelLocation } from './model-location.ts';
+import { ORT_BUILD_FILES, type OrtBuild, type OrtBuildPaths } from './ort-build.ts';
 import { isNode } from './runtime.ts';
 
 /** The offline default: Universal Sentence Encoder lite, built into public/models/ by `npm run build:encoder`. */
@@ -51,7 +52,8 @@ export interface EncoderOptions {
   /** Allow downloading from the Hugging Face Hub when a model is not found locally (default false: fully offline). */
   allowRemoteModels?: boolean;
   /**
-   * Where the page serves onnxruntime-web's WASM files (see ORT_WASM_FILES): a URL prefix or explicit URLs.
+   * Where the page serves onnxruntime-web's runtime files (see ORT_BUILD_FILES): a URL prefix holding both builds,
+   * or the explicit URLs of one build, then used on every device (it must be the WebGPU build for WebGPU).
    * Default '/ort/'. Never a CDN. Ignored in Node.
    */
   wasmPaths?: string | { mjs: string; wasm: string };
@@ -78,7 +80,7 @@ export interface ResolvedEncoderOptions {
   device: 'auto' | EncoderDevice;
   dtype: EncoderDtype;
   allowRemoteModels: boolean;
-  wasmPaths: { mjs: string; wasm: string };
+  wasmPaths: OrtBuildPaths;
   onProgress: ((event: EncoderProgressEvent) => void) | undefined;
   overflow: OverflowStrategy;
   maxTokens: number | undefined;
@@ -87,11 +89,6 @@ export interface ResolvedEncoderOptions {
   batchSize: number;
 }
 
-/**
- * The onnxruntime-web files the browser needs, as transformers.js's WebGPU-capable build (asyncify) requests them.
- * A page copies these from node_modules/onnxruntime-web/dist/ to the folder it passes as `wasmPaths`.
- */
-export const ORT_WASM_FILES = { mjs: 'ort-wasm-simd-threaded.asyncify.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm' } as const;
 const DEFAULT_WASM_PREFIX = '/ort/';
 
 const DEVICES_IN_NODE: ReadonlyArray<'auto' | EncoderDevice> = ['auto', 'cpu', 'webgpu'];
@@ -156,14 +153,16 @@ export function resolveEncoderOptions(options: EncoderOptions = {}): ResolvedEnc
   };
 }
 
-/** A prefix becomes explicit URLs, so onnxruntime-web never guesses a file name (or a CDN). */
-function resolveWasmPaths(wasmPaths: string | { mjs: string; wasm: string }): { mjs: string; wasm: string } {
+/** A prefix becomes explicit URLs of both builds, so onnxruntime-web never guesses a file name (or a CDN). */
+function resolveWasmPaths(wasmPaths: string | { mjs: string; wasm: string }): OrtBuildPaths {
   if (typeof wasmPaths === 'string') {
     const prefix = wasmPaths.endsWith('/') ? wasmPaths : `${wasmPaths}/`;
-    return { mjs: `${prefix}${ORT_WASM_FILES.mjs}`, wasm: `${prefix}${ORT_WASM_FILES.wasm}` };
+    const urls = (build: OrtBuild) => ({ mjs: `${prefix}${ORT_BUILD_FILES[build].mjs}`, wasm: `${prefix}${ORT_BUILD_FILES[build].wasm}` });
+    return { wasm: urls('wasm'), webgpu: urls('webgpu') };
   }
   if (typeof wasmPaths !== 'object' || wasmPaths === null || typeof wasmPaths.mjs !== 'string' || typeof wasmPaths.wasm !== 'string') {
     throw new InvalidInputError('options.wasmPaths must be a URL prefix or { mjs, wasm } URLs.');
   }
-  return { mjs: wasmPaths.mjs, wasm: wasmPaths.wasm };
+  const urls = { mjs: wasmPaths.mjs, wasm: wasmPaths.wasm };
+  return { wasm: urls, webgpu: urls };
 }

@@ -45,7 +45,7 @@ export async function createTextClassifier(options: TextClassifierOptions = {}):
   const { location, dtype } = resolved;
   const device: EncoderDevice = resolved.device !== 'auto' ? resolved.device : isNode() ? 'cpu' : 'wasm';
   const deviceReason = resolved.device !== 'auto' ? `${device} was requested` : isNode() ? 'Node runs onnxruntime-node on the CPU' : 'small classifiers run fastest on WASM';
-  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels, wasmPaths: resolved.wasmPaths };
+  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels, model: { device, wasmPaths: resolved.wasmPaths } };
 
   let classifier: TextClassificationPipeline | undefined;
   try {

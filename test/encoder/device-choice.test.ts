@@ -52,6 +52,8 @@ describe('loadOnDevice', () => {
     expect(choice.model.device).toBe('webgpu');
     expect(choice.reason).toMatch(/^WebGPU, which reproduces the WASM embedding of a probe text \(cosine 1\.0000\d\) faster \(2\.0 ms vs 9\.0 ms on WASM\)$/);
     expect(fake.disposed).toEqual(['wasm']);
+    // WebGPU first: its onnxruntime-web build also runs WASM, the WASM-only build cannot run WebGPU.
+    expect(fake.loaded).toEqual(['webgpu', 'wasm']);
   });
 
   it('falls back to WASM when WebGPU is correct but slower', async () => {
@@ -74,6 +76,7 @@ describe('loadOnDevice', () => {
     expect((await loadOnDevice('auto', failsToLoad.load, failsToLoad.embedProbe, failsToLoad.runtime)).reason).toBe(
       'WASM, because WebGPU could not load the model (webgpu session failed)',
     );
+    expect(failsToLoad.loaded).toEqual(['wasm']);
     const failsToRun = fakeDevices({ webgpu: { probe: new Error('device lost') } });
     const choice = await loadOnDevice('auto', failsToRun.load, failsToRun.embedProbe, failsToRun.runtime);
     expect(choice).toMatchObject({ model: { device: 'wasm' }, reason: 'WASM, because WebGPU failed on a probe text (device lost)' });
@@ -85,5 +88,11 @@ describe('loadOnDevice', () => {
     const choice = await loadOnDevice('auto', fake.load, fake.embedProbe, fake.runtime);
     expect(choice).toMatchObject({ model: { device: 'wasm' }, reason: 'WASM, because no WebGPU adapter is available' });
     expect(fake.loaded).toEqual(['wasm']);
+  });
+
+  it('disposes the WebGPU model when WASM then fails to load', async () => {
+    const fake = fakeDevices({ wasm: { failsToLoad: true } });
+    await expect(loadOnDevice('auto', fake.load, fake.embedProbe, fake.runtime)).rejects.toThrow('wasm session failed');
+    expect(fake.disposed).toEqual(['webgpu']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.ts';
-import { ORT_WASM_FILES, resolveEncoderOptions } from '../../src/encoder/options.ts';
+import { resolveEncoderOptions } from '../../src/encoder/options.ts';
+import { ORT_BUILD_FILES } from '../../src/encoder/ort-build.ts';
 
 describe('resolveEncoderOptions', () => {
   it('defaults to the offline USE-lite, int8, on onnxruntime-node, one window per call', () => {
@@ -22,10 +23,15 @@ describe('resolveEncoderOptions', () => {
     expect(resolveEncoderOptions({ model: 'Xenova/bge-small-en-v1.5' }).dtype).toBe('q8');
   });
 
-  it('never points ORT at a CDN: a prefix becomes explicit same-origin URLs', () => {
-    expect(resolveEncoderOptions().wasmPaths).toEqual({ mjs: `/ort/${ORT_WASM_FILES.mjs}`, wasm: `/ort/${ORT_WASM_FILES.wasm}` });
-    expect(resolveEncoderOptions({ wasmPaths: '/static/ort' }).wasmPaths.wasm).toBe(`/static/ort/${ORT_WASM_FILES.wasm}`);
-    expect(resolveEncoderOptions({ wasmPaths: { mjs: '/a.mjs', wasm: '/a.wasm' } }).wasmPaths).toEqual({ mjs: '/a.mjs', wasm: '/a.wasm' });
+  it('never points ORT at a CDN: a prefix becomes explicit same-origin URLs of both builds', () => {
+    expect(resolveEncoderOptions().wasmPaths).toEqual({
+      wasm: { mjs: `/ort/${ORT_BUILD_FILES.wasm.mjs}`, wasm: `/ort/${ORT_BUILD_FILES.wasm.wasm}` },
+      webgpu: { mjs: `/ort/${ORT_BUILD_FILES.webgpu.mjs}`, wasm: `/ort/${ORT_BUILD_FILES.webgpu.wasm}` },
+    });
+    expect(resolveEncoderOptions({ wasmPaths: '/static/ort' }).wasmPaths.webgpu.wasm).toBe(`/static/ort/${ORT_BUILD_FILES.webgpu.wasm}`);
+    // Explicit URLs name one build, used on every device.
+    const explicit = { mjs: '/a.mjs', wasm: '/a.wasm' };
+    expect(resolveEncoderOptions({ wasmPaths: explicit }).wasmPaths).toEqual({ wasm: explicit, webgpu: explicit });
   });
 
   it.each([

@@ -7,10 +7,17 @@
  * difference between the two paths' percentiles of time to the last byte, measured in the same run. Every relayed
  * response must be complete (status 200, ending in `data: [DONE]`, as long as the direct one) or it counts as an error.
  *
- *   npm run bench:relay -- [--requests 3000] [--concurrency 500] [--words 50] [--interval-ms 50] [--out bench-results/relay.json]
+ *   npm run bench:relay -- [--requests 3000] [--concurrency 500] [--words 50] [--interval-ms 50] [--ramp-ms <ms>]
+ *                          [--out bench-results/relay.json]
  *
  * The default stream is 53 SSE events 50 ms apart (2.7 s per answer), so 500 concurrent streams push 10,000 events/s
  * through the relay; `--interval-ms 20` (25,000 events/s) is the heavier case.
+ *
+ * Arrivals: the `--concurrency` clients start spread evenly over `--ramp-ms` (default: one answer's duration), as
+ * independent users' requests arrive, and each sends its next request as soon as its answer ends, so `--concurrency`
+ * streams stay in flight. Only requests sent once all clients are running are measured. `--ramp-ms 0` starts every
+ * client at the same instant instead: the streams then move in lockstep, every event reaches the relay in a burst
+ * of `--concurrency`, and the figures measure how long the relay takes to clear such a burst on this machine.
  *
  * Writes `{ requests, concurrency, errors, addedLatencyMs: { p50, p99 }, throughputPerSec, peakRssMB }` and prints a table.
  */
@@ -21,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -31,6 +39,7 @@ interface Options {
   concurrency: number;
   words: number;
   intervalMs: number;
+  rampMs: number;
   out: string;
 }
 
@@ -56,6 +65,7 @@ function parseOptions(argv: string[]): Options {
       concurrency: { type: 'string', default: '500' },
       words: { type: 'string', default: '50' },
       'interval-ms': { type: 'string', default: '50' },
+      'ramp-ms': { type: 'string' },
       out: { type: 'string', default: 'bench-results/relay.json' },
     },
     strict: true,
@@ -70,8 +80,11 @@ function parseOptions(argv: string[]): Options {
     concurrency: whole('concurrency', values.concurrency, 1),
     words: whole('words', values.words, 1),
     intervalMs: whole('interval-ms', values['interval-ms'], 0),
+    rampMs: 0,
     out: values.out,
   };
+  // One answer's duration: by the time the last client starts, the first is sending its second request.
+  options.rampMs = values['ramp-ms'] === undefined ? (options.words + 3) * options.intervalMs : whole('ramp-ms', values['ramp-ms'], 0);
   if (options.requests < options.concurrency) throw new Error('--requests must be at least --concurrency');
   return options;
 }
@@ -137,18 +150,27 @@ function timedRequest(agent: Agent, url: URL, body: string): Promise<Sample> {
   });
 }
 
-async function runPath(agent: Agent, url: URL, body: string, count: number, concurrency: number): Promise<PathResult> {
+/**
+ * `concurrency` clients, started `rampMs` / `concurrency` apart, each sending its next request when its answer
+ * ends, until `warmup + count` requests were sent. The first `warmup` are not measured: they were sent while the
+ * clients were still starting (and open the connections that idled out while the other path ran).
+ */
+async function runPath(agent: Agent, url: URL, body: string, count: number, warmup: number, concurrency: number, rampMs: number): Promise<PathResult> {
   const samples: Sample[] = [];
-  let started = 0;
-  const startedAt = performance.now();
-  const worker = async () => {
-    while (started < count) {
-      started += 1;
-      samples.push(await timedRequest(agent, url, body));
+  let sent = 0;
+  let measuredFrom = Number.NaN;
+  const client = async (index: number) => {
+    await delay((index * rampMs) / concurrency);
+    while (sent < warmup + count) {
+      const measured = sent >= warmup;
+      sent += 1;
+      if (measured && Number.isNaN(measuredFrom)) measuredFrom = performance.now();
+      const sample = await timedRequest(agent, url, body);
+      if (measured) samples.push(sample);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { samples, elapsedMs: performance.now() - startedAt };
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => client(index)));
+  return { samples, elapsedMs: performance.now() - measuredFrom };
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -162,6 +184,17 @@ function peakRssMB(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kilobytes = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
     return kilobytes / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc, clock ticks of 10 ms), or NaN. */
+function cpuTimeMs(pid: number): number {
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }
@@ -207,17 +240,19 @@ async function main(): Promise<void> {
     const directAgent = new Agent(agentOptions);
     const relayAgent = new Agent(agentOptions);
 
-    // Alternating rounds, so drift (thermal, other load on the machine) hits both paths alike. Each measured run
-    // follows one unmeasured wave on the same path: it (re)opens the connections that idled out while the other
-    // path ran (Node closes idle server connections after 5 s), so both paths are measured warm.
+    // Alternating rounds, so drift (thermal, other load on the machine) hits both paths alike.
     const perRound = Math.ceil(options.requests / ROUNDS);
     const direct: PathResult[] = [];
     const relayed: PathResult[] = [];
+    const { concurrency, rampMs } = options;
+    let relayCpuMs = 0;
+    let relayWallMs = 0;
     for (let round = 0; round < ROUNDS; round += 1) {
-      await runPath(directAgent, directURL, directBody, options.concurrency, options.concurrency);
-      direct.push(await runPath(directAgent, directURL, directBody, perRound, options.concurrency));
-      await runPath(relayAgent, relayURL, body, options.concurrency, options.concurrency);
-      relayed.push(await runPath(relayAgent, relayURL, body, perRound, options.concurrency));
+      direct.push(await runPath(directAgent, directURL, directBody, perRound, concurrency, concurrency, rampMs));
+      const [cpuBefore, wallBefore] = [cpuTimeMs(relay.child.pid!), performance.now()];
+      relayed.push(await runPath(relayAgent, relayURL, body, perRound, concurrency, concurrency, rampMs));
+      relayCpuMs += cpuTimeMs(relay.child.pid!) - cpuBefore;
+      relayWallMs += performance.now() - wallBefore;
     }
     directAgent.destroy();
     relayAgent.destroy();
@@ -258,7 +293,8 @@ async function main(): Promise<void> {
     console.log(
       [
         `relay benchmark: ${result.requests} streamed completions per path, ${options.concurrency} concurrent, ` +
-          `${options.words + 3} SSE events ${options.intervalMs} ms apart, ${ROUNDS} alternating rounds`,
+          `${options.words + 3} SSE events ${options.intervalMs} ms apart, ${ROUNDS} alternating rounds, ` +
+          (rampMs > 0 ? `clients started over ${rampMs} ms` : 'all clients started at once (lockstep streams)'),
         `${''.padEnd(15)}${'1st byte'.padStart(11)}${'1st byte'.padStart(11)}${'last byte'.padStart(11)}${'last byte'.padStart(11)}`,
         `${''.padEnd(15)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'req/s'.padStart(9)}${'errors'.padStart(8)}`,
         row('direct', directFirstByte, directTimes, directElapsedMs, directSamples.length, directErrors),
@@ -266,7 +302,9 @@ async function main(): Promise<void> {
         `${'added'.padEnd(15)}${cell(percentile(relayFirstByte, 0.5) - percentile(directFirstByte, 0.5))}` +
           `${cell(percentile(relayFirstByte, 0.99) - percentile(directFirstByte, 0.99))}` +
           `${cell(result.addedLatencyMs.p50)}${cell(result.addedLatencyMs.p99)}`,
-        `peak relay RSS ${result.peakRssMB} MB; addedLatencyMs in ${options.out} is the last-byte row`,
+        `relay CPU ${round2(relayCpuMs / ((perRound + concurrency) * ROUNDS))} ms per streamed completion ` +
+          `(${Math.round((100 * relayCpuMs) / relayWallMs)}% of one core while relaying); peak relay RSS ${result.peakRssMB} MB`,
+        `addedLatencyMs in ${options.out} is the last-byte row`,
       ].join('\n'),
     );
     if (directErrors > 0) throw new Error(`${directErrors} direct requests failed: the upstream or the machine is overloaded, so the comparison is void`);

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { buildDemoData } from '../scripts/build-demo-data.ts';
+import type { DemoIndex } from '../src/elements/demo-data.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';
 
 /** The explorer's data for this run (the baseline routers only, which need no scoring at build time). */
@@ -51,6 +52,22 @@ test('the benchmark explorer shows the routers’ curves and moves decisions wit
   await explorer.locator('[part~="prompt"] summary').first().click();
   await expect(explorer.locator('details[open] .answers h4')).toHaveCount(2);
   await expect(explorer.locator('details[open] .answers')).toContainText('gpt-4-1106-preview');
+});
+
+test('while learned routers are still being scored, the explorer shows the baselines and says which are coming', async ({ page }) => {
+  await page.route('**/demo-data/*', async (route) => {
+    const file = path.join(dataDir, path.basename(new URL(route.request().url()).pathname));
+    if (!file.endsWith('index.json')) return route.fulfill({ path: file });
+    // The index as `npm start` publishes it before scoring a learned router.
+    const index = JSON.parse(await readFile(file, 'utf8')) as DemoIndex;
+    index.routers.push({ name: 'knn-gain', description: 'learned', source: 'pending', note: 'being scored by this build' });
+    return route.fulfill({ json: { ...index, fingerprint: '' } });
+  });
+  await page.goto('/');
+  const explorer = page.locator('benchmark-explorer');
+  await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'length' })).toContainText('0.556');
+  await expect(explorer.locator('[part~="pending"]')).toContainText('Still being scored by npm start: knn-gain');
+  await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'knn-gain' })).toHaveCount(0);
 });
 
 test('without its data the explorer says where the data comes from and how to build it', async ({ page }) => {

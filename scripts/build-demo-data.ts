@@ -205,13 +205,25 @@ async function alpacaSource(sharedDir: string): Promise<BenchmarkSource> {
   };
 }
 
-/** Scores of every learned router whose weights are here, by router; routers that cannot load are listed with why. */
+interface ScoredRouters {
+  routers: DemoRouter[];
+  /** Per benchmark, per recorded router: one score per item. */
+  scores: Map<string, Map<string, number[]>>;
+}
+
+/**
+ * Scores every learned router whose weights are here, one router at a time. Before scoring one that has no cached
+ * scores it publishes what is ready, with the rest listed as pending: a fresh machine shows the baselines within
+ * seconds and each learned router as its scores arrive (scoring MMLU takes minutes for some). Routers that cannot
+ * load are listed with why.
+ */
 async function scoreLearnedRouters(
   sources: readonly BenchmarkSource[],
   definitions: readonly RouterDefinition[],
   routersDir: string,
   io: CommandIO,
-): Promise<{ routers: DemoRouter[]; scores: Map<string, Map<string, number[]>> }> {
+  publish: (scored: ScoredRouters, pending: readonly DemoRouter[]) => Promise<void>,
+): Promise<ScoredRouters> {
   const routers: DemoRouter[] = [];
   const scores = new Map<string, Map<string, number[]>>(sources.map((source) => [source.name, new Map()]));
   const learned: RouterDefinition[] = [];
@@ -219,16 +231,16 @@ async function scoreLearnedRouters(
     if (definition.requires.length === 0) routers.push({ name: definition.name, description: definition.description, source: 'browser' });
     else learned.push(definition);
   }
-  if (learned.length === 0) return { routers, scores };
 
   const present = learned.filter((definition) => !definition.requires.includes('weights') || existsSync(path.join(routersDir, definition.name, 'manifest.json')));
   for (const definition of learned.filter((entry) => !present.includes(entry))) {
     routers.push({ name: definition.name, description: definition.description, source: 'unavailable', note: `no trained weights in ${path.relative(PROJECT_ROOT, path.join(routersDir, definition.name))} (npm run train -- --router ${definition.name})` });
   }
-  if (present.length === 0) return { routers, scores };
+  const pendingAfter = (at: number): DemoRouter[] =>
+    present.slice(at).map((definition) => ({ name: definition.name, description: definition.description, source: 'pending', note: 'being scored by this build' }));
 
   // One router at a time: a model one of them lacks (an unbuilt classifier, a causal LM not downloaded) only hides that one.
-  for (const definition of present) {
+  for (const [at, definition] of present.entries()) {
     const manifestFile = path.join(routersDir, definition.name, 'manifest.json');
     const manifest = existsSync(manifestFile) ? await readFile(manifestFile, 'utf8') : 'none';
     const cached = new Map<string, { file: string; scores: number[] | undefined }>();
@@ -243,6 +255,8 @@ async function scoreLearnedRouters(
       io.stdout.write(`  ${definition.name}: scores unchanged since the last build (weights and prompts are the same)\n`);
       continue;
     }
+    // What is ready is shown while this router is scored.
+    await publish({ routers, scores }, pendingAfter(at));
     let resources: Awaited<ReturnType<typeof loadRouterResources>> | undefined;
     try {
       let router;
@@ -276,6 +290,53 @@ async function scoreLearnedRouters(
   return { routers, scores };
 }
 
+/**
+ * Writes the explorer's files into a sibling folder and swaps it in, so the page never reads half a build. Without
+ * a fingerprint the data is a step of a build still running: a later run does not take it as up to date.
+ */
+async function writeDemoData(outDir: string, sources: readonly BenchmarkSource[], scored: ScoredRouters, fingerprint: string, sharedDir: string): Promise<void> {
+  const staging = `${outDir}.partial`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const benchmarks: DemoIndex['benchmarks'] = [];
+  for (const source of sources) {
+    const { benchmark } = source;
+    const file: DemoBenchmarkFile = {
+      version: DEMO_DATA_VERSION,
+      name: source.name,
+      label: source.label,
+      description: source.description,
+      qualityUnit: benchmark.qualityUnit,
+      qualityKind: source.qualityKind,
+      weakModel: benchmark.weakModel,
+      strongModel: benchmark.strongModel,
+      items: benchmark.items.map((item) => ({
+        id: item.id,
+        prompt: item.prompt,
+        weak: item.weakQuality,
+        strong: item.strongQuality,
+        ...source.extras.get(item.id),
+      })),
+      scores: Object.fromEntries(scored.scores.get(source.name)!),
+    };
+    const fileName = `${source.name}.json`;
+    await writeFile(path.join(staging, fileName), JSON.stringify(file));
+    benchmarks.push({ name: source.name, label: source.label, file: fileName, n: benchmark.items.length, hasAnswers: source.extras.size > 0 && [...source.extras.values()].some((extra) => extra.answers) });
+  }
+  const index: DemoIndex = {
+    version: DEMO_DATA_VERSION,
+    fingerprint,
+    generatedAt: new Date().toISOString(),
+    source: `RouteLLM's cached benchmark results (lm-sys/RouteLLM, Apache-2.0) and AlpacaEval (tatsu-lab/alpaca_eval; data CC BY-NC 4.0), read from ${sharedDir}`,
+    benchmarks,
+    routers: scored.routers,
+  };
+  await writeFile(path.join(staging, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(path.dirname(outDir), { recursive: true });
+  await rename(staging, outDir);
+}
+
 export async function buildDemoData(argv: readonly string[], io: CommandIO): Promise<void> {
   const args = parseCommandArgs(argv, OPTIONS);
   if (args.help) {
@@ -299,49 +360,12 @@ export async function buildDemoData(argv: readonly string[], io: CommandIO): Pro
   const started = performance.now();
   const loader = new BenchmarkLoader(sharedDir);
   const sources = [await mtBenchSource(loader, sharedDir), await mmluSource(loader), await gsm8kSource(loader, sharedDir), await alpacaSource(sharedDir)];
-  const { routers, scores } = await scoreLearnedRouters(sources, definitions, routersDir, io);
-
-  // Written into a sibling folder and swapped in, so the page never reads half a build.
-  const staging = `${outDir}.partial`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  const benchmarks: DemoIndex['benchmarks'] = [];
-  for (const source of sources) {
-    const { benchmark } = source;
-    const file: DemoBenchmarkFile = {
-      version: DEMO_DATA_VERSION,
-      name: source.name,
-      label: source.label,
-      description: source.description,
-      qualityUnit: benchmark.qualityUnit,
-      qualityKind: source.qualityKind,
-      weakModel: benchmark.weakModel,
-      strongModel: benchmark.strongModel,
-      items: benchmark.items.map((item) => ({
-        id: item.id,
-        prompt: item.prompt,
-        weak: item.weakQuality,
-        strong: item.strongQuality,
-        ...source.extras.get(item.id),
-      })),
-      scores: Object.fromEntries(scores.get(source.name)!),
-    };
-    const fileName = `${source.name}.json`;
-    await writeFile(path.join(staging, fileName), JSON.stringify(file));
-    benchmarks.push({ name: source.name, label: source.label, file: fileName, n: benchmark.items.length, hasAnswers: source.extras.size > 0 && [...source.extras.values()].some((extra) => extra.answers) });
-  }
-  const index: DemoIndex = {
-    version: DEMO_DATA_VERSION,
-    fingerprint,
-    generatedAt: new Date().toISOString(),
-    source: `RouteLLM's cached benchmark results (lm-sys/RouteLLM, Apache-2.0) and AlpacaEval (tatsu-lab/alpaca_eval; data CC BY-NC 4.0), read from ${sharedDir}`,
-    benchmarks,
-    routers,
-  };
-  await writeFile(path.join(staging, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(path.dirname(outDir), { recursive: true });
-  await rename(staging, outDir);
+  const scored = await scoreLearnedRouters(sources, definitions, routersDir, io, async (partial, pending) => {
+    await writeDemoData(outDir, sources, { routers: [...partial.routers, ...pending], scores: partial.scores }, '', sharedDir);
+    io.stdout.write(`  explorer data published (reload to see it): ${partial.routers.filter((router) => router.source !== 'unavailable').map((router) => router.name).join(', ')}; still scoring ${pending.map((router) => router.name).join(', ')}\n`);
+  });
+  await writeDemoData(outDir, sources, scored, fingerprint, sharedDir);
+  const { routers } = scored;
 
   const bytes = (await Promise.all((await readdir(outDir)).map(async (name) => (await stat(path.join(outDir, name))).size))).reduce((sum, size) => sum + size, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

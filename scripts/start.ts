@@ -84,7 +84,7 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
 
   // The explorer's data is built after the servers are up, in its own process: the first start scores every
   // benchmark with each learned router (minutes of CPU that would starve the servers), and chat and routing need
-  // none of it. The page shows the data once it exists (reload).
+  // none of it. The baselines' data is published within seconds, each learned router's as its scoring ends (reload).
   const demoData = spawn(process.execPath, [TSX_CLI, path.join(ROOT, 'scripts/build-demo-data.ts'), ...(args.data === undefined ? [] : ['--data', args.data])], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -194,6 +194,7 @@ export class BenchmarkExplorer extends LitElement {
     const { index } = this.view;
     const names = index.benchmarks.map((benchmark) => benchmark.name);
     const unavailable = index.routers.filter((router) => router.source === 'unavailable');
+    const pending = index.routers.filter((router) => router.source === 'pending');
     return html`
       <div part="tabs" role="tablist" aria-label="Benchmarks">
         ${index.benchmarks.map(
@@ -221,6 +222,7 @@ export class BenchmarkExplorer extends LitElement {
       <p part="footnote">
         Data: ${index.source}; built ${new Date(index.generatedAt).toLocaleString('en-US')}. Curves and metrics are computed in this page by the same code as
         <code>npm run eval</code>.
+        ${pending.length > 0 ? html`<span part="pending" role="status">Still being scored by <code>npm start</code>: ${pending.map((router) => router.name).join(', ')} (reload in a few minutes to see their curves).</span>` : nothing}
         ${unavailable.length > 0 ? html`Not shown: ${unavailable.map((router) => html`<span title=${router.note ?? ''}>${router.name}</span>`).map((item, at) => (at === 0 ? item : html`, ${item}`))} (no trained weights or model yet).` : nothing}
       </p>
     `;

@@ -10,9 +10,10 @@ export interface DemoRouter {
   description: string;
   /**
    * 'browser': scored by the page with core's router (it needs no model); 'recorded': scored at build time, its
-   * scores are in each benchmark file; 'unavailable': not shown, `note` says why.
+   * scores are in each benchmark file; 'pending': the build is still scoring it; 'unavailable': not shown, `note`
+   * says why.
    */
-  source: 'browser' | 'recorded' | 'unavailable';
+  source: 'browser' | 'recorded' | 'pending' | 'unavailable';
   note?: string;
 }
 

@@ -19,7 +19,8 @@
  * client at the same instant instead: the streams then move in lockstep, every event reaches the relay in a burst
  * of `--concurrency`, and the figures measure how long the relay takes to clear such a burst on this machine.
  *
- * Writes `{ requests, concurrency, errors, addedLatencyMs: { p50, p99 }, throughputPerSec, peakRssMB }` and prints a table.
+ * Writes `{ requests, concurrency, errors, addedLatencyMs: { p50, p99 }, addedFirstByteMs: { p50, p99 }, throughputPerSec,
+ * peakRssMB }` and prints a table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -278,6 +279,11 @@ async function main(): Promise<void> {
       addedLatencyMs: {
         p50: round2(percentile(relayTimes, 0.5) - percentile(directTimes, 0.5)),
         p99: round2(percentile(relayTimes, 0.99) - percentile(directTimes, 0.99)),
+      },
+      // Until the response headers, where the relay's own work per request shows before the first token.
+      addedFirstByteMs: {
+        p50: round2(percentile(relayFirstByte, 0.5) - percentile(directFirstByte, 0.5)),
+        p99: round2(percentile(relayFirstByte, 0.99) - percentile(directFirstByte, 0.99)),
       },
       throughputPerSec: round1((relaySamples.length / relayElapsedMs) * 1000),
       peakRssMB: round1(peakRssMB(relay.child.pid!)),

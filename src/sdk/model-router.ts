@@ -287,7 +287,7 @@ class WorkerModelRouter implements ModelRouter {
     this.name = options.name;
     this.options = options;
     this.policy = options.policy;
-    this.worker = options.worker ?? sharedWorkerClient();
+    this.worker = options.worker ?? sharedWorkerClient(options.workerOptions.runtime?.device);
     if (options.adaptiveWindow !== undefined) this.adaptive = new AdaptiveThreshold(options.adaptiveWindow);
     this.loading = this.load();
     // `ready` is for callers who want to wait; routing awaits the same promise and handles its outcome.

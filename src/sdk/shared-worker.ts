@@ -1,9 +1,20 @@
+import type { EncoderDevice } from '../encoder/index.ts';
 import { createWorkerClient, type WorkerClient } from '../worker/index.ts';
 
-let shared: WorkerClient | undefined;
+const shared = new Map<'default' | 'webgpu', WorkerClient>();
 
-/** The one router worker every router and client of the page shares unless given its own (started on first use). */
-export function sharedWorkerClient(): WorkerClient {
-  shared ??= createWorkerClient();
-  return shared;
+/**
+ * The router worker the page's routers and clients share unless given their own (started on first use). Routers
+ * that ask for WebGPU share a second one: a worker runs one build of onnxruntime-web, and the fast WASM-only build
+ * the others may have loaded cannot run WebGPU (see src/encoder/ort-build.ts). 'auto' stays in the default worker,
+ * where it ends on WASM or on a WebGPU build that runs WASM too.
+ */
+export function sharedWorkerClient(device: 'auto' | EncoderDevice = 'auto'): WorkerClient {
+  const key = device === 'webgpu' ? 'webgpu' : 'default';
+  let client = shared.get(key);
+  if (!client) {
+    client = createWorkerClient();
+    shared.set(key, client);
+  }
+  return client;
 }

@@ -26,7 +26,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -289,8 +289,8 @@ async function main(): Promise<void> {
       peakRssMB: round1(peakRssMB(relay.child.pid!)),
     };
 
-    mkdirSync(dirname(join(projectRoot, options.out)), { recursive: true });
-    writeFileSync(join(projectRoot, options.out), JSON.stringify(result, null, 2) + '\n');
+    mkdirSync(dirname(resolve(projectRoot, options.out)), { recursive: true });
+    writeFileSync(resolve(projectRoot, options.out), JSON.stringify(result, null, 2) + '\n');
 
     const cell = (value: number, width = 11) => round2(value).toFixed(2).padStart(width);
     const row = (name: string, firstByte: number[], total: number[], elapsedMs: number, count: number, failed: number) =>

@@ -1,7 +1,7 @@
 import { InvalidInputError, ModelLoadError } from './errors.ts';
 import { sigmoid } from './logistic.ts';
 import { topK } from './nearest-neighbours.ts';
-import { PROMPT_FEATURE_COUNT, promptFeatures } from './prompt-features.ts';
+import { promptFeatures } from './prompt-features.ts';
 import type { RouterDefinition } from './registry.ts';
 import type { Embedder, Router } from './router.ts';
 import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
@@ -14,13 +14,12 @@ export const KNN_GAIN_ROUTER = 'knn-gain';
  * The `knn-gain` router: how much better the strong model is expected to answer a prompt.
  * - Which kind of task: the mean quality gain (strong minus weak, in [-1, 1]) of the k nearest gold-labelled
  *   training prompts.
- * - How hard within its kind: a term per task family, chosen by cross-validation on that family's training labels:
- *   none, the prompt's length as a z-score against its `neighbourhood` nearest training prompts (local: "long for a
- *   question like this"), or a linear function of its prompt statistics (promptFeatures: a global length z-score is
- *   the case of one weight on ln chars; a ridge fit on the family's gold labels uses them all). A prompt uses the
- *   mix of its neighbours' families, so a difficulty term only acts where the training data of that kind of task
- *   showed it helps.
- *   gain  = prior + sum_f share_f * (localWeight_f * localZ + clip(featureWeights_f . features + featureOffset_f, termLow_f, termHigh_f))
+ * - How hard within its kind: the prompt's length as a z-score, either against its `neighbourhood` nearest
+ *   training prompts (local: "long for a question like this") or against all training prompts (global), with a
+ *   weight per task family. The weights are chosen per family by cross-validation on that family's training labels,
+ *   and a prompt uses the mix of its neighbours' families, so a difficulty term only acts where the training data of
+ *   that kind of task showed it helps.
+ *   gain  = prior + sum_f share_f * (localWeight_f * localZ + globalWeight_f * globalZ)
  *   score = sigmoid(2 * gain)
  */
 export interface KnnGainModel {
@@ -37,16 +36,10 @@ export interface KnnGainModel {
   readonly family: Float32Array;
   readonly families: readonly string[];
   readonly localWeight: Float32Array;
-  /** [families, PROMPT_FEATURE_COUNT], row-major: each family's linear term on the prompt statistics. */
-  readonly featureWeights: Float32Array;
-  /** [families]: the constant of that term (it centres the term on the training prompts). */
-  readonly featureOffset: Float32Array;
-  /**
-   * [families]: the range the linear term is clipped to, the one it takes on the family's own training rows (its
-   * 1st to 99th percentile): a fit on one kind of prompt says nothing about statistics it never saw.
-   */
-  readonly termLow: Float32Array;
-  readonly termHigh: Float32Array;
+  readonly globalWeight: Float32Array;
+  /** Mean and standard deviation of ln chars over all rows (the global z). */
+  readonly lengthMean: number;
+  readonly lengthScale: number;
   /** Labelled neighbours averaged for the prior. */
   readonly k: number;
   /** Neighbours (any row) for the local length statistics and the family mix. */
@@ -63,30 +56,26 @@ export function priorGain(gains: Float32Array, nearest: ArrayLike<number>): numb
   return sum / nearest.length;
 }
 
-/** The difficulty adjustment from a prompt's neighbourhood (row indices, most similar first) and its promptFeatures. */
-export function difficultyAdjustment(model: KnnGainModel, neighbourhood: ArrayLike<number>, features: ArrayLike<number>): number {
+/** The difficulty adjustment from a prompt's neighbourhood (row indices, most similar first). */
+export function difficultyAdjustment(model: KnnGainModel, neighbourhood: ArrayLike<number>, promptLogChars: number): number {
   const count = neighbourhood.length;
-  const shares = new Float64Array(model.families.length);
   let lengthSum = 0;
   let lengthSquares = 0;
+  let localWeight = 0;
+  let globalWeight = 0;
   for (let rank = 0; rank < count; rank++) {
     const row = neighbourhood[rank]!;
-    shares[model.family[row]!] = shares[model.family[row]!]! + 1 / count;
+    const family = model.family[row]!;
     lengthSum += model.logChars[row]!;
     lengthSquares += model.logChars[row]! ** 2;
+    localWeight += model.localWeight[family]! / count;
+    globalWeight += model.globalWeight[family]! / count;
   }
   const mean = lengthSum / count;
   const spread = Math.sqrt(Math.max(0, lengthSquares / count - mean * mean));
-  const localZ = (features[0]! - mean) / (spread + LENGTH_SPREAD_FLOOR);
-  let adjustment = 0;
-  shares.forEach((share, family) => {
-    if (share === 0) return;
-    let linear = model.featureOffset[family]!;
-    for (let feature = 0; feature < PROMPT_FEATURE_COUNT; feature++) linear += model.featureWeights[family * PROMPT_FEATURE_COUNT + feature]! * features[feature]!;
-    const bounded = Math.min(model.termHigh[family]!, Math.max(model.termLow[family]!, linear));
-    adjustment += share * (model.localWeight[family]! * localZ + bounded);
-  });
-  return adjustment;
+  const localZ = (promptLogChars - mean) / (spread + LENGTH_SPREAD_FLOOR);
+  const globalZ = (promptLogChars - model.lengthMean) / model.lengthScale;
+  return localWeight * localZ + globalWeight * globalZ;
 }
 
 /**
@@ -101,7 +90,7 @@ export function gainToScore(gain: number): number {
 /** The gain estimate for a prompt from its similarities to every row. */
 export function knnGain(model: KnnGainModel, similarities: Float32Array, prompt: string): number {
   const prior = priorGain(model.gains, topK(similarities.subarray(0, model.gains.length), model.k));
-  return prior + difficultyAdjustment(model, topK(similarities, model.neighbourhood), promptFeatures(prompt));
+  return prior + difficultyAdjustment(model, topK(similarities, model.neighbourhood), promptFeatures(prompt)[0]!);
 }
 
 export function createKnnGainRouter(options: { embedder: Embedder; model: KnnGainModel }): Router {
@@ -121,7 +110,7 @@ export function createKnnGainRouter(options: { embedder: Embedder; model: KnnGai
 
 export const knnGainRouterDefinition: RouterDefinition = {
   name: KNN_GAIN_ROUTER,
-  description: 'Expected quality gain from the nearest gold-labelled prompts, plus a per-family difficulty term (length or prompt statistics) chosen by cross-validation.',
+  description: 'Expected quality gain from the nearest gold-labelled prompts, plus a per-family length term chosen by cross-validation.',
   requires: ['embedder', 'weights'],
   create(context) {
     const embedder = context.embedder!;
@@ -139,11 +128,6 @@ export const knnGainRouterDefinition: RouterDefinition = {
     if (family.some((value) => !(Number.isInteger(value) && value >= 0 && value < families.length))) {
       throw new ModelLoadError(`${where}: tensor 'family' holds an index outside the ${families.length} families.`);
     }
-    const termLow = requireTensor(tensors, 'termLow', [families.length], where).data;
-    const termHigh = requireTensor(tensors, 'termHigh', [families.length], where).data;
-    if (termLow.some((low, index) => !(low <= termHigh[index]!))) {
-      throw new ModelLoadError(`${where}: tensor 'termLow' must not exceed 'termHigh' for any family.`);
-    }
     return createKnnGainRouter({
       embedder,
       model: {
@@ -153,10 +137,9 @@ export const knnGainRouterDefinition: RouterDefinition = {
         family,
         families,
         localWeight: requireTensor(tensors, 'localWeight', [families.length], where).data,
-        featureWeights: requireTensor(tensors, 'featureWeights', [families.length, PROMPT_FEATURE_COUNT], where).data,
-        featureOffset: requireTensor(tensors, 'featureOffset', [families.length], where).data,
-        termLow,
-        termHigh,
+        globalWeight: requireTensor(tensors, 'globalWeight', [families.length], where).data,
+        lengthMean: numberParameter(manifest, 'lengthMean'),
+        lengthScale: numberParameter(manifest, 'lengthScale', (value) => value > 0),
         k: numberParameter(manifest, 'k', (value) => Number.isInteger(value) && value >= 1),
         neighbourhood: numberParameter(manifest, 'neighbourhood', (value) => Number.isInteger(value) && value >= 1),
       },

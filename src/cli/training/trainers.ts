@@ -35,7 +35,7 @@ export const knnGainTrainer: RouterTrainer = {
       parameters: trained.parameters,
       tensors: trained.tensors,
       rows: trained.rows,
-      details: { embeddingCompression: trained.compression, crossValidation: { prior: trained.crossValidation.prior.slice(0, 8), difficulty: trained.crossValidation.difficulty, pooled: trained.crossValidation.pooled } },
+      details: { embeddingCompression: trained.compression, crossValidation: { prior: trained.crossValidation.prior.slice(0, 8), difficulty: trained.crossValidation.difficulty } },
     };
   },
 };

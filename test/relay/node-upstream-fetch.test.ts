@@ -66,4 +66,35 @@ describe('createNodeUpstreamFetch', () => {
     expect(response.body).toBeNull();
     expect(response.headers.get('x-a')).toBe('1, 2');
   });
+
+  it('streams the body chunk by chunk, and a body cut off mid-way fails instead of ending quietly', async () => {
+    const chunked = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n';
+    let socketOf: Socket | undefined;
+    server = createServer((socket) => {
+      socketOf = socket;
+      socket.once('data', () => socket.write(`${chunked}6\r\ndata: \r\n`));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+    const reader = (await createNodeUpstreamFetch()(url, init())).body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: ');
+    socketOf!.destroy();
+    await expect(reader.read()).rejects.toThrow();
+  });
+
+  it('closes the provider connection when the reader cancels the body', async () => {
+    const chunked = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n';
+    const closed = new Promise<void>((resolve) => {
+      server = createServer((socket) => {
+        socket.once('data', () => socket.write(`${chunked}6\r\ndata: \r\n`));
+        socket.on('close', () => resolve());
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/v1/chat/completions`;
+    const reader = (await createNodeUpstreamFetch()(url, init())).body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await closed;
+  });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/eval.ts';
 import { PROJECT_ROOT } from '../../src/cli/paths.ts';
-import { captureIO } from './io.ts';
+import { runMain } from './io.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'routellm-eval-'));
 const write = (name: string, text: string) => {
@@ -15,18 +15,7 @@ const write = (name: string, text: string) => {
 };
 
 /** Runs the command and returns its exit code, stdout and stderr lines. */
-async function run(argv: string[], env: NodeJS.ProcessEnv = process.env) {
-  const io = captureIO(env);
-  const code = await main(argv, io);
-  return {
-    code,
-    out: io.out(),
-    errLines: io
-      .err()
-      .split('\n')
-      .filter((line) => line !== ''),
-  };
-}
+const run = (argv: string[], env?: NodeJS.ProcessEnv) => runMain(main, argv, env);
 
 describe('npm run eval', () => {
   it('evaluates, prints a table per benchmark and writes summary, details and one plot per benchmark', async () => {

@@ -12,3 +12,17 @@ export function captureIO(env: NodeJS.ProcessEnv = process.env): CommandIO & { o
     err: () => stderr,
   };
 }
+
+/** Runs a CLI's main() in process and returns its exit code, stdout, and its stderr as non-empty lines. */
+export async function runMain(main: (argv: readonly string[], io: CommandIO) => Promise<number>, argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  const io = captureIO(env);
+  const code = await main(argv, io);
+  return {
+    code,
+    out: io.out(),
+    errLines: io
+      .err()
+      .split('\n')
+      .filter((line) => line !== ''),
+  };
+}

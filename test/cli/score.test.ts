@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/score.ts';
 import { PROJECT_ROOT } from '../../src/cli/paths.ts';
 import { writeTinyCausalLm } from '../encoder/tiny-causal-lm-fixture.ts';
-import { captureIO } from './io.ts';
+import { runMain } from './io.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'routellm-score-'));
 const write = (name: string, text: string) => {
@@ -20,18 +20,7 @@ const readJsonl = (file: string) =>
     .split('\n')
     .map((line) => JSON.parse(line));
 
-async function run(argv: string[]) {
-  const io = captureIO();
-  const code = await main(argv, io);
-  return {
-    code,
-    out: io.out(),
-    errLines: io
-      .err()
-      .split('\n')
-      .filter((line) => line !== ''),
-  };
-}
+const run = (argv: string[]) => runMain(main, argv);
 
 describe('npm run score', () => {
   it('writes one {prompt, score} line per CSV row, in order', async () => {

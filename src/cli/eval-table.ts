@@ -1,3 +1,4 @@
+import type { RouterEvaluation } from '../core/evaluate.ts';
 import type { BenchmarkReport } from './run-eval.ts';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -19,15 +20,18 @@ const signed = (value: number) => {
 const percent = (value: number) => `${value.toFixed(2)}%`;
 
 /**
- * A benchmark's results for a terminal: one row per router (APGR, gain over random, CPT(20/50/80%), n, weak
- * and strong quality), the random baseline's seed spread and the oracle for scale, then PGR at each point.
+ * A benchmark's results for a terminal: one row per router (APGR, its bootstrap 95% interval when measured, gain
+ * over random, CPT(20/50/80%), n, weak and strong quality), the random baseline's seed spread and the oracle for scale, then PGR at each point.
  */
 export function formatBenchmarkReport(report: BenchmarkReport): string {
   const { benchmark, random, oracle } = report;
   const quality = (value: number) => value.toFixed(benchmark.qualityUnit === '% correct' ? 2 : 3);
+  const interval = (evaluation: RouterEvaluation) =>
+    evaluation.interval ? `${evaluation.interval.low.toFixed(3)}-${evaluation.interval.high.toFixed(3)}` : '';
   const rows = report.routers.map((evaluation) => [
     evaluation.router,
     evaluation.apgr.toFixed(3),
+    interval(evaluation),
     signed(evaluation.apgr - random.apgr),
     percent(evaluation.cpt[20]),
     percent(evaluation.cpt[50]),
@@ -39,6 +43,7 @@ export function formatBenchmarkReport(report: BenchmarkReport): string {
   rows.push([
     '(oracle)',
     oracle.apgr.toFixed(3),
+    '',
     signed(oracle.apgr - random.apgr),
     percent(oracle.cpt[20]),
     percent(oracle.cpt[50]),
@@ -52,7 +57,7 @@ export function formatBenchmarkReport(report: BenchmarkReport): string {
   const lines = [
     `${benchmark.name}: ${benchmark.items.length} prompts, quality in ${benchmark.qualityUnit}; ` +
       `weak ${benchmark.weakModel}, strong ${benchmark.strongModel}`,
-    table(['router', 'APGR', 'vs random', 'CPT(20%)', 'CPT(50%)', 'CPT(80%)', 'n', 'weak', 'strong'], rows),
+    table(['router', 'APGR', 'APGR 95% CI', 'vs random', 'CPT(20%)', 'CPT(50%)', 'CPT(80%)', 'n', 'weak', 'strong'], rows),
   ];
   if (seeds.length > 0) {
     lines.push(

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/bootstrap.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from './benchmarks.ts';
-import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from './command.ts';
+import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
 import { formatBenchmarkReport } from './eval-table.ts';
 import { renderCurvePlot } from './plot.ts';
 import { createProgressBar } from './progress.ts';
@@ -20,6 +21,7 @@ const USAGE = `Usage: npm run eval -- [options]
   --routers-dir <folder>  where trained routers' weights are, one folder per router (default public/routers)
   --causal-model <model>  causal-llm's LM: a Hub id or a model folder (default onnx-community/Qwen2.5-0.5B-Instruct)
   --allow-remote          let a model missing locally download from the Hugging Face Hub
+  --bootstrap <n>         resamples for each router's bootstrap 95% APGR interval (default ${DEFAULT_BOOTSTRAP_RESAMPLES}; 0: none)
   --input <file>          custom benchmark file, .csv or .jsonl (with --benchmarks custom)
   --prompt-field <name>   its prompt field (default prompt)
   --weak-field <name>     its weak model's quality field: true/false or a number
@@ -33,6 +35,7 @@ const OPTIONS = {
   'routers-dir': { type: 'string' },
   'causal-model': { type: 'string' },
   'allow-remote': { type: 'boolean', default: false },
+  bootstrap: { type: 'string', default: String(DEFAULT_BOOTSTRAP_RESAMPLES) },
   input: { type: 'string' },
   'prompt-field': { type: 'string', default: 'prompt' },
   'weak-field': { type: 'string' },
@@ -107,6 +110,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     return name;
   });
   const custom = customBenchmarkFile(args, benchmarks.includes('custom'));
+  const bootstrapResamples = parseNumberFlag(args.bootstrap, '--bootstrap', { min: 0, max: 100_000, integer: true });
   const needsSharedData = benchmarks.some((name) => name !== 'custom');
   const sharedDir = needsSharedData ? resolveSharedDir(args.data, io.env) : undefined;
   const outDir = path.resolve(args.out);
@@ -125,6 +129,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     ...(custom ? { custom } : {}),
     context: resources.context,
     weightsFor: resources.weightsFor,
+    bootstrapResamples,
     onProgress: ({ benchmark, router }, done, total) => {
       if (`${benchmark}/${router}` !== task) {
         bar?.finish();

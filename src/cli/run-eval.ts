@@ -26,6 +26,8 @@ export interface EvalOptions {
    * different weights are evaluated in one run. A router given `context.weights` instead uses those.
    */
   readonly weightsFor?: (router: string) => Promise<RouterWeights>;
+  /** Resamples for each router's bootstrap 95% APGR interval (0 or absent: none). */
+  readonly bootstrapResamples?: number;
   /** Progress of scoring, per router and benchmark. */
   readonly onProgress?: (task: { benchmark: string; router: string }, done: number, total: number) => void;
 }
@@ -64,6 +66,7 @@ export async function runEval(options: EvalOptions): Promise<BenchmarkReport[]> 
     const evaluate = (definition: RouterDefinition) =>
       evaluateRouter(definition, benchmark, {
         context: contexts.get(definition.name)!,
+        ...(options.bootstrapResamples ? { bootstrapResamples: options.bootstrapResamples } : {}),
         onProgress: (done, total) =>
           options.onProgress?.({ benchmark: benchmark.name, router: definition.name }, done, total),
       });
@@ -143,6 +146,7 @@ export function toDetails(reports: readonly BenchmarkReport[]): Record<string, u
               AUC: evaluation.auc,
               pgr: evaluation.pgr,
               ...(evaluation.seedApgrs ? { seedApgrs: evaluation.seedApgrs } : {}),
+              ...(evaluation.interval ? { bootstrap: evaluation.interval } : {}),
             },
           ]),
         ),

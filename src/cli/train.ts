@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bootstrapApgr } from '../core/bootstrap.ts';
+import { DEFAULT_BOOTSTRAP_RESAMPLES, type BootstrapInterval } from '../core/bootstrap.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { scorePrompts } from '../core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../core/registry.ts';
@@ -186,17 +186,19 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
       const perSeed: Record<string, Record<string, number>> = {};
       for (const run of runs) {
         const definition = rememberingScores(trainer.definition);
-        const reports = await runEval({ routers: [definition], benchmarks: BENCHMARKS, sharedDir, context: { ...context, weights: run.folder } });
+        const reports = await runEval({
+          routers: [definition],
+          benchmarks: BENCHMARKS,
+          sharedDir,
+          context: { ...context, weights: run.folder },
+          bootstrapResamples: run === final ? DEFAULT_BOOTSTRAP_RESAMPLES : 0,
+        });
         perSeed[String(run.seed)] = Object.fromEntries(reports.map((report) => [report.benchmark.name, report.routers[0]!.apgr]));
         if (run === final) {
           for (const report of reports) {
             const { curve: _curve, ...entry } = summaryEntry(report.routers[0]!);
-            results[report.benchmark.name] = { ...entry, randomAPGR: report.random.apgr };
+            results[report.benchmark.name] = { ...entry, randomAPGR: report.random.apgr, bootstrap: report.routers[0]!.interval };
           }
-          const mtBench = reports.find((report) => report.benchmark.name === 'mt-bench')!;
-          const router = await createFromDefinition(definition, { ...context, weights: run.folder });
-          const scores = await scorePrompts(router, mtBench.benchmark.items.map((item) => item.prompt));
-          results['mt-bench-bootstrap'] = bootstrapApgr(mtBench.benchmark, scores, { seed: 0 });
         }
       }
       if (runs.length > 1) {
@@ -230,11 +232,12 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
     io.stdout.write(`Routing cost on top of the encoder: ${manifest.routingMsPerPrompt} ms per prompt (Node, cached embeddings).\n`);
     io.stdout.write(`Decontaminated: ${JSON.stringify(data.report.decontaminated.byBenchmark)} by benchmark, ${JSON.stringify(data.report.decontaminated.bySource)} by source.\n`);
     for (const name of BENCHMARKS) {
-      const entry = results[name] as { APGR: number; randomAPGR: number } | undefined;
-      if (entry) io.stdout.write(`  ${name.padEnd(13)} APGR ${entry.APGR.toFixed(3)}  (random ${entry.randomAPGR.toFixed(3)})\n`);
+      const entry = results[name] as { APGR: number; randomAPGR: number; bootstrap: BootstrapInterval } | undefined;
+      if (entry) {
+        const { low, high } = entry.bootstrap;
+        io.stdout.write(`  ${name.padEnd(13)} APGR ${entry.APGR.toFixed(3)}  (95% bootstrap ${low.toFixed(3)}-${high.toFixed(3)}; random ${entry.randomAPGR.toFixed(3)})\n`);
+      }
     }
-    const interval = results['mt-bench-bootstrap'] as { low: number; high: number } | undefined;
-    if (interval) io.stdout.write(`  mt-bench 95% bootstrap interval [${interval.low.toFixed(3)}, ${interval.high.toFixed(3)}]\n`);
     const seeds = results['seeds'] as { mean: Record<string, number> } | undefined;
     if (seeds) io.stdout.write(`  mean over seeds ${runs.map((run) => run.seed).join(',')}: ${BENCHMARKS.map((name) => `${name} ${seeds.mean[name]!.toFixed(3)}`).join(', ')}\n`);
   } finally {

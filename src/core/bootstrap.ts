@@ -1,6 +1,7 @@
-import { createBenchmark, type Benchmark } from './benchmark.ts';
+import { createBenchmark, modelQuality, type Benchmark } from './benchmark.ts';
+import { thresholdCurve } from './curve.ts';
 import { InvalidInputError } from './errors.ts';
-import { evaluateScores } from './evaluate.ts';
+import { curveMetrics } from './metrics.ts';
 import { createPrng } from './prng.ts';
 import { quantileSorted } from './quantile.ts';
 
@@ -11,6 +12,12 @@ export interface BootstrapInterval {
   readonly resamples: number;
 }
 
+/** The default number of resamples: enough for stable 2.5% and 97.5% percentiles. */
+export const DEFAULT_BOOTSTRAP_RESAMPLES = 1000;
+
+const apgrOf = (benchmark: Benchmark, scores: readonly number[]) =>
+  curveMetrics(thresholdCurve(benchmark, scores), modelQuality(benchmark, 'weak'), modelQuality(benchmark, 'strong')).apgr;
+
 /**
  * Percentile bootstrap interval of a router's APGR on a benchmark: the benchmark's items are resampled with
  * replacement (scores travel with their items) and APGR recomputed each time. MT-Bench has only 72 questions, so
@@ -18,7 +25,7 @@ export interface BootstrapInterval {
  * (APGR is undefined there).
  */
 export function bootstrapApgr(benchmark: Benchmark, scores: readonly number[], options: { resamples?: number; level?: number; seed?: number } = {}): BootstrapInterval {
-  const resamples = options.resamples ?? 1000;
+  const resamples = options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES;
   const level = options.level ?? 0.95;
   if (scores.length !== benchmark.items.length) throw new InvalidInputError(`Got ${scores.length} scores for ${benchmark.items.length} items.`);
   const next = createPrng(options.seed ?? 0);
@@ -29,13 +36,13 @@ export function bootstrapApgr(benchmark: Benchmark, scores: readonly number[], o
     const items = picks.map((pick) => benchmark.items[pick]!);
     const gap = items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0);
     if (Math.abs(gap) < 1e-12) continue;
-    const apgr = evaluateScores(createBenchmark({ ...benchmark, items }), 'bootstrap', picks.map((pick) => scores[pick]!)).apgr;
+    const apgr = apgrOf(createBenchmark({ ...benchmark, items }), picks.map((pick) => scores[pick]!));
     if (Number.isFinite(apgr)) values.push(apgr);
   }
   values.sort((a, b) => a - b);
   const tail = (1 - level) / 2;
   return {
-    apgr: evaluateScores(benchmark, 'bootstrap', scores).apgr,
+    apgr: apgrOf(benchmark, scores),
     low: quantileSorted(values, tail),
     high: quantileSorted(values, 1 - tail),
     resamples: values.length,

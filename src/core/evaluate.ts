@@ -1,4 +1,5 @@
 import { benchmarkPrompts, maxPromptLength, modelQuality, type Benchmark } from './benchmark.ts';
+import { bootstrapApgr, type BootstrapInterval } from './bootstrap.ts';
 import { averageCurves, thresholdCurve, type CurvePoint, type QualityPoint } from './curve.ts';
 import { AbortError, InvalidInputError } from './errors.ts';
 import { curveMetrics, type CurveMetrics } from './metrics.ts';
@@ -18,6 +19,8 @@ export interface RouterEvaluation<Point extends QualityPoint = CurvePoint> exten
   readonly curve: readonly Point[];
   /** For a router averaged over seeds: the APGR of each seed, in seed order (the spread behind the mean). */
   readonly seedApgrs?: readonly number[];
+  /** The APGR's bootstrap 95% interval over the benchmark's items, when asked for (routers with one score per prompt). */
+  readonly interval?: BootstrapInterval;
 }
 
 /** Metrics of any curve on a benchmark: a router's, an averaged one, or the oracle's. */
@@ -81,6 +84,11 @@ export async function scorePrompts(
 export interface EvaluateRouterOptions extends ScoringOptions {
   /** Embedder, weights, seed: whatever the router needs. The benchmark's own maxLength is always added. */
   readonly context?: RouterContext;
+  /**
+   * Resamples for the APGR's bootstrap interval (0 or absent: none). A router averaged over seeds gets none:
+   * its `seedApgrs` are its spread.
+   */
+  readonly bootstrapResamples?: number;
 }
 
 /**
@@ -96,10 +104,16 @@ export async function evaluateRouter(
 ): Promise<RouterEvaluation> {
   const prompts = benchmarkPrompts(benchmark);
   const context: RouterContext = { ...options.context, maxLength: maxPromptLength(prompts) };
+  const resamples = options.bootstrapResamples ?? 0;
+  if (!(Number.isInteger(resamples) && resamples >= 0)) {
+    throw new InvalidInputError(`bootstrapResamples must be a non-negative integer, got ${resamples}.`);
+  }
   const seedCount = definition.evaluationSeeds;
   if (seedCount === undefined) {
     const router = await createFromDefinition(definition, context);
-    return evaluateScores(benchmark, definition.name, await scorePrompts(router, prompts, options));
+    const scores = await scorePrompts(router, prompts, options);
+    const evaluation = evaluateScores(benchmark, definition.name, scores);
+    return resamples > 0 ? { ...evaluation, interval: bootstrapApgr(benchmark, scores, { resamples }) } : evaluation;
   }
 
   const curves: CurvePoint[][] = [];

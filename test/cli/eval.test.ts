@@ -28,13 +28,20 @@ describe('npm run eval', () => {
     expect(errLines).toEqual([]);
     expect(code).toBe(0);
     expect(printed).toMatch(/^mt-bench: 72 prompts/m);
-    expect(printed).toMatch(/^length\s+0\.556\s+\+0\.\d{3}\s+15\.19%\s+34\.44%\s+77\.57%\s+72\s+8\.281\s+9\.212$/m);
+    expect(printed).toMatch(/^router\s+APGR\s+APGR 95% CI\s+vs random/m);
+    // The interval is the bootstrap of the same scores (1,000 resamples by default): it brackets the APGR.
+    const row = printed.match(/^length\s+(0\.556)\s+(0\.\d{3})-(0\.\d{3})\s+\+0\.\d{3}\s+15\.19%\s+34\.44%\s+77\.57%\s+72\s+8\.281\s+9\.212$/m);
+    expect(row).not.toBeNull();
+    expect(Number(row![2])).toBeLessThan(0.556);
+    expect(Number(row![3])).toBeGreaterThan(0.556);
     expect(printed).toMatch(/^gsm8k: 1307 prompts/m);
     expect(printed).toContain('Unify: 8.758 at 50.00% strong calls');
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(Object.keys(summary)).toEqual(['mt-bench', 'gsm8k']);
     expect(summary['gsm8k']['length']['APGR']).toBeCloseTo(0.5986554769191534, 9);
-    expect(existsSync(path.join(out, 'details.json'))).toBe(true);
+    const details = JSON.parse(readFileSync(path.join(out, 'details.json'), 'utf8'));
+    expect(details['gsm8k'].routers['length'].bootstrap).toMatchObject({ resamples: 1000 });
+    expect(details['gsm8k'].routers['random'].bootstrap).toBeUndefined();
     for (const name of ['mt-bench', 'gsm8k']) {
       expect(readFileSync(path.join(out, `${name}.svg`), 'utf8')).toContain('Strong-model calls (% of prompts)');
     }
@@ -120,6 +127,7 @@ describe('npm run eval', () => {
     ],
     ['--input without custom', ['--input', 'x.csv'], /^error: --input is only used with --benchmarks custom\.$/],
     ['an unknown flag', ['--router', 'length'], /^error: Unknown option '--router'/],
+    ['a fractional --bootstrap', ['--bootstrap', '2.5'], /^error: --bootstrap /],
     ['a repeated router', ['--routers', 'length,length'], /^error: --routers lists 'length' twice\.$/],
   ];
   for (const [what, argv, message, env] of badInputs) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bootstrapApgr } from '../../src/core/bootstrap.ts';
 import { AbortError, InvalidInputError } from '../../src/core/errors.ts';
 import { evaluateRouter, evaluateScores, scorePrompts } from '../../src/core/evaluate.ts';
 import type { RouterDefinition } from '../../src/core/registry.ts';
@@ -102,6 +103,28 @@ describe('evaluateRouter', () => {
     expect(evaluation.seedApgrs).toHaveLength(3);
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('adds a bootstrap interval of the same scores when asked for resamples', async () => {
+    const scores = [0.9, 0.1, 0.5, 0.7, 0.3];
+    const definition: RouterDefinition = {
+      name: 'fixed',
+      description: 'fixed scores',
+      requires: [],
+      create: () => ({ name: 'fixed', score: async () => scores }),
+    };
+    const plain = await evaluateRouter(definition, toy);
+    expect(plain.interval).toBeUndefined();
+    const withInterval = await evaluateRouter(definition, toy, { bootstrapResamples: 300 });
+    expect(withInterval.interval).toEqual(bootstrapApgr(toy, scores, { resamples: 300 }));
+    expect(withInterval.apgr).toBe(plain.apgr);
+    await expect(evaluateRouter(definition, toy, { bootstrapResamples: 1.5 })).rejects.toThrow(/bootstrapResamples must be a non-negative integer/);
+  });
+
+  it('gives a router averaged over seeds no bootstrap interval: its seed APGRs are its spread', async () => {
+    const evaluation = await evaluateRouter({ ...randomRouterDefinition, evaluationSeeds: 2 }, toy, { bootstrapResamples: 100 });
+    expect(evaluation.interval).toBeUndefined();
+    expect(evaluation.seedApgrs).toHaveLength(2);
   });
 
   it('checks requirements before creating the router', async () => {

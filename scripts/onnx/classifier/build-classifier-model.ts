@@ -90,7 +90,7 @@ function configJson(vocabSize: number): string {
     id2label: Object.fromEntries(CLASSIFIER_LABELS.map((label, index) => [String(index), label])),
     label2id: Object.fromEntries(CLASSIFIER_LABELS.map((label, index) => [label, index])),
     _comment:
-      'routellm-web classifier router: Universal Sentence Encoder lite (not a BERT) pooled over 128-token windows, ' +
+      'routellm-web classifier router: Universal Sentence Encoder lite (not a BERT) pooled over windows of up to 128 tokens, ' +
       'plus prompt statistics, into a trained head; softmax(logits)[1] is the strong model win rate.',
   };
   return `${JSON.stringify(config, null, 2)}\n`;
@@ -102,7 +102,7 @@ function modelReadme(manifest: Readonly<Record<string, unknown>>): string {
     '# routellm-classifier (ONNX, transformers.js text-classification)',
     '',
     "routellm-web's `classifier` router: the Universal Sentence Encoder lite graph (Apache-2.0, rebuilt from npm",
-    `${TFJS_PACKAGE}) over 128-token windows, prompt statistics, and an MLP head trained by scripts/train-classifier.ts`,
+    `${TFJS_PACKAGE}) over windows of up to 128 tokens, prompt statistics, and an MLP head trained by scripts/train-classifier.ts`,
     '(public/routers/classifier). Labels: 0 weak, 1 strong; P(strong) is the predicted strong-model win rate.',
     '',
     'Licence: the head was trained on data that includes AlpacaEval judgements (CC BY-NC 4.0), so this model, like the',

@@ -11,7 +11,7 @@ export const CLASSIFIER_LABELS = ['weak', 'strong'] as const;
 /**
  * routellm-web's classifier as one ONNX graph, inputs `input_ids` and `attention_mask` int64 [batch, tokens], output
  * `logits` [batch, 2] for CLASSIFIER_LABELS, as transformers.js's text-classification pipeline expects:
- * 1. the tokens are cut into 128-token windows (USE-lite's limit) and each window runs through the USE-lite graph
+ * 1. the tokens are cut into windows of at most 128 tokens (USE-lite's limit) and each window runs through the USE-lite graph
  *    (`useLite`, from buildUseLiteGraph); the text's embedding is the renormalised mean of its windows' vectors,
  *    exactly as createEncoder's `overflow: 'chunk'` computes it, so no part of a long prompt is dropped;
  * 2. the prompt statistics of scripts/classifier/features.ts are summed from a per-piece lookup table
@@ -29,14 +29,17 @@ export function buildClassifierGraph(useLite: ModelProto, head: ClassifierHead, 
   const scalarFloat = (value: number) => graph.constant(float32([value], []));
   const asFloat = (value: string) => graph.op('Cast', [value], { to: OnnxDataType.FLOAT });
 
-  // 1. Windows: pad the tokens to a whole number of windows (at least one) and stack them as rows.
+  // 1. Windows: a text of up to 128 tokens is one window of its own length (USE-lite takes any length, and padding it
+  //    to 128 would cost a full window's compute for a short prompt); a longer one is padded to a whole number of
+  //    128-token windows. The windows are stacked as rows.
   const shape = graph.op('Shape', ['input_ids']);
   const batch = graph.op('Gather', [shape, scalarInt(0)], { axis: 0 });
   const tokens = graph.op('Gather', [shape, scalarInt(1)], { axis: 0 });
-  const windowCount = graph.op('Max', [graph.op('Div', [graph.op('Add', [tokens, scalarInt(USE_LITE_MAX_TOKENS - 1)]), scalarInt(USE_LITE_MAX_TOKENS)]), scalarInt(1)]);
-  const padding = graph.op('Sub', [graph.op('Mul', [windowCount, scalarInt(USE_LITE_MAX_TOKENS)]), tokens]);
+  const windowLength = graph.op('Max', [graph.op('Min', [tokens, scalarInt(USE_LITE_MAX_TOKENS)]), scalarInt(1)]);
+  const windowCount = graph.op('Max', [graph.op('Div', [graph.op('Sub', [graph.op('Add', [tokens, windowLength]), scalarInt(1)]), windowLength]), scalarInt(1)]);
+  const padding = graph.op('Sub', [graph.op('Mul', [windowCount, windowLength]), tokens]);
   const pads = graph.op('Concat', [ints([0, 0, 0]), graph.op('Unsqueeze', [padding, ints([0])])], { axis: 0 });
-  const rowsOfWindows = ints([-1, USE_LITE_MAX_TOKENS]);
+  const rowsOfWindows = graph.op('Concat', [ints([-1]), graph.op('Unsqueeze', [windowLength, ints([0])])], { axis: 0 });
   const windowIds = graph.op('Reshape', [graph.op('Pad', ['input_ids', pads, scalarInt(0)]), rowsOfWindows]);
   const windowMask = graph.op('Reshape', [graph.op('Pad', ['attention_mask', pads, scalarInt(0)]), rowsOfWindows]);
   const windowEmbedding = graph.name('window_embedding');

@@ -41,7 +41,15 @@ export async function createEncoder(options?: EncoderOptions): Promise<Encoder> 
     const text = new TextWindows(tokenizer, maxTokens, resolved);
     const load = (device: EncoderDevice) =>
       withLoadSettings({ ...settings, model: { device, wasmPaths: resolved.wasmPaths } }, () =>
-        loadModel({ modelId: location.modelId, device, dtype: resolved.dtype, pooling: resolved.pooling, padId: tokenizer.pad_token_id ?? 0, progressCallback }),
+        loadModel({
+          modelId: location.modelId,
+          device,
+          dtype: resolved.dtype,
+          pooling: resolved.pooling,
+          padId: tokenizer.pad_token_id ?? 0,
+          convertedHere: location.name === DEFAULT_MODEL,
+          progressCallback,
+        }),
       );
     const embedProbe = async (candidate: LoadedModel) => (await embedTexts(candidate, [text.split(PROBE_TEXT)], resolved))[0]!;
 

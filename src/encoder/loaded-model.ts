@@ -2,6 +2,7 @@ import { AutoModel, type PreTrainedModel, type ProgressInfo, Tensor } from '@hug
 import type { EncoderDevice } from './encoder.ts';
 import type { EncoderDtype, PoolingStrategy } from './options.ts';
 import { clsPool, meanPool, splitRows } from './pooling.ts';
+import { sessionOptionsFor } from './session-options.ts';
 import { padWindows } from './token-windows.ts';
 
 /** One ONNX model loaded on one device: token windows in, one pooled (not yet normalised) vector per window out. */
@@ -17,6 +18,8 @@ export interface LoadModelParams {
   dtype: EncoderDtype;
   pooling: PoolingStrategy;
   padId: number;
+  /** Built by this project's converter (see sessionOptionsFor). */
+  convertedHere: boolean;
   progressCallback: ((info: ProgressInfo) => void) | undefined;
 }
 
@@ -25,6 +28,7 @@ export async function loadModel(params: LoadModelParams): Promise<LoadedModel> {
   const model = await AutoModel.from_pretrained(params.modelId, {
     device: params.device,
     dtype: params.dtype,
+    session_options: sessionOptionsFor(params.dtype, params.convertedHere),
     ...(params.progressCallback ? { progress_callback: params.progressCallback } : {}),
   });
   return {

@@ -7,6 +7,7 @@ import { computeEncoderId } from './encoder-id.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';
 import { DTYPE_FILE_SUFFIX, type EncoderOptions, resolveEncoderOptions } from './options.ts';
 import { progressAdapter } from './progress.ts';
+import { sessionOptionsFor } from './session-options.ts';
 import { validateTexts } from './texts.ts';
 import { isNode } from './runtime.ts';
 import { type LoadSettings, withLoadSettings } from './transformers-env.ts';
@@ -53,7 +54,12 @@ export async function createTextClassifier(options: TextClassifierOptions = {}):
     await readModelFile(location, 'tokenizer_config.json');
     const progressCallback = resolved.onProgress ? progressAdapter(resolved.onProgress) : undefined;
     classifier = (await withLoadSettings(settings, () =>
-      pipeline('text-classification', location.modelId, { device, dtype, ...(progressCallback ? { progress_callback: progressCallback } : {}) }),
+      pipeline('text-classification', location.modelId, {
+        device,
+        dtype,
+        session_options: sessionOptionsFor(dtype, location.name === CLASSIFIER_MODEL),
+        ...(progressCallback ? { progress_callback: progressCallback } : {}),
+      }),
     )) as TextClassificationPipeline;
     const id = await computeEncoderId(location.name, dtype, await readModelFile(location, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`));
     resolved.onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0 });

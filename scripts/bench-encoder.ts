@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ortWeb from 'onnxruntime-web';
 import { createEncoder } from '../src/encoder/index.ts';
+import { sessionOptionsFor } from '../src/encoder/session-options.ts';
 import { buildUseLite } from './onnx/build-use-lite.ts';
 
 const DTYPE_FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx' } as const;
@@ -76,7 +77,8 @@ async function benchEncoder(dtype: Dtype, iterations: number, batch: number): Pr
 
 async function benchWasm(dtype: Dtype, iterations: number, ids: readonly number[]): Promise<string> {
   const path = join(buildUseLite().outDir, 'onnx', DTYPE_FILES[dtype]);
-  const session = await ortWeb.InferenceSession.create(path, { executionProviders: ['wasm'] });
+  // The session options createEncoder uses for USE-lite, so the figures are those of the product.
+  const session = await ortWeb.InferenceSession.create(path, { executionProviders: ['wasm'], ...sessionOptionsFor(dtype, true) });
   try {
     const feeds = {
       input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),

@@ -30,8 +30,7 @@ import { createProgressBar } from '../src/cli/progress.ts';
 import { ROUTER_EMBEDDING_CACHE_DIR, createRouterEmbedder } from '../src/cli/router-embedder.ts';
 import { writeRouterFolder } from '../src/cli/router-weights.ts';
 import { type BenchmarkReport, runEval, summaryEntry } from '../src/cli/run-eval.ts';
-import { CALIBRATION_SET } from '../src/cli/train.ts';
-import { loadAlpacaEval } from '../src/cli/training/alpaca-eval.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from '../src/cli/calibration-set.ts';
 import { loadTrainingData, type TrainingData } from '../src/cli/training/dataset.ts';
 import { createEncoder, DEFAULT_MODEL } from '../src/encoder/index.ts';
 import { CLASSIFIER_MODEL } from '../src/encoder/text-classifier.ts';
@@ -228,7 +227,7 @@ async function main(): Promise<void> {
     const apgrOf = (run: SeedRun, benchmark: string, router = 'classifier') =>
       run.reports.find((report) => report.benchmark.name === benchmark)!.routers.find((evaluation) => evaluation.router === router)!.apgr;
 
-    const calibrationPrompts = (await loadAlpacaEval(sharedDir)).instructions.map((instruction) => instruction.instruction);
+    const calibrationPrompts = await loadCalibrationPrompts(sharedDir);
     const calibrationScores = (await extractor.features(calibrationPrompts)).map((entry) => strongWinRate(final.head, entry));
     for (const bar of bars.values()) bar.finish();
 

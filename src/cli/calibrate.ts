@@ -3,6 +3,8 @@ import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/calib
 import { InvalidInputError } from '../core/errors.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from './calibration-set.ts';
+import { resolveSharedDir } from './paths.ts';
 import { readRecords, requireFields } from './records.ts';
 import { scoreWithRouter } from './router-resources.ts';
 import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';
@@ -10,9 +12,11 @@ import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';
 const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> [options]
   --router <name>        one of: ${defaultRegistry.names().join(', ')}
   --strong-pct <share>   share of prompts to send to the strong model, 0 to 1 (e.g. 0.5)
-  --prompts <file>       calibrate on these prompts (.csv or .jsonl) instead of the manifest's quantile table
+  --prompts <file>       calibrate on these prompts (.csv or .jsonl). Without it: the calibration set (${CALIBRATION_SET}),
+                         from the quantiles the router's manifest stores, or scored now for a router without a manifest
   --field <name>         the prompt field of --prompts (default prompt)
   --routers-dir <dir>    where trained routers' weights are (default public/routers)
+  --data <folder>        the shared data folder holding the calibration set (default $ROUTELLM_DATA, else ../shared)
   --seed <n>             seed for stochastic routers (default 0)`;
 
 const OPTIONS = {
@@ -21,6 +25,7 @@ const OPTIONS = {
   prompts: { type: 'string' },
   field: { type: 'string', default: 'prompt' },
   'routers-dir': { type: 'string' },
+  data: { type: 'string' },
   seed: { type: 'string', default: '0' },
   help: { type: 'boolean', default: false },
 } as const;
@@ -44,11 +49,9 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
   const definition = defaultRegistry.get(args.router);
   const strongPct = parseNumberFlag(args['strong-pct'], '--strong-pct', { min: 0, max: 1 });
   const routersDir = path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR);
+  const seed = parseNumberFlag(args.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true });
 
-  if (args.prompts === undefined) {
-    if (!definition.requires.includes('weights')) {
-      throw new InvalidInputError(`Router '${definition.name}' has no manifest to calibrate from: pass --prompts <file>.`);
-    }
+  if (args.prompts === undefined && definition.requires.includes('weights')) {
     const { manifest } = await readRouterFolder(path.join(routersDir, definition.name));
     const stored = manifestQuantiles(manifest);
     if (!stored) throw new InvalidInputError(`The manifest of '${definition.name}' has no calibration quantiles: pass --prompts <file>, or retrain it.`);
@@ -57,21 +60,29 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
     io.stderr.write(`Threshold for '${definition.name}' at ${(strongPct * 100).toFixed(1)}% strong calls, from the manifest's quantiles of ${stored.prompts}.\n`);
     return;
   }
-
-  const file = path.resolve(args.prompts);
-  const records = await readRecords(file);
-  requireFields(records, [args.field], file);
-  const prompts = records.map((record, index) => {
-    const prompt = record[args.field];
-    if (typeof prompt !== 'string' || prompt.trim() === '') throw new InvalidInputError(`${file}, row ${index + 1}: field '${args.field}' is missing, empty or not text.`);
-    return prompt;
-  });
-  const seed = parseNumberFlag(args.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true });
+  // Without --prompts, a router without a manifest (length, random, causal-llm) scores the calibration set now.
+  const { prompts, source } =
+    args.prompts === undefined
+      ? { prompts: await loadCalibrationPrompts(resolveSharedDir(args.data, io.env)), source: CALIBRATION_SET }
+      : await readPromptFile(args.prompts, args.field, args.data);
   const scores = await scoreWithRouter(definition, prompts, { routersDir, seed }, io.stderr);
   const threshold = thresholdForStrongPct(scores, strongPct);
   const share = scores.filter((score) => score >= threshold).length / scores.length;
   io.stdout.write(`${threshold}\n`);
-  io.stderr.write(`Threshold for '${definition.name}' on ${prompts.length} prompts of ${path.basename(file)}: ${(share * 100).toFixed(1)}% go strong (asked ${(strongPct * 100).toFixed(1)}%).\n`);
+  io.stderr.write(`Threshold for '${definition.name}' on ${prompts.length} prompts of ${source}: ${(share * 100).toFixed(1)}% go strong (asked ${(strongPct * 100).toFixed(1)}%).\n`);
+}
+
+async function readPromptFile(name: string, field: string, data: string | undefined): Promise<{ prompts: string[]; source: string }> {
+  if (data !== undefined) throw new InvalidInputError('--data locates the calibration set; it is not used with --prompts.');
+  const file = path.resolve(name);
+  const records = await readRecords(file);
+  requireFields(records, [field], file);
+  const prompts = records.map((record, index) => {
+    const prompt = record[field];
+    if (typeof prompt !== 'string' || prompt.trim() === '') throw new InvalidInputError(`${file}, row ${index + 1}: field '${field}' is missing, empty or not text.`);
+    return prompt;
+  });
+  return { prompts, source: path.basename(file) };
 }
 
 export function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {

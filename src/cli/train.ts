@@ -8,13 +8,13 @@ import { scoreQuantileTable } from '../core/calibration.ts';
 import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION } from '../core/router-tensors.ts';
 import { DTYPE_FILE_SUFFIX } from '../encoder/options.ts';
 import { BenchmarkLoader } from './benchmarks.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from './calibration-set.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
 import { PROJECT_ROOT, resolveSharedDir } from './paths.ts';
 import { createProgressBar, type ProgressBar } from './progress.ts';
 import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from './router-embedder.ts';
 import { readRouterFolder, sha256Hex, writeRouterFolder } from './router-weights.ts';
 import { runEval, summaryEntry } from './run-eval.ts';
-import { loadAlpacaEval, RESERVED_DATASET } from './training/alpaca-eval.ts';
 import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from './training/dataset.ts';
 import { TRAINERS, type RouterTrainer } from './training/trainers.ts';
 
@@ -47,9 +47,6 @@ const OPTIONS = {
   'no-eval': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
-
-/** The calibration prompts stored in every manifest's quantile table: never a benchmark. */
-export const CALIBRATION_SET = `AlpacaEval instructions outside the reserved '${RESERVED_DATASET}' subset (725 open-ended chat instructions)`;
 
 const LICENCE_NOTE = `# Licence of these router weights
 
@@ -208,8 +205,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
     }
 
     const router = await createFromDefinition(trainer.definition, { ...context, weights: final.folder });
-    const alpaca = await loadAlpacaEval(sharedDir);
-    const calibrationPrompts = alpaca.instructions.map((instruction) => instruction.instruction);
+    const calibrationPrompts = await loadCalibrationPrompts(sharedDir);
     await embedder.embedAll(calibrationPrompts);
     // Embeddings are cached by now, so this times the router's own work per prompt (what it adds to the encoder).
     const routingStarted = performance.now();

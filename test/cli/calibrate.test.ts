@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/calibrate.ts';
+import { resolveSharedDir } from '../../src/cli/paths.ts';
 import { captureIO } from './io.ts';
 
 async function routersDir(manifest: object): Promise<string> {
@@ -30,11 +31,27 @@ describe('npm run calibrate', () => {
     expect(io.err()).toMatch(/on 4 prompts of p\.jsonl: 50\.0% go strong/);
   });
 
+  it('scores the calibration set for a router without a manifest when no prompts are given', async () => {
+    const io = captureIO();
+    expect(await main(['--router', 'length', '--strong-pct', '0.25'], io)).toBe(0);
+    const threshold = Number(io.out());
+    expect(io.err()).toMatch(/^Threshold for 'length' on 725 prompts of AlpacaEval instructions outside the reserved 'vicuna' subset .*: 25\.\d% go strong \(asked 25\.0%\)\.\n$/);
+    // Checked against the data itself: a quarter of the non-vicuna instructions score at or above it (length / (length + 500)).
+    const lines = (await readFile(path.join(resolveSharedDir(undefined), 'data/alpaca-eval/instructions.jsonl'), 'utf8')).trim().split('\n');
+    const lengths = lines.map((line) => JSON.parse(line) as { instruction: string; dataset: string }).filter((row) => row.dataset !== 'vicuna').map((row) => row.instruction.length);
+    expect(lengths).toHaveLength(725);
+    const strong = lengths.filter((length) => length / (length + 500) >= threshold).length;
+    // thresholdForStrongPct sends at least the share asked; ties at the threshold add a few.
+    expect(strong / 725).toBeGreaterThanOrEqual(0.25);
+    expect(strong / 725).toBeLessThan(0.26);
+  });
+
   it('fails with one line on bad input', async () => {
     const cases: [string[], RegExp][] = [
       [['--router', 'knn-gain'], /Missing --router or --strong-pct/],
       [['--router', 'knn-gain', '--strong-pct', '1.5'], /--strong-pct must be a number from 0 to 1/],
-      [['--router', 'length', '--strong-pct', '0.5'], /no manifest to calibrate from: pass --prompts/],
+      [['--router', 'length', '--strong-pct', '0.5', '--data', '/no/such/folder'], /Data folder not found/],
+      [['--router', 'length', '--strong-pct', '0.5', '--prompts', 'p.jsonl', '--data', '/tmp'], /--data locates the calibration set; it is not used with --prompts/],
       [['--router', 'knn-gain', '--strong-pct', '0.5', '--routers-dir', await routersDir({})], /has no calibration quantiles/],
       [['--router', 'nope', '--strong-pct', '0.5'], /Unknown router 'nope'/],
     ];

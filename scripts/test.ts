@@ -3,8 +3,9 @@
  * with one line `N passed, N failed` that totals them all. Exits non-zero when anything failed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface SuiteResult {
@@ -18,9 +19,12 @@ const root = join(import.meta.dirname, '..');
 const reports = join(root, 'test-results');
 mkdirSync(reports, { recursive: true });
 
+// The suites' temporary folders go into one scratch folder, removed at the end, so no run leaves any behind.
+const scratch = mkdtempSync(join(tmpdir(), 'routellm-test-'));
+
 function run(command: string, args: string[], env: Record<string, string> = {}): number {
   console.log(`\n$ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: scratch, ...env } });
   return result.status ?? 1;
 }
 
@@ -74,12 +78,14 @@ async function playwright(): Promise<SuiteResult> {
 }
 
 if (run('npx', ['tsx', 'scripts/build-encoder.ts']) !== 0) {
+  rmSync(scratch, { recursive: true, force: true });
   console.error('test: the encoder build failed; see above.');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
 const results = [typecheck(), vitest(), await playwright()];
+rmSync(scratch, { recursive: true, force: true });
 console.log('');
 for (const r of results) console.log(`${r.suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
 const passed = results.reduce((sum, r) => sum + r.passed, 0);

@@ -14,7 +14,6 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
@@ -24,6 +23,7 @@ import { InvalidInputError } from '../src/core/errors.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
 import { createEncoder, type Encoder } from '../src/encoder/index.ts';
 import type { BenchRequest, BenchResult } from './bench/bench-page.ts';
+import { freePort } from './free-port.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
   --router <name>        router to benchmark (default: the first shipped embedding router, else the stand-in
@@ -86,17 +86,6 @@ function percentile(values: readonly number[], fraction: number): number {
   const low = Math.floor(position);
   const high = Math.ceil(position);
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The router to benchmark: as asked, else the first shipped embedding router, else the stand-in. */

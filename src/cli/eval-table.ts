@@ -21,7 +21,8 @@ const percent = (value: number) => `${value.toFixed(2)}%`;
 
 /**
  * A benchmark's results for a terminal: one row per router (APGR, its bootstrap 95% interval when measured, gain
- * over random, CPT(20/50/80%), n, weak and strong quality), the random baseline's seed spread and the oracle for scale, then PGR at each point.
+ * over random, CPT(20/50/80%), n, weak and strong quality), the random baseline's seed spread and the oracle for
+ * scale, then PGR at each point.
  */
 export function formatBenchmarkReport(report: BenchmarkReport): string {
   const { benchmark, random, oracle } = report;

@@ -19,8 +19,9 @@ const root = join(import.meta.dirname, '..');
 const reports = join(root, 'test-results');
 mkdirSync(reports, { recursive: true });
 
-// The suites' temporary folders go into one scratch folder, removed at the end, so no run leaves any behind.
+// The suites' temporary folders go into one scratch folder, removed however the run ends, so none is left behind.
 const scratch = mkdtempSync(join(tmpdir(), 'routellm-test-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 function run(command: string, args: string[], env: Record<string, string> = {}): number {
   console.log(`\n$ ${command} ${args.join(' ')}`);
@@ -66,14 +67,12 @@ async function playwright(): Promise<SuiteResult> {
 }
 
 if (run('npx', ['tsx', 'scripts/build-encoder.ts']) !== 0) {
-  rmSync(scratch, { recursive: true, force: true });
   console.error('test: the encoder build failed; see above.');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
 
 const results = [typecheck(), vitest(), await playwright()];
-rmSync(scratch, { recursive: true, force: true });
 console.log('');
 for (const r of results) console.log(`${r.suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
 const passed = results.reduce((sum, r) => sum + r.passed, 0);

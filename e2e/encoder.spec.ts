@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { resolveSharedDir } from '../src/cli/paths.ts';
+import { resolveSharedDir } from '../src/node/paths.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';
 
 interface Reference {

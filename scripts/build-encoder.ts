@@ -1,12 +1,12 @@
 /**
  * npm run build:encoder: converts the TF.js Universal Sentence Encoder lite in node_modules into the offline ONNX
- * encoder under public/models/ (see scripts/onnx/). Skips the work while the output's stamp matches.
+ * encoder under public/models/ (see src/node/onnx/). Skips the work while the output's stamp matches.
  *
  *   tsx scripts/build-encoder.ts [--out DIR] [--tfjs DIR] [--force]
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildUseLite } from './onnx/build-use-lite.ts';
+import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
 
 const USAGE = 'usage: build-encoder [--out DIR] [--tfjs DIR] [--force]';
 

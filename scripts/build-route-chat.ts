@@ -17,10 +17,10 @@ import { cp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'vite';
 import { isEntryPoint, parseCommandArgs, processIO, runCommand, type CommandIO } from '../src/cli/command.ts';
-import { PROJECT_ROOT } from '../src/cli/paths.ts';
+import { PROJECT_ROOT } from '../src/node/paths.ts';
 import { InvalidInputError } from '../src/core/errors.ts';
 import { DEFAULT_MODEL } from '../src/encoder/index.ts';
-import { buildUseLite } from './onnx/build-use-lite.ts';
+import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
 
 const OPTIONS = { out: { type: 'string', default: path.join('dist', 'route-chat') }, help: { type: 'boolean', default: false } } as const;
 /** What the browser loads of the encoder folder: int8 weights (the default variant), tokenizer and configs. */

@@ -13,7 +13,7 @@ import { isEntryPoint, parseCommandArgs, processIO, runCommand, type CommandIO }
 import { InvalidInputError } from '../src/core/errors.ts';
 import { aliasStatuses, type RelayLogEntry } from '../src/relay/app.ts';
 import { DEFAULT_PORT as DEFAULT_RELAY_PORT, startNodeRelay, type NodeRelay } from '../src/relay/node.ts';
-import { buildUseLite } from './onnx/build-use-lite.ts';
+import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const DEFAULT_SITE_PORT = 5173;

@@ -3,11 +3,11 @@ import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/calib
 import { InvalidInputError } from '../core/errors.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from './calibration-set.ts';
-import { resolveSharedDir } from './paths.ts';
-import { readRecords, requireFields } from './records.ts';
-import { scoreWithRouter } from './router-resources.ts';
-import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
+import { resolveSharedDir } from '../node/paths.ts';
+import { readRecords, requireFields } from '../node/records.ts';
+import { scoreWithRouter } from '../node/router-resources.ts';
+import { DEFAULT_ROUTERS_DIR, readRouterFolder } from '../node/router-weights.ts';
 
 const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> [options]
   --router <name>        one of: ${defaultRegistry.names().join(', ')}

@@ -3,15 +3,15 @@ import path from 'node:path';
 import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/bootstrap.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { defaultRegistry } from '../core/routers.ts';
-import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from './benchmarks.ts';
+import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from '../node/benchmarks.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
-import { formatBenchmarkReport } from './eval-table.ts';
-import { renderCurvePlot } from './plot.ts';
-import { createProgressBar } from './progress.ts';
-import { resolveSharedDir } from './paths.ts';
-import { loadRouterResources } from './router-resources.ts';
-import { DEFAULT_ROUTERS_DIR } from './router-weights.ts';
-import { runEval, toDetails, toSummary, type BenchmarkReport } from './run-eval.ts';
+import { formatBenchmarkReport } from '../node/eval-table.ts';
+import { renderCurvePlot } from '../node/plot.ts';
+import { createProgressBar } from '../node/progress.ts';
+import { resolveSharedDir } from '../node/paths.ts';
+import { loadRouterResources } from '../node/router-resources.ts';
+import { DEFAULT_ROUTERS_DIR } from '../node/router-weights.ts';
+import { runEval, toDetails, toSummary, type BenchmarkReport } from '../node/run-eval.ts';
 
 const USAGE = `Usage: npm run eval -- [options]
   --routers <a,b,...>     routers to evaluate (default length,random; known: ${defaultRegistry.names().join(', ')})

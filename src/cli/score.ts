@@ -3,9 +3,9 @@ import path from 'node:path';
 import { InvalidInputError } from '../core/errors.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { scoreWithRouter } from './router-resources.ts';
-import { DEFAULT_ROUTERS_DIR } from './router-weights.ts';
-import { readRecords, requireFields } from './records.ts';
+import { scoreWithRouter } from '../node/router-resources.ts';
+import { DEFAULT_ROUTERS_DIR } from '../node/router-weights.ts';
+import { readRecords, requireFields } from '../node/records.ts';
 
 const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> --field <prompt field> --out <file.jsonl> [options]
   --router <name>      one of: ${defaultRegistry.names().join(', ')}

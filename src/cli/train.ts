@@ -7,16 +7,16 @@ import { createFromDefinition, type RouterDefinition } from '../core/registry.ts
 import { scoreQuantileTable } from '../core/calibration.ts';
 import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION } from '../core/router-tensors.ts';
 import { DTYPE_FILE_SUFFIX } from '../encoder/options.ts';
-import { BenchmarkLoader } from './benchmarks.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from './calibration-set.ts';
+import { BenchmarkLoader } from '../node/benchmarks.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
-import { PROJECT_ROOT, resolveSharedDir } from './paths.ts';
-import { createProgressBar, type ProgressBar } from './progress.ts';
-import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from './router-embedder.ts';
-import { readRouterFolder, sha256Hex, writeRouterFolder } from './router-weights.ts';
-import { runEval, summaryEntry } from './run-eval.ts';
-import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from './training/dataset.ts';
-import { TRAINERS, type RouterTrainer } from './training/trainers.ts';
+import { PROJECT_ROOT, resolveSharedDir } from '../node/paths.ts';
+import { createProgressBar, type ProgressBar } from '../node/progress.ts';
+import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from '../node/router-embedder.ts';
+import { readRouterFolder, sha256Hex, writeRouterFolder } from '../node/router-weights.ts';
+import { runEval, summaryEntry } from '../node/run-eval.ts';
+import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from '../training/dataset.ts';
+import { TRAINERS, type RouterTrainer } from '../training/trainers.ts';
 
 const BENCHMARKS = ['mt-bench', 'mmlu', 'mmlu-heldout', 'gsm8k'] as const;
 

@@ -3,7 +3,7 @@ import type { EncoderDtype } from './options.ts';
 /**
  * onnxruntime session options for a model variant.
  *
- * This project's converters (scripts/onnx) write q8 as int8 weights behind DequantizeLinear with float compute.
+ * This project's converters (src/node/onnx) write q8 as int8 weights behind DequantizeLinear with float compute.
  * onnxruntime leaves those nodes unfolded by default, to keep QDQ groups for quantised kernels: on WASM every call
  * then dequantises all weights again (twice the time of the same graph in fp32), while onnxruntime-node fuses them
  * into an int8 kernel of its own, so Node and the browser computed slightly different numbers. With QDQ handling off,

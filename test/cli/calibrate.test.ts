@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/calibrate.ts';
-import { resolveSharedDir } from '../../src/cli/paths.ts';
+import { resolveSharedDir } from '../../src/node/paths.ts';
 import { captureIO } from './io.ts';
 
 async function routersDir(manifest: object): Promise<string> {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateRouter } from '../../src/core/evaluate.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
-import { BenchmarkLoader } from '../../src/cli/benchmarks.ts';
-import { resolveSharedDir, ROUTELLM_EVALS_SUBDIR } from '../../src/cli/paths.ts';
+import { BenchmarkLoader } from '../../src/node/benchmarks.ts';
+import { resolveSharedDir, ROUTELLM_EVALS_SUBDIR } from '../../src/node/paths.ts';
 
 interface GoldenBenchmark {
   weak: number;

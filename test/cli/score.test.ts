@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/score.ts';
-import { PROJECT_ROOT } from '../../src/cli/paths.ts';
+import { PROJECT_ROOT } from '../../src/node/paths.ts';
 import { writeTinyCausalLm } from '../encoder/tiny-causal-lm-fixture.ts';
 import { runMain } from './io.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchmark } from '../../src/core/benchmark.ts';
 import { evaluateRouter } from '../../src/core/evaluate.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
-import { DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR } from '../../src/cli/paths.ts';
+import { DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR } from '../../src/node/paths.ts';
 import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex } from '../../src/elements/demo-data.ts';
 import { buildDemoData } from '../../scripts/build-demo-data.ts';
 

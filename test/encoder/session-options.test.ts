@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ortWeb from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildUseLite } from '../../scripts/onnx/build-use-lite.ts';
+import { buildUseLite } from '../../src/node/onnx/build-use-lite.ts';
 import { createEncoder } from '../../src/encoder/index.ts';
 import { sessionOptionsFor } from '../../src/encoder/session-options.ts';
 

@@ -6,9 +6,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphBuilder, tensorValueInfo } from '../../scripts/onnx/graph-builder.ts';
-import { OnnxDataType, encodeModel } from '../../scripts/onnx/onnx-proto.ts';
-import { float32, int64 } from '../../scripts/onnx/tensor.ts';
+import { GraphBuilder, tensorValueInfo } from '../../src/node/onnx/graph-builder.ts';
+import { OnnxDataType, encodeModel } from '../../src/node/onnx/onnx-proto.ts';
+import { float32, int64 } from '../../src/node/onnx/tensor.ts';
 
 export const TINY_BERT_VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'the', 'cat', 'sat', 'on', 'mat', 'dog'];
 export const TINY_BERT_MAX_TOKENS = 6;

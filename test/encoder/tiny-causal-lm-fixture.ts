@@ -8,9 +8,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GraphBuilder, tensorValueInfo } from '../../scripts/onnx/graph-builder.ts';
-import { OnnxDataType, encodeModel, type ValueInfoProto } from '../../scripts/onnx/onnx-proto.ts';
-import { float32, int64 } from '../../scripts/onnx/tensor.ts';
+import { GraphBuilder, tensorValueInfo } from '../../src/node/onnx/graph-builder.ts';
+import { OnnxDataType, encodeModel, type ValueInfoProto } from '../../src/node/onnx/onnx-proto.ts';
+import { float32, int64 } from '../../src/node/onnx/tensor.ts';
 import { createPrng } from '../../src/core/prng.ts';
 
 const HIDDEN = 16;

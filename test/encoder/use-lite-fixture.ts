@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildUseLite } from '../../scripts/onnx/build-use-lite.ts';
-import { resolveSharedDir } from '../../src/cli/paths.ts';
+import { buildUseLite } from '../../src/node/onnx/build-use-lite.ts';
+import { resolveSharedDir } from '../../src/node/paths.ts';
 
-export { PROJECT_ROOT } from '../../src/cli/paths.ts';
+export { PROJECT_ROOT } from '../../src/node/paths.ts';
 
 export interface ReferenceVectors {
   sentences: string[];

@@ -1,0 +1,293 @@
+/**
+ * The training data of every learned router, in one place: labels from each source, the shared model names,
+ * embeddings, and the decontamination against every evaluation prompt. The routers' trainers (and the classifier
+ * export) consume `TrainingData`; nothing else reads the raw files.
+ *
+ *   const data = await loadTrainingData({ sharedDir, embedder, sources: ALL_TRAINING_SOURCES });
+ *   data.prompts      // TrainingPrompt[]: text, embedding, source, family, strongWinRate?, difficulty?
+ *   data.battles      // judged pairwise battles between named models (AlpacaEval, user Arena files)
+ *   data.correctness  // per-prompt correctness of named models (golden families, MMLU gold, user golden files)
+ *   data.report       // counts read, removed (reserved, null model, decontaminated by benchmark) and kept
+ */
+import { ROUTELLM_MODEL_PAIR } from '../core/benchmark.ts';
+import { InvalidInputError } from '../core/errors.ts';
+import { BenchmarkLoader } from '../node/benchmarks.ts';
+import type { RouterEmbedder } from '../node/router-embedder.ts';
+import { loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from './alpaca-eval.ts';
+import { findContaminatedCached, type EvaluationText } from './decontaminate.ts';
+import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
+import { loadGsm8kTrain } from './gsm8k-train.ts';
+import { lengthControlledWinRates, lengthLogRatio } from './length-controlled.ts';
+import { loadArenaBattles, loadGoldenLabels } from './user-data.ts';
+
+/** The deployment pair under the names every source is mapped to (the RouteLLM benchmarks' names). */
+export const STRONG_MODEL = ROUTELLM_MODEL_PAIR.strong;
+export const WEAK_MODEL = ROUTELLM_MODEL_PAIR.weak;
+
+/** AlpacaEval's names of the deployment pair. */
+const ALPACA_PAIR = { strong: 'gpt4_1106_preview', weak: 'Mixtral-8x7B-Instruct-v0.1' } as const;
+
+/** Where a prompt came from. */
+export type TrainingSourceName = 'alpaca-eval' | 'mmlu-gold' | 'golden' | 'gsm8k-train';
+export const ALL_TRAINING_SOURCES: readonly TrainingSourceName[] = ['alpaca-eval', 'mmlu-gold', 'golden', 'gsm8k-train'];
+
+/**
+ * The kind of task, for grouped cross-validation and within-family terms: 'chat' (AlpacaEval instructions),
+ * 'mmlu', 'math', 'code-reasoning', 'code-generation', 'grade-school-math', or 'user' for a user's file.
+ */
+export type TaskFamily = 'chat' | 'mmlu' | 'math' | 'code-reasoning' | 'code-generation' | 'grade-school-math' | 'user';
+
+export interface TrainingPrompt {
+  readonly text: string;
+  /** 'alpaca-eval', 'mmlu-gold', 'golden/<folder>', 'gsm8k-train', or 'user-battles' / 'user-golden'. */
+  readonly source: string;
+  readonly family: TaskFamily;
+  /** Unit-length embedding from the router encoder. */
+  readonly embedding: Float32Array;
+  /**
+   * P(the strong model's answer is better) for the deployment pair, as a soft label: 1 when only the strong model
+   * is right, 0 when only the weak one is, 0.5 for a tie (pass fractions in between); for AlpacaEval the
+   * length-controlled judge win rate. Absent for prompts that only carry a difficulty (GSM8K train).
+   */
+  readonly strongWinRate?: number;
+  /** Within-family difficulty target where the source has one (GSM8K train: calculation steps). */
+  readonly difficulty?: number;
+}
+
+/** A judged comparison of two named models on one prompt. */
+export interface TrainingBattle {
+  /** Index into `prompts`. */
+  readonly prompt: number;
+  readonly modelA: string;
+  readonly modelB: string;
+  /** P(A's answer was preferred): 1, 0, 0.5 for a tie, or a weighted judge's value. */
+  readonly winRateA: number;
+  /** Who judged (AlpacaEval annotator config, or the user file): length bias is per judge. */
+  readonly judge: string;
+  /** ln(chars of A's answer / chars of B's), 0 when unknown. */
+  readonly lengthLogRatio: number;
+}
+
+/** Correctness of named models on one prompt (golden labels). */
+export interface TrainingCorrectness {
+  readonly prompt: number;
+  readonly correctness: ReadonlyMap<string, number>;
+}
+
+export interface TrainingReport {
+  readonly read: Record<string, number>;
+  readonly removed: Record<string, number>;
+  /** Training prompts removed as near-duplicates of an evaluation prompt, by benchmark and by source. */
+  readonly decontaminated: { readonly byBenchmark: Record<string, number>; readonly bySource: Record<string, number> };
+  readonly kept: Record<string, number>;
+}
+
+export interface TrainingData {
+  readonly prompts: readonly TrainingPrompt[];
+  readonly battles: readonly TrainingBattle[];
+  readonly correctness: readonly TrainingCorrectness[];
+  readonly encoderId: string;
+  readonly report: TrainingReport;
+}
+
+export interface TrainingDataOptions {
+  readonly sharedDir: string;
+  readonly embedder: RouterEmbedder;
+  readonly sources?: readonly TrainingSourceName[];
+  /** A user's Arena-style battles file (.csv or .jsonl). */
+  readonly battlesFile?: string;
+  /** A user's golden-label file and which of its columns are the strong and the weak model. */
+  readonly goldenFile?: {
+    readonly file: string;
+    readonly strong: string;
+    readonly weak: string;
+    readonly promptColumn?: string;
+    /** Correctness columns to read (default: just strong and weak). */
+    readonly models?: readonly string[];
+  };
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** Mutable draft of a prompt before embedding. */
+interface DraftPrompt extends Omit<TrainingPrompt, 'embedding'> {}
+interface DraftBattle extends Omit<TrainingBattle, 'prompt'> {
+  readonly draft: number;
+}
+interface DraftCorrectness {
+  readonly draft: number;
+  readonly correctness: ReadonlyMap<string, number>;
+}
+
+/** Golden models are namespaced by source, except the two mapped to the deployment pair. */
+function goldenModelName(source: string, model: string): string {
+  const pair = GOLDEN_SOURCES[source]!;
+  if (model === pair.strong) return STRONG_MODEL;
+  if (model === pair.weak) return WEAK_MODEL;
+  return `${source}/${model}`;
+}
+
+/** AlpacaEval's models keep their names, except the deployment pair. */
+function alpacaModelName(model: string): string {
+  if (model === ALPACA_PAIR.strong) return STRONG_MODEL;
+  if (model === ALPACA_PAIR.weak) return WEAK_MODEL;
+  return model;
+}
+
+/** Soft "strong beats weak" label from two correctness values in [0, 1]: 0.5 + (strong - weak) / 2. */
+export function goldWinRate(strongCorrect: number, weakCorrect: number): number {
+  return 0.5 + (strongCorrect - weakCorrect) / 2;
+}
+
+function increment(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+/**
+ * Reads the chosen sources, labels every prompt for the deployment pair, embeds everything (cached), and drops
+ * every training prompt that is, or nearly is, an evaluation prompt (BenchmarkLoader.evaluationPrompts).
+ */
+export async function loadTrainingData(options: TrainingDataOptions): Promise<TrainingData> {
+  const sources = new Set(options.sources ?? ALL_TRAINING_SOURCES);
+  const drafts: DraftPrompt[] = [];
+  const battles: DraftBattle[] = [];
+  const correctness: DraftCorrectness[] = [];
+  const read: Record<string, number> = {};
+  const removed: Record<string, number> = {};
+  const loader = new BenchmarkLoader(options.sharedDir);
+
+  if (sources.has('alpaca-eval')) {
+    const alpaca = await loadAlpacaEval(options.sharedDir);
+    const { winRates } = lengthControlledWinRates(alpaca.battles, ALPACA_PAIR);
+    const draftOf = new Map<number, number>();
+    for (const instruction of alpaca.instructions) {
+      draftOf.set(instruction.id, drafts.length);
+      drafts.push({ text: instruction.instruction, source: 'alpaca-eval', family: 'chat', strongWinRate: winRates.get(instruction.id) ?? 0.5 });
+    }
+    for (const battle of alpaca.battles) {
+      battles.push({
+        draft: draftOf.get(battle.instructionId)!,
+        modelA: alpacaModelName(battle.model),
+        modelB: alpacaModelName(battle.baseline),
+        winRateA: battle.modelWinRate,
+        judge: battle.annotator,
+        lengthLogRatio: lengthLogRatio(battle),
+      });
+    }
+    read['alpaca-eval instructions'] = alpaca.instructions.length + alpaca.removed.reservedInstructions;
+    read['alpaca-eval battles'] = alpaca.battles.length + alpaca.removed.reservedBattles + alpaca.removed.nullModelBattles + alpaca.removed.unjudgedBattles;
+    removed[`alpaca-eval instructions of the reserved '${RESERVED_DATASET}' subset`] = alpaca.removed.reservedInstructions;
+    removed[`alpaca-eval battles on reserved instructions`] = alpaca.removed.reservedBattles;
+    removed[`alpaca-eval battles of the null model '${NULL_MODEL}'`] = alpaca.removed.nullModelBattles;
+    removed['alpaca-eval battles without a verdict'] = alpaca.removed.unjudgedBattles;
+  }
+
+  if (sources.has('mmlu-gold')) {
+    const gold = (await loader.mmluGoldSplit()).gold;
+    for (const item of gold.items) {
+      const strong = item.strongQuality > 0 ? 1 : 0;
+      const weak = item.weakQuality > 0 ? 1 : 0;
+      correctness.push({ draft: drafts.length, correctness: new Map([[STRONG_MODEL, strong], [WEAK_MODEL, weak]]) });
+      drafts.push({ text: item.prompt, source: 'mmlu-gold', family: 'mmlu', strongWinRate: goldWinRate(strong, weak) });
+    }
+    read['mmlu-gold'] = gold.items.length;
+  }
+
+  if (sources.has('golden')) {
+    const golden = await loadGolden(options.sharedDir);
+    for (const row of golden.rows) {
+      const models = new Map([...row.correctness].map(([model, value]) => [goldenModelName(row.source, model), value]));
+      correctness.push({ draft: drafts.length, correctness: models });
+      drafts.push({ text: row.prompt, source: `golden/${row.source}`, family: row.family, strongWinRate: goldWinRate(row.strongCorrect, row.weakCorrect) });
+      increment(read, `golden/${row.source}`);
+    }
+    removed['golden rows without prompt text or pair results'] = golden.skipped;
+  }
+
+  if (sources.has('gsm8k-train')) {
+    const questions = await loadGsm8kTrain(options.sharedDir);
+    for (const question of questions) {
+      drafts.push({ text: question.question, source: 'gsm8k-train', family: 'grade-school-math', difficulty: question.steps });
+    }
+    read['gsm8k-train'] = questions.length;
+  }
+
+  if (options.battlesFile !== undefined) {
+    const draftOf = new Map<string, number>();
+    const userBattles = await loadArenaBattles(options.battlesFile);
+    for (const battle of userBattles) {
+      let draft = draftOf.get(battle.prompt);
+      if (draft === undefined) {
+        draft = drafts.length;
+        draftOf.set(battle.prompt, draft);
+        drafts.push({ text: battle.prompt, source: 'user-battles', family: 'user' });
+      }
+      battles.push({ draft, modelA: battle.modelA, modelB: battle.modelB, winRateA: battle.winRateA, judge: 'user-battles', lengthLogRatio: 0 });
+    }
+    read['user battles'] = userBattles.length;
+  }
+
+  if (options.goldenFile !== undefined) {
+    const { file, strong, weak, promptColumn } = options.goldenFile;
+    const models = [...new Set([strong, weak, ...(options.goldenFile.models ?? [])])];
+    const rows = await loadGoldenLabels(file, { models, ...(promptColumn === undefined ? {} : { promptColumn }) });
+    for (const row of rows) {
+      const models = new Map(
+        [...row.correctness].map(([model, value]) => [model === strong ? STRONG_MODEL : model === weak ? WEAK_MODEL : `user/${model}`, value]),
+      );
+      correctness.push({ draft: drafts.length, correctness: models });
+      drafts.push({ text: row.prompt, source: 'user-golden', family: 'user', strongWinRate: goldWinRate(row.correctness.get(strong)!, row.correctness.get(weak)!) });
+    }
+    read['user golden rows'] = rows.length;
+  }
+
+  if (drafts.length === 0) throw new InvalidInputError('No training data: choose at least one source or pass a data file.');
+
+  const { embedder } = options;
+  const progress = (stage: string) => (done: number, total: number) => options.onProgress?.(stage, done, total);
+  const evaluationPrompts = [...(await loader.evaluationPrompts())].flatMap(([benchmark, prompts]) =>
+    prompts.filter((prompt) => prompt.trim() !== '').map((text) => ({ benchmark, text })),
+  );
+  const evaluationEmbeddings = await embedder.embedAll(evaluationPrompts.map((item) => item.text), progress('embedding evaluation prompts'));
+  const evaluation: EvaluationText[] = evaluationPrompts.map((item, index) => ({ ...item, embedding: evaluationEmbeddings[index]! }));
+
+  const usable = drafts.map((draft) => draft.text.trim() !== '');
+  const embedded = await embedder.embedAll(drafts.filter((_, index) => usable[index]).map((draft) => draft.text), progress('embedding training prompts'));
+  const embeddings: (Float32Array | undefined)[] = [];
+  let next = 0;
+  for (const ok of usable) embeddings.push(ok ? embedded[next++] : undefined);
+
+  const candidates = drafts.flatMap((draft, index) => (usable[index] ? [{ index, text: draft.text, embedding: embeddings[index]! }] : []));
+  options.onProgress?.('decontaminating', 0, 1);
+  const contaminated = await findContaminatedCached(candidates, evaluation, embedder.id);
+  options.onProgress?.('decontaminating', 1, 1);
+  const dropped = new Set(contaminated.map((item) => candidates[item.index]!.index));
+  const byBenchmark: Record<string, number> = {};
+  const bySource: Record<string, number> = {};
+  for (const item of contaminated) {
+    increment(byBenchmark, item.benchmark);
+    increment(bySource, drafts[candidates[item.index]!.index]!.source);
+  }
+  removed['empty prompts'] = usable.filter((ok) => !ok).length;
+
+  const newIndex = new Int32Array(drafts.length).fill(-1);
+  const prompts: TrainingPrompt[] = [];
+  const kept: Record<string, number> = {};
+  drafts.forEach((draft, index) => {
+    if (!usable[index] || dropped.has(index)) return;
+    newIndex[index] = prompts.length;
+    prompts.push({ ...draft, embedding: embeddings[index]! });
+    increment(kept, draft.source);
+  });
+  const keptBattles = battles.flatMap(({ draft, ...battle }) => (newIndex[draft]! >= 0 ? [{ ...battle, prompt: newIndex[draft]! }] : []));
+  const keptCorrectness = correctness.flatMap(({ draft, correctness: values }) =>
+    newIndex[draft]! >= 0 ? [{ prompt: newIndex[draft]!, correctness: values }] : [],
+  );
+  kept['battles'] = keptBattles.length;
+  return {
+    prompts,
+    battles: keptBattles,
+    correctness: keptCorrectness,
+    encoderId: embedder.id,
+    report: { read, removed, decontaminated: { byBenchmark, bySource }, kept },
+  };
+}

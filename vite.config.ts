@@ -2,7 +2,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultClientConditions } from 'vite';
 import { defineConfig, type Plugin } from 'vitest/config';
-import { ORT_BUILD_FILES } from './src/encoder/ort-build.ts';
+import { ORT_BUILD_FILES } from './src/core/index.ts';
 
 // Threaded WASM (SharedArrayBuffer) needs a cross-origin isolated page.
 const isolationHeaders = {

@@ -82,7 +82,7 @@ export {
   type SwRankingModel,
   type SwRankingRouterOptions,
 } from './sw-ranking-router.ts';
-export { readLearnedRouterManifest, type LearnedRouterManifest } from './router-manifest.ts';
+export { readLearnedRouterManifest, type LearnedRouterManifest } from './weights/learned-router-manifest.ts';
 export { TENSOR_FILE, packTensors, readTensors, type Tensor, type TensorDtype, type TensorEntry } from './router-tensors.ts';
 export { PROMPT_FEATURE_COUNT, PROMPT_FEATURE_NAMES, promptFeatures, type PromptFeatureName } from './prompt-features.ts';
 export { bootstrapApgr, type BootstrapInterval } from './bootstrap.ts';
@@ -93,3 +93,4 @@ export {
   thresholdForStrongPct,
   thresholdFromQuantileTable,
 } from './calibration.ts';
+export { BROWSER_ENCODER_FILES, ORT_BUILD_FILES, SERVED_FOLDERS, type OrtBuild } from './served-files.ts';

@@ -6,6 +6,5 @@ export { createEncoder } from './create-encoder.ts';
 export type { EncodedText, Encoder, EncoderDevice } from './encoder.ts';
 export { computeEncoderId } from './encoder-id.ts';
 export { DEFAULT_MODEL } from './options.ts';
-export { ORT_BUILD_FILES, type OrtBuild } from './ort-build.ts';
 export type { EncoderDtype, EncoderOptions, OverflowStrategy, PoolingStrategy } from './options.ts';
 export type { EncoderProgressEvent } from './progress.ts';

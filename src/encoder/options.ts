@@ -2,7 +2,8 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { EncoderDevice } from './encoder.ts';
 import type { EncoderProgressEvent } from './progress.ts';
 import { type ModelLocation, resolveModelLocation } from './model-location.ts';
-import { ORT_BUILD_FILES, type OrtBuild, type OrtBuildPaths } from './ort-build.ts';
+import { ORT_BUILD_FILES, type OrtBuild } from '../core/index.ts';
+import type { OrtBuildPaths } from './ort-build.ts';
 import { isNode } from './runtime.ts';
 
 /** The offline default: Universal Sentence Encoder lite, built into public/models/ by `npm run build:encoder`. */

@@ -1,22 +1,14 @@
-import { ModelLoadError } from '../core/errors.ts';
+import { ModelLoadError, type OrtBuild } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 
 /**
- * onnxruntime-web ships its WASM runtime in several builds. transformers.js loads the `asyncify` one, the only one
+ * onnxruntime-web's WASM runtime builds (ORT_BUILD_FILES). transformers.js loads the `asyncify` one, the only one
  * with the WebGPU execution provider; the plain build has only the CPU (WASM) provider and runs the same graph about
  * three times faster on the CPU (USE-lite, 60-token prompt, headless Chromium on 2 cores: 10 ms against 35 ms per
  * prompt, `npm run bench -- --router fixture-head`), because asyncify instruments every call so it can suspend; its
  * binary is also half the size (14 MB against 27 MB). So models on WASM get the plain build, on WebGPU the asyncify one.
+ * Here: the URLs of each build's two files as a page serves them, and which build a realm runs.
  */
-export type OrtBuild = 'wasm' | 'webgpu';
-
-/** File names of each build in node_modules/onnxruntime-web/dist/, which a page serves at its `wasmPaths`. */
-export const ORT_BUILD_FILES: Readonly<Record<OrtBuild, { readonly mjs: string; readonly wasm: string }>> = {
-  wasm: { mjs: 'ort-wasm-simd-threaded.mjs', wasm: 'ort-wasm-simd-threaded.wasm' },
-  webgpu: { mjs: 'ort-wasm-simd-threaded.asyncify.mjs', wasm: 'ort-wasm-simd-threaded.asyncify.wasm' },
-};
-
-/** URLs of each build's two files, as a page serves them. */
 export type OrtBuildPaths = Readonly<Record<OrtBuild, { readonly mjs: string; readonly wasm: string }>>;
 
 // onnxruntime-web initialises one runtime per JavaScript realm (page or worker), at its first session, and keeps it.

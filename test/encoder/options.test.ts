@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import { resolveEncoderOptions } from '../../src/encoder/options.ts';
-import { ORT_BUILD_FILES } from '../../src/encoder/ort-build.ts';
+import { ORT_BUILD_FILES } from '../../src/core/served-files.ts';
 
 describe('resolveEncoderOptions', () => {
   it('defaults to the offline USE-lite, int8, on onnxruntime-node, one window per call', () => {

@@ -4,7 +4,7 @@ import { topK } from './nearest-neighbours.ts';
 import { promptFeatures } from './prompt-features.ts';
 import type { RouterDefinition } from './registry.ts';
 import type { Embedder, Router } from './router.ts';
-import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
+import { numberParameter, readLearnedRouterManifest, stringListParameter } from './weights/learned-router-manifest.ts';
 import { readTensors, requireProjectedEmbeddings, requireTensor } from './router-tensors.ts';
 import { projectedSimilarities, type ProjectedEmbeddings } from './similarity.ts';
 

@@ -3,7 +3,7 @@ import { sigmoid } from './logistic.ts';
 import { PROMPT_FEATURE_COUNT, promptFeatures } from './prompt-features.ts';
 import type { RouterDefinition } from './registry.ts';
 import type { Embedder, Router } from './router.ts';
-import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
+import { numberParameter, readLearnedRouterManifest, stringListParameter } from './weights/learned-router-manifest.ts';
 import { readTensors, requireTensor } from './router-tensors.ts';
 
 export const MF_ROUTER = 'mf';

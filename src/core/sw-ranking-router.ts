@@ -3,7 +3,7 @@ import { solveSymmetricPositiveDefinite } from './linear-algebra.ts';
 import { sigmoid } from './logistic.ts';
 import type { RouterDefinition, RouterWeights } from './registry.ts';
 import type { Embedder, Router } from './router.ts';
-import { numberParameter, readLearnedRouterManifest, stringListParameter } from './router-manifest.ts';
+import { numberParameter, readLearnedRouterManifest, stringListParameter } from './weights/learned-router-manifest.ts';
 import { readTensors, requireProjectedEmbeddings, requireTensor } from './router-tensors.ts';
 import { projectedSimilarities, type ProjectedEmbeddings } from './similarity.ts';
 

@@ -1,6 +1,6 @@
-import { ModelLoadError } from './errors.ts';
-import type { RouterWeights } from './registry.ts';
-import type { Embedder } from './router.ts';
+import { ModelLoadError } from '../errors.ts';
+import type { RouterWeights } from '../registry.ts';
+import type { Embedder } from '../router.ts';
 
 /**
  * What every learned router's manifest.json says about how to use its weights (the rest of the manifest,

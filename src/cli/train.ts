@@ -3,9 +3,8 @@ import path from 'node:path';
 import { DEFAULT_BOOTSTRAP_RESAMPLES, type BootstrapInterval } from '../core/bootstrap.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { scorePrompts } from '../core/evaluate.ts';
-import { createFromDefinition, type RouterDefinition } from '../core/registry.ts';
+import { createFromDefinition, type RouterContext, type RouterDefinition, type RouterWeights } from '../core/registry.ts';
 import { scoreQuantileTable } from '../core/calibration.ts';
-import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION } from '../core/router-tensors.ts';
 import { DTYPE_FILE_SUFFIX } from '../encoder/options.ts';
 import { BenchmarkLoader } from '../node/benchmarks.ts';
 import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
@@ -16,7 +15,7 @@ import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } fr
 import { readRouterFolder, sha256Hex, writeRouterFolder } from '../node/router-weights.ts';
 import { runEval, summaryEntry } from '../node/run-eval.ts';
 import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from '../training/dataset.ts';
-import { TRAINERS, type RouterTrainer } from '../training/trainers.ts';
+import { TRAINERS, trainedFolder, type RouterTrainer } from '../training/trainers.ts';
 
 const BENCHMARKS = ['mt-bench', 'mmlu', 'mmlu-heldout', 'gsm8k'] as const;
 
@@ -31,7 +30,8 @@ const USAGE = `Usage: npm run train -- --router <name> --out <folder> [options]
   --golden-strong <col>  its strong model's column (with --golden)
   --golden-weak <col>    its weak model's column (with --golden)
   --data <folder>        the shared data folder (default $ROUTELLM_DATA, else ../shared)
-  --no-eval              skip the benchmark evaluation (the manifest then has no results)`;
+  --no-eval              skip the benchmark evaluation (the manifest then has no results)
+  --no-build             do not build the model the router ships from its weights (classifier: public/models/routellm-classifier)`;
 
 const OPTIONS = {
   router: { type: 'string' },
@@ -45,6 +45,7 @@ const OPTIONS = {
   'golden-weak': { type: 'string' },
   data: { type: 'string' },
   'no-eval': { type: 'boolean', default: false },
+  'no-build': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -112,18 +113,16 @@ interface SeedRun {
 async function trainSeed(trainer: RouterTrainer, data: TrainingData, seed: number, out: string, base: Record<string, unknown>, bars: ReturnType<typeof stageBars>): Promise<SeedRun> {
   const started = performance.now();
   const trained = await trainer.train(data, { seed, onProgress: bars.update });
-  const { bytes, entries } = packTensors(trained.tensors);
+  const { fields, files } = trainedFolder(trained);
   const manifest = {
     ...base,
     seed,
-    parameters: trained.parameters,
-    tensorFormat: TENSOR_FORMAT_VERSION,
-    tensors: entries,
+    ...fields,
     data: { ...(base['data'] as object), rows: trained.rows },
     trainingSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     ...(trained.details ? { training: trained.details } : {}),
   };
-  await writeRouterFolder(out, manifest, new Map([[TENSOR_FILE, bytes]]));
+  await writeRouterFolder(out, manifest, files);
   return { seed, folder: await readRouterFolder(out), manifest };
 }
 
@@ -176,7 +175,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
       runs.push(await trainSeed(trainer, data, runSeed, out, base, bars));
     }
     const final = runs.at(-1)!;
-    const context = { embedder };
+    const contextFor = async (weights: RouterWeights): Promise<RouterContext> => ({ embedder, ...(await trainer.context?.(weights)), weights });
 
     const results: Record<string, unknown> = {};
     if (!args['no-eval']) {
@@ -187,7 +186,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
           routers: [definition],
           benchmarks: BENCHMARKS,
           sharedDir,
-          context: { ...context, weights: run.folder },
+          context: await contextFor(run.folder),
           bootstrapResamples: run === final ? DEFAULT_BOOTSTRAP_RESAMPLES : 0,
         });
         perSeed[String(run.seed)] = Object.fromEntries(reports.map((report) => [report.benchmark.name, report.routers[0]!.apgr]));
@@ -204,7 +203,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
       }
     }
 
-    const router = await createFromDefinition(trainer.definition, { ...context, weights: final.folder });
+    const router = await createFromDefinition(trainer.definition, await contextFor(final.folder));
     const calibrationPrompts = await loadCalibrationPrompts(sharedDir);
     await embedder.embedAll(calibrationPrompts);
     // Embeddings are cached by now, so this times the router's own work per prompt (what it adds to the encoder).
@@ -219,9 +218,8 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
       routingMsPerPrompt: Number(routingMsPerPrompt.toFixed(3)),
       calibration: { prompts: CALIBRATION_SET, count: calibrationScores.length, quantiles: scoreQuantileTable(calibrationScores) },
     };
-    const files = new Map([[TENSOR_FILE, final.folder.files.get(TENSOR_FILE)!]]);
-    await writeRouterFolder(out, manifest, files);
-    await writeFile(path.join(out, 'LICENSE.md'), LICENCE_NOTE);
+    await writeRouterFolder(out, manifest, final.folder.files);
+    await writeFile(path.join(out, 'LICENSE.md'), trainer.licenceNote ?? LICENCE_NOTE);
     bars.finish();
 
     io.stdout.write(`Trained '${trainer.definition.name}' (seed ${seed}) into ${out} in ${manifest.totalSeconds}s (data and embeddings ${manifest.embeddingAndDataSeconds}s).\n`);
@@ -236,8 +234,10 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
     }
     const seeds = results['seeds'] as { mean: Record<string, number> } | undefined;
     if (seeds) io.stdout.write(`  mean over seeds ${runs.map((run) => run.seed).join(',')}: ${BENCHMARKS.map((name) => `${name} ${seeds.mean[name]!.toFixed(3)}`).join(', ')}\n`);
+    if (trainer.build && !args['no-build']) io.stdout.write(`${await trainer.build(out)}\n`);
   } finally {
     bars.finish();
+    await trainer.dispose?.();
     await embedder.dispose();
   }
 }

@@ -1,22 +1,44 @@
 import { knnGainRouterDefinition } from '../core/knn-gain-router.ts';
 import { mfRouterDefinition } from '../core/mf-router.ts';
 import { swRankingRouterDefinition } from '../core/sw-ranking-router.ts';
-import type { RouterDefinition } from '../core/registry.ts';
-import type { TensorToPack } from '../core/router-tensors.ts';
+import type { RouterContext, RouterDefinition, RouterWeights } from '../core/registry.ts';
+import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION, type TensorToPack } from '../core/router-tensors.ts';
 import type { TrainingData, TrainingSourceName } from './dataset.ts';
 import { trainKnnGain } from './train-knn-gain.ts';
 import { trainMf } from './train-mf.ts';
 import { trainSwRanking } from './train-sw-ranking.ts';
 
-/** What a trainer hands to `npm run train`, which writes it as weights.bin + manifest.json. */
-export interface TrainedRouter {
-  /** The manifest's `parameters`: everything the router's definition reads besides tensors. */
-  readonly parameters: Readonly<Record<string, unknown>>;
-  readonly tensors: Readonly<Record<string, TensorToPack>>;
+interface TrainedRows {
   /** Training rows the weights were fitted on (prompts, battles, ... as the trainer counts them). */
   readonly rows: Readonly<Record<string, number>>;
   /** Anything worth recording about the fit (cross-validation table, final loss, ...). */
   readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Weights as tensors, which `npm run train` packs into weights.bin. */
+export interface TrainedTensors extends TrainedRows {
+  /** The manifest's `parameters`: everything the router's definition reads besides tensors. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly tensors: Readonly<Record<string, TensorToPack>>;
+}
+
+/**
+ * Weights in a format of the router's own, written as they are: the classifier's head.bin, which its ONNX model
+ * builder reads, with the manifest fields that describe it.
+ */
+export interface TrainedFiles extends TrainedRows {
+  readonly manifestFields: Readonly<Record<string, unknown>>;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** What a trainer hands to `npm run train`, which writes it as a router folder (manifest.json and weight files). */
+export type TrainedRouter = TrainedTensors | TrainedFiles;
+
+/** The weight files of a trained router and the manifest fields that describe them. */
+export function trainedFolder(trained: TrainedRouter): { fields: Record<string, unknown>; files: ReadonlyMap<string, Uint8Array> } {
+  if ('files' in trained) return { fields: { ...trained.manifestFields }, files: trained.files };
+  const { bytes, entries } = packTensors(trained.tensors);
+  return { fields: { parameters: trained.parameters, tensorFormat: TENSOR_FORMAT_VERSION, tensors: entries }, files: new Map([[TENSOR_FILE, bytes]]) };
 }
 
 export interface RouterTrainer {
@@ -24,6 +46,17 @@ export interface RouterTrainer {
   /** The training sources it uses by default. */
   readonly sources: readonly TrainingSourceName[];
   train(data: TrainingData, options: { seed: number; onProgress?: (stage: string, done: number, total: number) => void }): TrainedRouter | Promise<TrainedRouter>;
+  /** LICENSE.md, when the generic note does not cover what is built from the weights. */
+  readonly licenceNote?: string;
+  /**
+   * What the definition requires besides the embedder and the weights, for weights just trained: the classifier's
+   * model is built from its weights only after training, so until then the trainer stands in for it.
+   */
+  context?(weights: RouterWeights): Promise<RouterContext>;
+  /** Builds what ships from the written folder (the classifier's ONNX model); returns one line to print. */
+  build?(folder: string): Promise<string>;
+  /** Releases what training opened (the classifier's encoder). */
+  dispose?(): Promise<void>;
 }
 
 export const knnGainTrainer: RouterTrainer = {

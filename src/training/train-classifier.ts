@@ -1,47 +1,23 @@
 /**
- * npm run train:classifier: trains the classifier router's head and builds its model.
- *
- *   tsx scripts/train-classifier.ts [--data DIR] [--seed N] [--seeds A,B,...] [--out DIR] [--no-build]
- *
- * --seeds also trains those seeds and records each one's APGR and the mean (MT-Bench's 72 questions make one
- * seed's number noisy); the head written is the --seed one.
- *
- * 1. Training data, labels and decontamination from src/cli/training (loadTrainingData).
- * 2. Every prompt embedded as the classifier model embeds it (USE-lite q8, 128-token windows pooled; cached on disk)
- *    and its token statistics counted (scripts/classifier/features.ts).
- * 3. Hyperparameters chosen by k-fold cross-validation on the training examples; an ensemble of seeded networks
- *    trained on all of them (scripts/classifier/train-head.ts).
- * 4. The head, with its manifest (data counts, seed, timing, benchmark results, calibration quantiles), written to
- *    public/routers/classifier/, and the ONNX model built from it (scripts/onnx/classifier/).
+ * The classifier router's trainer, run by `npm run train -- --router classifier`: a small MLP head over the USE-lite
+ * q8 embedding and the token statistics of each prompt (./classifier/), with hyperparameters chosen by k-fold
+ * cross-validation on the training examples and an ensemble of seeded networks trained on all of them. The head
+ * is written as head.bin (the format the ONNX model builder reads), and the classifier model is built from it.
  */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/bootstrap.ts';
-import { scoreQuantileTable } from '../core/calibration.ts';
 import { CLASSIFIER_LABEL_VALUES, classifierRouterDefinition } from '../core/classifier-router.ts';
 import { InvalidInputError } from '../core/errors.ts';
-import type { RouterDefinition } from '../core/registry.ts';
-import { createCachedEmbedder, type CachedEmbedder } from '../node/embedding-cache.ts';
-import { parseNumberFlag, splitList } from '../cli/command.ts';
-import { resolveSharedDir } from '../node/paths.ts';
-import { createProgressBar } from '../node/progress.ts';
-import { ROUTER_EMBEDDING_CACHE_DIR, createRouterEmbedder } from '../node/router-embedder.ts';
-import { writeRouterFolder } from '../node/router-weights.ts';
-import { type BenchmarkReport, runEval, summaryEntry } from '../node/run-eval.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
-import { loadTrainingData, type TrainingData } from './dataset.ts';
-import { createEncoder, DEFAULT_MODEL } from '../encoder/index.ts';
+import type { TextClassifier } from '../core/text-classifier.ts';
+import { DEFAULT_MODEL } from '../encoder/index.ts';
 import { CLASSIFIER_MODEL } from '../encoder/text-classifier.ts';
-import { readModelFile, resolveModelLocation } from '../encoder/model-location.ts';
-import { withLoadSettings } from '../encoder/transformers-env.ts';
-import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from './classifier/features.ts';
-import { type ClassifierHead, encodeHead, HEAD_ENCODER_DTYPE, headLogOdds } from './classifier/head.ts';
-import { type CrossValidationResult, crossValidateHead, type HeadExample, trainHead } from './classifier/train-head.ts';
-import { CLASSIFIER_MAX_TOKENS, DEFAULT_CLASSIFIER_HEAD_DIR, buildClassifierModel } from '../node/onnx/classifier/build-classifier-model.ts';
-
-const USAGE = 'usage: train-classifier [--data DIR] [--seed N] [--seeds A,B,...] [--out DIR] [--no-build]';
+import { CLASSIFIER_LABELS } from '../node/onnx/classifier/classifier-graph.ts';
+import { buildClassifierModel, DEFAULT_CLASSIFIER_HEAD_DIR } from '../node/onnx/classifier/build-classifier-model.ts';
+import { TOKEN_CLASSES } from './classifier/features.ts';
+import { type ClassifierHead, decodeHead, encodeHead, HEAD_ENCODER_DTYPE, headLogOdds } from './classifier/head.ts';
+import { openPromptFeatures, type PromptFeatures, type PromptFeatureSource } from './classifier/prompt-features.ts';
+import { crossValidateHead, type HeadExample, trainHead } from './classifier/train-head.ts';
+import { ALL_TRAINING_SOURCES, type TrainingData } from './dataset.ts';
+import type { RouterTrainer } from './trainers.ts';
 
 /**
  * AlpacaEval's judge labels are left out: GPT-4-Turbo judges prefer the strong model on open-ended writing where
@@ -55,8 +31,6 @@ const GRID = { hidden: [32], l2: [1e-3, 1e-2], epochs: [10, 20, 30] } as const;
 const FOLDS = 3;
 /** Networks averaged into the shipped head. */
 const ENSEMBLE_MEMBERS = 3;
-/** Benchmarks written into the manifest (MMLU on its held-out part: the gold split is training data). */
-const EVALUATION_BENCHMARKS = ['mt-bench', 'mmlu-heldout', 'gsm8k'] as const;
 
 const TOKEN_CLASS_NAMES = TOKEN_CLASSES.map((entry) => entry.name);
 
@@ -69,55 +43,6 @@ non-commercial licence. Other training data: MMLU (MIT), MATH (MIT), CRUXEval (M
 inside the built model is Universal Sentence Encoder lite (Apache-2.0). See manifest.json for sources and row counts.
 `;
 
-type Progress = (stage: string) => (done: number, total: number) => void;
-
-interface PromptFeatures {
-  readonly embedding: Float32Array;
-  readonly statistics: Float64Array;
-}
-
-/** Embeds and counts prompts exactly as the classifier model does. */
-class FeatureExtractor {
-  private constructor(
-    private readonly cache: CachedEmbedder,
-    private readonly tokenizer: PreTrainedTokenizer,
-    private readonly table: Float32Array,
-    readonly encoderId: string,
-    private readonly release: () => Promise<void>,
-  ) {}
-
-  static async create(): Promise<FeatureExtractor> {
-    const encoder = await createEncoder({ dtype: HEAD_ENCODER_DTYPE, overflow: 'chunk' });
-    const cache = await createCachedEmbedder(encoder, ROUTER_EMBEDDING_CACHE_DIR);
-    const location = resolveModelLocation(DEFAULT_MODEL, { allowRemoteModels: false });
-    const tokenizer = await withLoadSettings({ localModelPath: location.localModelPath, allowRemoteModels: false }, () =>
-      AutoTokenizer.from_pretrained(location.modelId),
-    );
-    const vocabulary = (JSON.parse(new TextDecoder().decode(await readModelFile(location, 'tokenizer.json'))) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);
-    return new FeatureExtractor(cache, tokenizer, tokenClassTable(vocabulary, TOKEN_CLASSES), encoder.id, () => encoder.dispose());
-  }
-
-  async features(texts: readonly string[], onProgress?: (done: number, total: number) => void): Promise<PromptFeatures[]> {
-    const features: PromptFeatures[] = [];
-    const batch = 256;
-    for (let start = 0; start < texts.length; start += batch) {
-      const part = texts.slice(start, start + batch);
-      const embeddings = await this.cache.embed(part);
-      part.forEach((text, index) => {
-        // The pipeline's tokenizer truncates at model_max_length; the statistics see what the graph sees.
-        const ids = this.tokenizer.encode(text).slice(0, CLASSIFIER_MAX_TOKENS);
-        features.push({ embedding: embeddings[index]!, statistics: promptStatistics(ids, this.table, TOKEN_CLASSES.length) });
-      });
-      onProgress?.(features.length, texts.length);
-    }
-    return features;
-  }
-
-  dispose(): Promise<void> {
-    return this.release();
-  }
-}
-
 /** Every family carries the same total weight, so 2,400 code-reasoning rows do not drown 710 math ones. */
 function familyBalancedExamples(data: TrainingData, features: readonly PromptFeatures[]): HeadExample[] {
   const labelled = data.prompts.flatMap((prompt, index) =>
@@ -128,173 +53,87 @@ function familyBalancedExamples(data: TrainingData, features: readonly PromptFea
   return labelled.map(({ prompt, features: { embedding, statistics }, target }) => ({ embedding, statistics, target, weight: 1 / perFamily.get(prompt.family)! }));
 }
 
-function strongWinRate(head: ClassifierHead, features: PromptFeatures): number {
-  return 1 / (1 + Math.exp(-headLogOdds(head, features.embedding, features.statistics)));
-}
-
-/** One seed's head, its cross-validation, and its benchmark results (exactly what the shipped model computes). */
-interface SeedRun {
-  readonly seed: number;
-  readonly head: ClassifierHead;
-  readonly crossValidation: CrossValidationResult;
-  readonly trainingSeconds: number;
-  readonly reports: BenchmarkReport[];
-}
-
-async function trainSeed(
-  seed: number,
-  examples: readonly HeadExample[],
-  extractor: FeatureExtractor,
-  sharedDir: string,
-  progress: Progress,
-  bootstrapResamples: number,
-): Promise<SeedRun> {
-  const started = performance.now();
-  const crossValidation = crossValidateHead(examples, GRID, { seed, folds: FOLDS, onProgress: progress(`cross-validating (seed ${seed})`) });
-  const head = trainHead(examples, TOKEN_CLASS_NAMES, crossValidation.chosen, { seed, members: ENSEMBLE_MEMBERS, onProgress: progress(`training (seed ${seed})`) });
-  const trainingSeconds = (performance.now() - started) / 1000;
-  const reports = await runEval({
-    routers: [headRouter(head, extractor), 'length'],
-    benchmarks: EVALUATION_BENCHMARKS,
-    sharedDir,
-    bootstrapResamples,
-    onProgress: ({ benchmark, router }, done, total) => progress(`scoring ${benchmark}/${router} (seed ${seed})`)(done, total),
-  });
-  return { seed, head, crossValidation, trainingSeconds, reports };
-}
-
-/** The classifier router as the shipped model computes it, on features the trainer has cached. */
-function headRouter(head: ClassifierHead, extractor: FeatureExtractor): RouterDefinition {
+/** The classifier model as the head computes it, on the trainer's features (the model itself is built later). */
+function headClassifier(head: ClassifierHead, source: PromptFeatureSource): TextClassifier {
   return {
-    name: 'classifier',
-    description: classifierRouterDefinition.description,
-    requires: [],
-    create: () => ({ name: 'classifier', score: async (prompts) => (await extractor.features(prompts)).map((entry) => strongWinRate(head, entry)) }),
-  };
-}
-
-async function main(): Promise<void> {
-  const started = performance.now();
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string' },
-      seed: { type: 'string', default: '0' },
-      seeds: { type: 'string' },
-      out: { type: 'string' },
-      'no-build': { type: 'boolean', default: false },
+    id: `${CLASSIFIER_MODEL}-head@${source.encoderId}`,
+    labels: CLASSIFIER_LABELS,
+    async classify(texts) {
+      return (await source.features(texts)).map(({ embedding, statistics }) => {
+        const strongWinRate = 1 / (1 + Math.exp(-headLogOdds(head, embedding, statistics)));
+        return [1 - strongWinRate, strongWinRate];
+      });
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  const sharedDir = resolveSharedDir(values.data);
-  const seedOf = (value: string, flag: string) => parseNumberFlag(value, flag, { min: 0, max: 2 ** 31 - 1, integer: true });
-  const seed = seedOf(values.seed, '--seed');
-  const extraSeeds = values.seeds === undefined ? [] : splitList(values.seeds, '--seeds').map((value) => seedOf(value, '--seeds'));
-  const outDir = path.resolve(values.out ?? DEFAULT_CLASSIFIER_HEAD_DIR);
+  };
+}
 
-  const bars = new Map<string, ReturnType<typeof createProgressBar>>();
-  const progress: Progress = (stage) => (done, total) => {
-    if (!bars.has(stage)) {
-      for (const bar of bars.values()) bar.finish();
-      bars.set(stage, createProgressBar(stage, process.stderr));
+/** The classifier's trainer over a source of prompt features, opened on first use and kept until dispose. */
+export function createClassifierTrainer(openFeatures: () => Promise<PromptFeatureSource>): RouterTrainer {
+  let opened: Promise<PromptFeatureSource> | undefined;
+  const features = () => (opened ??= openFeatures());
+  // Every seed of a run trains on the same examples; embedding and counting them once saves a pass per seed.
+  const examplesOf = new WeakMap<TrainingData, Promise<HeadExample[]>>();
+  const examples = (data: TrainingData, onProgress?: (stage: string, done: number, total: number) => void) => {
+    let found = examplesOf.get(data);
+    if (!found) {
+      found = features().then(async (source) => {
+        const texts = data.prompts.map((prompt) => prompt.text);
+        const all = await source.features(texts, onProgress && ((done, total) => onProgress('classifier features of training prompts', done, total)));
+        const labelled = familyBalancedExamples(data, all);
+        if (labelled.length === 0) throw new InvalidInputError('No labelled training prompts outside the excluded families.');
+        return labelled;
+      });
+      examplesOf.set(data, found);
     }
-    bars.get(stage)!.update(done, total);
+    return found;
   };
 
-  const routerEmbedder = await createRouterEmbedder();
-  let data: TrainingData;
-  try {
-    data = await loadTrainingData({ sharedDir, embedder: routerEmbedder, onProgress: (stage, done, total) => progress(stage)(done, total) });
-  } finally {
-    await routerEmbedder.dispose();
-  }
-  const extractor = await FeatureExtractor.create();
-  try {
-    const features = await extractor.features(
-      data.prompts.map((prompt) => prompt.text),
-      progress('classifier features of training prompts'),
-    );
-    const examples = familyBalancedExamples(data, features);
-    if (examples.length === 0) throw new InvalidInputError('No labelled training prompts outside the excluded families.');
-    const dataSeconds = (performance.now() - started) / 1000;
-
-    const runs: SeedRun[] = [];
-    for (const runSeed of [...new Set([...extraSeeds.filter((value) => value !== seed), seed])]) {
-      // Only the shipped seed's results carry bootstrap intervals.
-      runs.push(await trainSeed(runSeed, examples, extractor, sharedDir, progress, runSeed === seed ? DEFAULT_BOOTSTRAP_RESAMPLES : 0));
-    }
-    const final = runs.at(-1)!;
-    const apgrOf = (run: SeedRun, benchmark: string, router = 'classifier') =>
-      run.reports.find((report) => report.benchmark.name === benchmark)!.routers.find((evaluation) => evaluation.router === router)!.apgr;
-
-    const calibrationPrompts = await loadCalibrationPrompts(sharedDir);
-    const calibrationScores = (await extractor.features(calibrationPrompts)).map((entry) => strongWinRate(final.head, entry));
-    for (const bar of bars.values()) bar.finish();
-
-    const { fields, files } = encodeHead(final.head);
-    const manifest = {
-      router: 'classifier',
-      description: classifierRouterDefinition.description,
-      license: 'CC BY-NC 4.0 (inherited from AlpacaEval data; see LICENSE.md)',
-      model: CLASSIFIER_MODEL,
-      labelValues: CLASSIFIER_LABEL_VALUES,
-      encoder: { model: DEFAULT_MODEL, dtype: HEAD_ENCODER_DTYPE, overflow: 'chunk', id: extractor.encoderId },
-      data: { report: data.report, labelledExamples: examples.length, excludedFamilies: [...EXCLUDED_FAMILIES], weighting: 'each task family carries the same total weight' },
-      seed,
-      training: {
-        crossValidation: { folds: FOLDS, grid: GRID, candidates: final.crossValidation.candidates, chosen: final.crossValidation.chosen },
-        ensembleMembers: ENSEMBLE_MEMBERS,
-      },
-      trainingSeconds: Number(final.trainingSeconds.toFixed(1)),
-      embeddingAndDataSeconds: Number(dataSeconds.toFixed(1)),
-      totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-      benchmarks: {
-        ...Object.fromEntries(
-          final.reports.map((report) => {
-            const { curve: _curve, ...entry } = summaryEntry(report.routers[0]!);
-            return [report.benchmark.name, { ...entry, bootstrap: report.routers[0]!.interval, lengthAPGR: apgrOf(final, report.benchmark.name, 'length'), randomAPGR: report.random.apgr }];
-          }),
-        ),
-        ...(runs.length > 1
-          ? {
-              seeds: {
-                perSeed: Object.fromEntries(runs.map((run) => [String(run.seed), Object.fromEntries(EVALUATION_BENCHMARKS.map((name) => [name, apgrOf(run, name)]))])),
-                mean: Object.fromEntries(EVALUATION_BENCHMARKS.map((name) => [name, runs.reduce((sum, run) => sum + apgrOf(run, name), 0) / runs.length])),
-              },
-            }
-          : {}),
-      },
-      calibration: { prompts: CALIBRATION_SET, count: calibrationScores.length, quantiles: scoreQuantileTable(calibrationScores) },
-      ...fields,
-    };
-    await writeRouterFolder(outDir, manifest, files);
-    await writeFile(path.join(outDir, 'LICENSE.md'), LICENCE_NOTE);
-
-    const where = path.relative(process.cwd(), outDir) || '.';
-    console.log(`train-classifier: ${examples.length} labelled examples; chosen ${JSON.stringify(final.crossValidation.chosen)} by ${FOLDS}-fold CV; trained in ${final.trainingSeconds.toFixed(1)} s`);
-    for (const name of EVALUATION_BENCHMARKS) {
-      const mean = runs.length > 1 ? `, mean over seeds ${runs.map((run) => run.seed).join(',')} ${(runs.reduce((sum, run) => sum + apgrOf(run, name), 0) / runs.length).toFixed(3)}` : '';
-      const { low, high } = final.reports.find((report) => report.benchmark.name === name)!.routers[0]!.interval!;
-      console.log(
-        `  ${name.padEnd(12)} classifier APGR ${apgrOf(final, name).toFixed(3)} (95% bootstrap ${low.toFixed(3)}-${high.toFixed(3)}; ` +
-          `length ${apgrOf(final, name, 'length').toFixed(3)})${mean}`,
-      );
-    }
-    console.log(`train-classifier: wrote ${where} in ${manifest.totalSeconds} s`);
-  } finally {
-    await extractor.dispose();
-  }
-  if (!values['no-build'] && values.out === undefined) {
-    const result = await buildClassifierModel();
-    console.log(`train-classifier: ${result.built ? 'built' : 'kept'} ${path.relative(process.cwd(), result.outDir)}`);
-  }
+  return {
+    definition: classifierRouterDefinition,
+    sources: ALL_TRAINING_SOURCES,
+    licenceNote: LICENCE_NOTE,
+    async train(data, { seed, onProgress }) {
+      const labelled = await examples(data, onProgress);
+      const source = await features();
+      const stage = (name: string) => onProgress && ((done: number, total: number) => onProgress(`${name} classifier (seed ${seed})`, done, total));
+      const crossValidation = crossValidateHead(labelled, GRID, { seed, folds: FOLDS, onProgress: stage('cross-validating') });
+      const head = trainHead(labelled, TOKEN_CLASS_NAMES, crossValidation.chosen, { seed, members: ENSEMBLE_MEMBERS, onProgress: stage('training') });
+      const { fields, files } = encodeHead(head);
+      return {
+        manifestFields: {
+          model: CLASSIFIER_MODEL,
+          labelValues: CLASSIFIER_LABEL_VALUES,
+          encoder: { model: DEFAULT_MODEL, dtype: HEAD_ENCODER_DTYPE, overflow: 'chunk', id: source.encoderId },
+          ...fields,
+        },
+        files,
+        rows: { labelledExamples: labelled.length },
+        details: {
+          excludedFamilies: [...EXCLUDED_FAMILIES],
+          weighting: 'each task family carries the same total weight',
+          crossValidation: { folds: FOLDS, grid: GRID, candidates: crossValidation.candidates, chosen: crossValidation.chosen },
+          ensembleMembers: ENSEMBLE_MEMBERS,
+        },
+      };
+    },
+    async context(weights) {
+      return { textClassifier: headClassifier(decodeHead(weights), await features()) };
+    },
+    async build(folder) {
+      // The model folder has one fixed place, so only the committed head builds it (a trial run elsewhere would replace it).
+      if (path.resolve(folder) !== DEFAULT_CLASSIFIER_HEAD_DIR) {
+        return `Not built: ${CLASSIFIER_MODEL} is built from ${path.relative(process.cwd(), DEFAULT_CLASSIFIER_HEAD_DIR)} (npm run build:classifier).`;
+      }
+      const result = await buildClassifierModel({ headDir: folder });
+      return `${result.built ? 'Built' : 'Kept'} ${path.relative(process.cwd(), result.outDir)}.`;
+    },
+    async dispose() {
+      const source = opened;
+      opened = undefined;
+      if (source) await (await source).dispose();
+    },
+  };
 }
 
-try {
-  await main();
-} catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
-  console.error(`train-classifier: ${message}${badArguments ? `\n${USAGE}` : ''}`);
-  process.exit(1);
-}
+/** The classifier's trainer over the encoder and tokenizer its model is built from. */
+export const classifierTrainer: RouterTrainer = createClassifierTrainer(openPromptFeatures);

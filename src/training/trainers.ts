@@ -4,6 +4,7 @@ import { swRankingRouterDefinition } from '../core/sw-ranking-router.ts';
 import type { RouterContext, RouterDefinition, RouterWeights } from '../core/registry.ts';
 import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION, type TensorToPack } from '../core/router-tensors.ts';
 import type { TrainingData, TrainingSourceName } from './dataset.ts';
+import { classifierTrainer } from './train-classifier.ts';
 import { trainKnnGain } from './train-knn-gain.ts';
 import { trainMf } from './train-mf.ts';
 import { trainSwRanking } from './train-sw-ranking.ts';
@@ -87,5 +88,5 @@ export const swRankingTrainer: RouterTrainer = {
 
 /** Routers `npm run train` can train, by registry name. */
 export const TRAINERS: ReadonlyMap<string, RouterTrainer> = new Map(
-  [knnGainTrainer, mfTrainer, swRankingTrainer].map((trainer) => [trainer.definition.name, trainer]),
+  [classifierTrainer, knnGainTrainer, mfTrainer, swRankingTrainer].map((trainer) => [trainer.definition.name, trainer]),
 );

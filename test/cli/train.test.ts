@@ -6,7 +6,7 @@ describe('npm run train', () => {
   it('lists the trainable routers in its usage', async () => {
     const io = captureIO();
     expect(await main(['--help'], io)).toBe(0);
-    expect(io.out()).toMatch(/knn-gain, mf, sw-ranking/);
+    expect(io.out()).toMatch(/classifier, knn-gain, mf, sw-ranking/);
   });
 
   it('fails with one line on bad input, before loading anything', async () => {
@@ -17,6 +17,7 @@ describe('npm run train', () => {
       [['--router', 'mf', '--out', 'x', '--sources', 'arena'], /Unknown source 'arena'/],
       [['--router', 'mf', '--out', 'x', '--golden', 'g.csv'], /--golden needs --golden-strong and --golden-weak/],
       [['--router', 'mf', '--out', 'x', '--data', '/no/such/folder'], /Data folder not found/],
+      [['--router', 'classifier', '--out', 'x', '--no-build', '--data', '/no/such/folder'], /Data folder not found/],
     ];
     for (const [argv, message] of cases) {
       const io = captureIO();

@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import {
   createClient,
@@ -17,6 +17,8 @@ import {
 } from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
 import { estimateTokens, formatDollars, summarizeCost, type MeteredCall, type ModelPrice } from './cost-meter.ts';
+import { routeChatStyles } from './route-chat.styles.ts';
+import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
 
 /** What a `route-decision` event carries: the decision, and the prompt it was made for. */
 export interface RouteDecisionDetail {
@@ -65,6 +67,8 @@ const ROUTER_SETTINGS = ['router', 'device', 'modelBaseUrl', 'fallback', 'strong
  * composer, input, send, stop.
  */
 export class RouteChat extends LitElement {
+  static override styles = [tierBadgeStyles, routeChatStyles];
+
   /** Where `models/`, `routers/` and `ort/` are served when `model-base-url` is not set. The one-file build points it at its own folder. */
   static defaultModelBaseUrl = '/';
 
@@ -390,8 +394,8 @@ export class RouteChat extends LitElement {
         ? html`fallback: the router could not load`
         : html`score ${decision.score.toFixed(3)} ${decision.score >= decision.threshold ? '≥' : '<'} threshold ${decision.threshold.toFixed(3)}${decision.calibration === 'adaptive' ? ' (adaptive)' : ''}`;
     const latency = decision.fallback ? '' : ` · routed in ${formatMs(decision.latencyMs)}`;
-    return html`<p part="decision" class=${decision.tier}>
-      <span class="tier">${decision.tier}</span> ${model} · ${why}${latency}${decision.truncated ? ' · prompt truncated for scoring' : ''}
+    return html`<p part="decision">
+      ${renderTierBadge(decision.tier)} ${model} · ${why}${latency}${decision.truncated ? ' · prompt truncated for scoring' : ''}
     </p>`;
   }
 
@@ -429,263 +433,6 @@ export class RouteChat extends LitElement {
       <span>Sent strong: ${cost.strongCalls} of ${cost.calls} (${share})</span> ${spend}
     </p>`;
   }
-
-  static override styles = css`
-    :host {
-      --_bg: var(--route-chat-bg, #ffffff);
-      --_fg: var(--route-chat-fg, #1c2024);
-      --_muted: var(--route-chat-muted, #5c6670);
-      --_border: var(--route-chat-border, #d9dee3);
-      --_accent: var(--route-chat-accent, #2f5bd3);
-      --_strong: var(--route-chat-strong, #8a3ffc);
-      --_weak: var(--route-chat-weak, #0f8a5f);
-      --_user-bg: var(--route-chat-user-bg, #eef2fb);
-      --_assistant-bg: var(--route-chat-assistant-bg, #f7f8fa);
-      --_error: var(--route-chat-error, #b42318);
-      --_radius: var(--route-chat-radius, 12px);
-      display: block;
-      color: var(--_fg);
-      font: var(--route-chat-font, 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif);
-      max-width: 100%;
-    }
-    @media (prefers-color-scheme: dark) {
-      :host {
-        --_bg: var(--route-chat-bg, #16191d);
-        --_fg: var(--route-chat-fg, #e6e9ec);
-        --_muted: var(--route-chat-muted, #9aa4ae);
-        --_border: var(--route-chat-border, #2c3238);
-        --_accent: var(--route-chat-accent, #7c9cf5);
-        --_strong: var(--route-chat-strong, #b88cff);
-        --_weak: var(--route-chat-weak, #4cc38a);
-        --_user-bg: var(--route-chat-user-bg, #1f2a44);
-        --_assistant-bg: var(--route-chat-assistant-bg, #1d2126);
-        --_error: var(--route-chat-error, #ff8a80);
-      }
-    }
-    [part~='container'] {
-      display: flex;
-      flex-direction: column;
-      gap: 10px;
-      background: var(--_bg);
-      border: 1px solid var(--_border);
-      border-radius: var(--_radius);
-      padding: 14px;
-      height: var(--route-chat-height, 560px);
-      box-sizing: border-box;
-    }
-    [part~='header'] {
-      display: flex;
-      align-items: baseline;
-      justify-content: space-between;
-      gap: 12px;
-    }
-    h2 {
-      margin: 0;
-      font-size: 1.05em;
-      font-weight: 650;
-    }
-    [part~='status'] {
-      margin: 0;
-      color: var(--_muted);
-      font-size: 0.85em;
-    }
-    [part~='progress'] {
-      height: 4px;
-      border-radius: 2px;
-      background: var(--_border);
-      overflow: hidden;
-    }
-    [part~='progress'] span {
-      display: block;
-      height: 100%;
-      background: var(--_accent);
-      transition: width 120ms linear;
-    }
-    [part~='log'] {
-      flex: 1;
-      overflow-y: auto;
-      display: flex;
-      flex-direction: column;
-      gap: 10px;
-      padding: 2px;
-      min-height: 0;
-    }
-    [part~='log']:focus-visible,
-    textarea:focus-visible,
-    button:focus-visible,
-    input:focus-visible {
-      outline: 2px solid var(--_accent);
-      outline-offset: 2px;
-    }
-    .empty {
-      color: var(--_muted);
-      margin: auto;
-      text-align: center;
-      max-width: 32em;
-    }
-    [part~='message'] {
-      border-radius: var(--_radius);
-      padding: 8px 12px;
-      max-width: 85%;
-    }
-    [part~='message'] p {
-      margin: 0;
-      white-space: pre-wrap;
-      overflow-wrap: anywhere;
-    }
-    [part~='user'] {
-      align-self: flex-end;
-      background: var(--_user-bg);
-    }
-    [part~='assistant'] {
-      align-self: flex-start;
-      background: var(--_assistant-bg);
-      border-left: 3px solid var(--_border);
-    }
-    [part~='assistant'][part~='strong'] {
-      border-left-color: var(--_strong);
-    }
-    [part~='assistant'][part~='weak'] {
-      border-left-color: var(--_weak);
-    }
-    [part~='decision'] {
-      white-space: normal !important;
-      font-size: 0.8em;
-      color: var(--_muted);
-      margin-bottom: 4px !important;
-    }
-    .tier {
-      display: inline-block;
-      text-transform: uppercase;
-      letter-spacing: 0.04em;
-      font-weight: 700;
-      font-size: 0.85em;
-      padding: 0 6px;
-      border-radius: 4px;
-      color: var(--_bg);
-    }
-    .strong .tier {
-      background: var(--_strong);
-    }
-    .weak .tier {
-      background: var(--_weak);
-    }
-    .cursor {
-      display: inline-block;
-      width: 0.5em;
-      height: 1em;
-      vertical-align: text-bottom;
-      background: currentColor;
-      opacity: 0.4;
-      animation: blink 1s steps(1) infinite;
-    }
-    @keyframes blink {
-      50% {
-        opacity: 0;
-      }
-    }
-    @media (prefers-reduced-motion: reduce) {
-      .cursor {
-        animation: none;
-      }
-    }
-    .failed {
-      color: var(--_muted);
-      font-style: italic;
-    }
-    [part~='notice'],
-    [part~='error'] {
-      margin: 0;
-      padding: 8px 12px;
-      border-radius: 8px;
-      font-size: 0.9em;
-    }
-    [part~='notice'] {
-      background: color-mix(in srgb, var(--_strong) 12%, transparent);
-    }
-    [part~='error'] {
-      color: var(--_error);
-      background: color-mix(in srgb, var(--_error) 10%, transparent);
-    }
-    [part~='controls'] {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 8px 20px;
-      font-size: 0.85em;
-      border-top: 1px solid var(--_border);
-      padding-top: 10px;
-    }
-    [part~='slider'] {
-      display: flex;
-      align-items: center;
-      gap: 8px;
-    }
-    [part~='slider'] input {
-      width: 160px;
-      accent-color: var(--_accent);
-    }
-    output {
-      font-variant-numeric: tabular-nums;
-      font-weight: 600;
-    }
-    [part~='meter'] {
-      margin: 0;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 4px 12px;
-      font-variant-numeric: tabular-nums;
-    }
-    .saved {
-      color: var(--_weak);
-      font-weight: 600;
-    }
-    .muted {
-      color: var(--_muted);
-    }
-    [part~='composer'] {
-      display: flex;
-      gap: 8px;
-      align-items: flex-end;
-    }
-    textarea {
-      flex: 1;
-      resize: vertical;
-      min-height: 2.6em;
-      max-height: 12em;
-      font: inherit;
-      color: inherit;
-      background: var(--_bg);
-      border: 1px solid var(--_border);
-      border-radius: 8px;
-      padding: 8px 10px;
-    }
-    button {
-      font: inherit;
-      font-weight: 600;
-      border: none;
-      border-radius: 8px;
-      padding: 9px 16px;
-      cursor: pointer;
-      color: #fff;
-      background: var(--_accent);
-    }
-    button[part~='stop'] {
-      background: var(--_muted);
-    }
-    button:disabled {
-      opacity: 0.5;
-      cursor: default;
-    }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-    }
-  `;
 }
 
 /** The router model string's parts, or undefined for a plain name or a malformed string (which createRouter reports). */

@@ -1,4 +1,5 @@
 /** routellm-web's custom elements; importing this module defines them (`<route-chat>`, `<benchmark-explorer>`). */
-export { RouteChat, type RouteChatErrorKind, type RouteDecisionDetail, type RouteErrorDetail } from './route-chat.ts';
+export { RouteChat } from './route-chat.ts';
+export type { RouteChatErrorKind, RouteDecisionDetail, RouteErrorDetail } from './chat-session.ts';
 export { BenchmarkExplorer } from './benchmark-explorer.ts';
 export type { DemoBenchmarkFile, DemoIndex, DemoItem, DemoRouter } from './demo-data.ts';

@@ -1,0 +1,337 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import {
+  createClient,
+  createRouter,
+  RelayError,
+  RouteError,
+  parseRouterModel,
+  type ChatCompletionMessageParam,
+  type ClientOptions,
+  type LoadProgress,
+  type ModelRouter,
+  type ModelTier,
+  type RouteDecision,
+  type RouterInfo,
+  type RouterModel,
+  type RouterOptions,
+  type RouteLLMClient,
+} from '../sdk/index.ts';
+import type { WorkerClient } from '../worker/index.ts';
+import { estimateTokens, type MeteredCall, type ModelPrice } from './cost-meter.ts';
+
+/** What a `route-decision` event carries: the decision, and the prompt it was made for. */
+export interface RouteDecisionDetail {
+  decision: RouteDecision;
+  prompt: string;
+}
+
+/** What kind of failure a `route-error` event reports, for host pages that react to some and not others. */
+export type RouteChatErrorKind = 'relay-unreachable' | 'no-key' | 'relay' | 'router-failed' | 'worker-crashed' | 'input';
+
+export interface RouteErrorDetail {
+  kind: RouteChatErrorKind;
+  error: Error;
+  message: string;
+}
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+  decision?: RouteDecision;
+  /** The provider's name of the model that answered. */
+  answeredBy?: string;
+  streaming?: boolean;
+  failed?: boolean;
+}
+
+export type LoadState = { kind: 'loading'; progress: number } | { kind: 'ready'; info: RouterInfo } | { kind: 'fallback'; reason: string } | { kind: 'failed'; message: string };
+
+export interface ChatState {
+  turns: readonly ChatTurn[];
+  load: LoadState;
+  /** The failure on show; a router that fell back says so in `load` instead. */
+  error: RouteErrorDetail | undefined;
+  prices: Partial<Record<ModelTier, ModelPrice>>;
+  /** Why the meter cannot price the calls, or ''. */
+  pricesNote: string;
+  calls: readonly MeteredCall[];
+  /** A prompt is being routed or answered. */
+  busy: boolean;
+}
+
+/** The strong-call share when the page sets neither `threshold` nor `strong-pct`. */
+export const DEFAULT_STRONG_PCT = 0.5;
+
+/** The element's settings, named as its properties are, read whenever the session needs them. */
+export interface ChatSettings {
+  relayUrl: string;
+  router: string;
+  threshold: number | undefined;
+  strongPct: number | undefined;
+  strongModel: string;
+  weakModel: string;
+  device: 'auto' | 'wasm' | 'webgpu';
+  modelBaseUrl: string;
+  fallback: ModelTier | 'error';
+  worker: WorkerClient | undefined;
+}
+
+/** Which settings changed since the last update: lit's PropertyValues, or a Set in tests. */
+export interface ChangedSettings {
+  has(name: keyof ChatSettings): boolean;
+}
+
+export interface ChatSessionOptions {
+  settings: () => ChatSettings;
+  onDecision: (detail: RouteDecisionDetail) => void;
+  onError: (detail: RouteErrorDetail) => void;
+  /** The SDK's factories, replaced in tests. */
+  createRouter?: (options: RouterOptions) => ModelRouter;
+  createClient?: (options: ClientOptions) => RouteLLMClient;
+}
+
+const ROUTER_SETTINGS = ['router', 'device', 'modelBaseUrl', 'fallback', 'strongModel', 'weakModel', 'worker'] as const;
+
+/**
+ * One `<route-chat>` conversation: the router's lifecycle, the streamed answers, their cost and their failures,
+ * with no DOM, so a test drives it with a fake host. The host renders `state` and turns the callbacks into events.
+ */
+export class ChatSession implements ReactiveController {
+  private current: ChatState = { turns: [], load: { kind: 'loading', progress: 0 }, error: undefined, prices: {}, pricesNote: '', calls: [], busy: false };
+  private modelRouter: ModelRouter | undefined;
+  private client: RouteLLMClient | undefined;
+  private inFlight: AbortController | undefined;
+  private connected = false;
+  /** The first applySettings builds the router: a connection before it must not build a second one. */
+  private configured = false;
+  private readonly settings: () => ChatSettings;
+  private readonly onDecision: (detail: RouteDecisionDetail) => void;
+  private readonly onError: (detail: RouteErrorDetail) => void;
+  private readonly createRouter: (options: RouterOptions) => ModelRouter;
+  private readonly createClient: (options: ClientOptions) => RouteLLMClient;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    options: ChatSessionOptions,
+  ) {
+    this.settings = options.settings;
+    this.onDecision = options.onDecision;
+    this.onError = options.onError;
+    this.createRouter = options.createRouter ?? createRouter;
+    this.createClient = options.createClient ?? createClient;
+    host.addController(this);
+  }
+
+  get state(): Readonly<ChatState> {
+    return this.current;
+  }
+
+  hostConnected(): void {
+    this.connected = true;
+    // Moved in the DOM: the router was released when the element left, and no setting changed since.
+    if (this.configured) this.ensureRouter();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.inFlight?.abort();
+    void this.modelRouter?.dispose();
+    this.modelRouter = undefined;
+  }
+
+  /** Applies changed settings; the host calls it before each render. */
+  applySettings(changed: ChangedSettings): void {
+    if (ROUTER_SETTINGS.some((name) => changed.has(name)) && this.connected) {
+      void this.modelRouter?.dispose();
+      this.modelRouter = undefined;
+      this.ensureRouter();
+    } else if (this.modelRouter && (changed.has('threshold') || changed.has('strongPct'))) {
+      this.applyPolicy(this.modelRouter);
+    }
+    if (changed.has('relayUrl') || changed.has('strongModel') || changed.has('weakModel')) {
+      this.client = undefined;
+      void this.loadPrices();
+    }
+    this.configured = true;
+  }
+
+  /** Whether `send` would take this prompt now. */
+  canSend(prompt: string): boolean {
+    return !this.current.busy && prompt.trim() !== '';
+  }
+
+  /** Routes a prompt and streams the chosen model's answer; resolves when the answer is complete or failed. */
+  async send(prompt: string): Promise<void> {
+    if (!this.canSend(prompt)) return;
+    const text = prompt.trim();
+    const history: ChatCompletionMessageParam[] = [...this.current.turns.filter((turn) => !turn.failed).map(({ role, content }) => ({ role, content })), { role: 'user', content: text }];
+    this.set({ error: undefined, turns: [...this.current.turns, { role: 'user', content: text }], busy: true });
+    const controller = new AbortController();
+    this.inFlight = controller;
+    let answer: ChatTurn | undefined;
+    try {
+      const decision = await this.ensureRouter().route(history, { signal: controller.signal });
+      this.onDecision({ decision, prompt: text });
+      answer = { role: 'assistant', content: '', decision, streaming: true };
+      this.set({ turns: [...this.current.turns, answer] });
+      const stream = await this.ensureClient().chat.completions.create(
+        { model: decision.model, messages: history, stream: true, stream_options: { include_usage: true } },
+        { signal: controller.signal },
+      );
+      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta.content ?? '';
+        answer = { ...answer, content: answer.content + delta, answeredBy: chunk.model || answer.answeredBy };
+        this.replaceLast(answer);
+        if (chunk.usage) usage = chunk.usage;
+      }
+      answer = { ...answer, streaming: false };
+      this.replaceLast(answer);
+      this.set({
+        calls: [
+          ...this.current.calls,
+          {
+            tier: decision.tier,
+            inputTokens: usage?.prompt_tokens ?? estimateTokens(history.map((message) => String(message.content ?? '')).join('\n')),
+            outputTokens: usage?.completion_tokens ?? estimateTokens(answer.content),
+            measured: usage !== undefined,
+          },
+        ],
+      });
+      // The relay may have been down when the element loaded: now that it answered, its prices can be read.
+      if (this.current.pricesNote) void this.loadPrices();
+    } catch (error) {
+      if (answer) this.replaceLast({ ...answer, streaming: false, failed: answer.content === '' });
+      if (!(error instanceof RouteError && error.code === 'aborted')) this.reportError(error);
+    } finally {
+      this.set({ busy: false });
+      this.inFlight = undefined;
+    }
+  }
+
+  /** Stops the answer being streamed. */
+  stop(): void {
+    this.inFlight?.abort();
+  }
+
+  private set(patch: Partial<ChatState>): void {
+    this.current = { ...this.current, ...patch };
+    this.host.requestUpdate();
+  }
+
+  private ensureRouter(): ModelRouter {
+    if (this.modelRouter) return this.modelRouter;
+    this.set({ load: { kind: 'loading', progress: 0 } });
+    const settings = this.settings();
+    let router: ModelRouter;
+    try {
+      router = this.createRouter({
+        router: parseRouterModelQuietly(settings.router)?.router ?? settings.router,
+        ...(settings.threshold !== undefined ? { threshold: settings.threshold } : { strongPct: settings.strongPct ?? DEFAULT_STRONG_PCT }),
+        strongModel: settings.strongModel,
+        weakModel: settings.weakModel,
+        device: settings.device,
+        modelBaseUrl: settings.modelBaseUrl,
+        fallback: settings.fallback,
+        ...(settings.worker && { worker: settings.worker }),
+        onProgress: (event: LoadProgress) => {
+          if (this.modelRouter === router && this.current.load.kind === 'loading') this.set({ load: { kind: 'loading', progress: event.progress } });
+        },
+      });
+    } catch (error) {
+      this.set({ load: { kind: 'failed', message: (error as Error).message } });
+      this.reportError(error);
+      throw error;
+    }
+    this.modelRouter = router;
+    router.ready.then(
+      (status) => {
+        if (this.modelRouter !== router) return;
+        if (status.state === 'ready') {
+          this.set({ load: { kind: 'ready', info: status.info } });
+        } else {
+          const reason = `Router '${router.name}' could not load (${status.error.message.replace(/\.$/, '')}). The ${this.settings().fallback} model answers every prompt.`;
+          this.set({ load: { kind: 'fallback', reason } });
+          this.emitError('router-failed', status.error, reason);
+        }
+      },
+      (error: unknown) => {
+        if (this.modelRouter !== router) return;
+        this.set({ load: { kind: 'failed', message: (error as Error).message } });
+        this.reportError(error);
+      },
+    );
+    return router;
+  }
+
+  private applyPolicy(router: ModelRouter): void {
+    const { threshold, strongPct } = this.settings();
+    if (threshold !== undefined) router.setThreshold(threshold);
+    else if (strongPct !== undefined) router.setStrongPct(strongPct);
+  }
+
+  private ensureClient(): RouteLLMClient {
+    const { relayUrl } = this.settings();
+    if (!relayUrl) throw new RelayError('Set the relay-url attribute to the relay that answers (e.g. http://127.0.0.1:8787).', 0);
+    this.client ??= this.createClient({ relayUrl });
+    return this.client;
+  }
+
+  private async loadPrices(): Promise<void> {
+    this.set({ prices: {}, pricesNote: '' });
+    if (!this.settings().relayUrl) return;
+    let models;
+    try {
+      models = await this.ensureClient().models.list();
+    } catch (error) {
+      this.set({ pricesNote: 'prices unknown: the relay did not answer' });
+      this.reportError(error);
+      return;
+    }
+    const { strongModel, weakModel } = this.settings();
+    const priceOf = (alias: string) => models.find((model) => model.id === alias)?.pricing;
+    const strong = priceOf(strongModel);
+    const weak = priceOf(weakModel);
+    const missing = [!strong && strongModel, !weak && weakModel].filter(Boolean).join(' and ');
+    this.set({ prices: { ...(strong && { strong }), ...(weak && { weak }) }, pricesNote: missing && `prices unknown: the relay does not list ${missing}` });
+  }
+
+  private replaceLast(turn: ChatTurn): void {
+    this.set({ turns: [...this.current.turns.slice(0, -1), turn] });
+  }
+
+  private reportError(error: unknown): void {
+    const { kind, error: failure, message } = classifyError(error);
+    this.emitError(kind, failure, message);
+  }
+
+  private emitError(kind: RouteChatErrorKind, error: Error, message: string): void {
+    const detail: RouteErrorDetail = { kind, error, message };
+    if (kind !== 'router-failed' || this.current.load.kind !== 'fallback') this.set({ error: detail });
+    this.onError(detail);
+  }
+}
+
+/** Which `route-error` kind a failure is, with the sentence to show for it. */
+export function classifyError(error: unknown): RouteErrorDetail {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  if (failure instanceof RelayError) {
+    if (failure.code === 'relay_unreachable') {
+      return { kind: 'relay-unreachable', error: failure, message: `${failure.message.replace(/ Is it running\?.*$/, '')} Is it running? Start it with npm run relay (or npm start).` };
+    }
+    if (failure.relayCode === 'model_unavailable') return { kind: 'no-key', error: failure, message: `No provider key: ${failure.message}` };
+    return { kind: 'relay', error: failure, message: failure.message };
+  }
+  if (failure instanceof RouteError && failure.code === 'worker_crashed') return { kind: 'worker-crashed', error: failure, message: failure.message };
+  if (failure instanceof RouteError && failure.code === 'invalid_input') return { kind: 'input', error: failure, message: failure.message };
+  return { kind: 'router-failed', error: failure, message: failure.message };
+}
+
+/** The router model string's parts, or undefined for a plain name or a malformed string (which createRouter reports). */
+export function parseRouterModelQuietly(router: string): RouterModel | undefined {
+  try {
+    return parseRouterModel(router);
+  } catch {
+    return undefined;
+  }
+}

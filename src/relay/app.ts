@@ -1,8 +1,9 @@
 /**
- * The relay as a Hono app: `createRelayApp(...)` returns one app object that the Node entry (node.ts) and the
- * serverless entry (worker.ts) both serve. It holds the provider keys, exposes one OpenAI-compatible API, and
- * forwards each chat request to the provider configured for the alias the browser chose. No routing logic, no state
- * beyond per-instance rate and concurrency counters, so it scales by running more copies.
+ * The relay as a Hono app: `createRelayApp(config)` returns one app object that the Node entry (node.ts), the
+ * Cloudflare entry (cloudflare.ts) or any other runtime with a `fetch` handler serves. It holds the provider keys,
+ * exposes one OpenAI-compatible API, and forwards each chat request to the provider configured for the alias the
+ * browser chose. No routing logic, no state beyond per-instance rate and concurrency counters, so it scales by running
+ * more copies.
  */
 import { Hono, type Context } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
@@ -11,7 +12,7 @@ import type { GetConnInfo } from 'hono/conninfo';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import { parseClientTokens, type RelayConfig } from './config.ts';
+import { parseClientTokens, toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { errorResponse } from './error-response.ts';
 import { originAllowed } from './origins.ts';
@@ -34,9 +35,8 @@ export interface RelayLogEntry {
 }
 
 export interface RelayAppOptions {
-  readonly config: RelayConfig;
-  /** Where keys and client tokens are read from: `process.env` on Node, the bindings on a serverless platform. */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where keys and client tokens are read from: the bindings on a serverless platform. Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** The runtime's way of telling who is calling, for per-client limits. Without it all callers share one budget. */
   readonly getConnInfo?: GetConnInfo;
   /** Receives one entry per finished request; the default writes it as a JSON line to stdout. */
@@ -65,7 +65,7 @@ export interface AliasStatus {
 }
 
 /** Which aliases can be served with the keys in `env`: those that need no key, or whose key variable is set. */
-export function aliasStatuses(config: RelayConfig, env: RelayAppOptions['env']): AliasStatus[] {
+export function aliasStatuses(config: ParsedRelayConfig, env: Readonly<Record<string, string | undefined>>): AliasStatus[] {
   return [...config.models.values()].map((upstream) => ({
     alias: upstream.alias,
     available: upstream.apiKeyEnv === undefined || Boolean(env[upstream.apiKeyEnv]),
@@ -78,9 +78,15 @@ const MODELS_PATH = '/v1/models';
 /** Long enough for any alias, short enough that an error message never grows with hostile input. */
 const MAX_ECHOED_CHARS = 64;
 
-/** Throws RelayConfigError when the config names a client-token variable that is not set. */
-export function createRelayApp(options: RelayAppOptions): RelayApp {
-  const { config, env } = options;
+/**
+ * `relayConfig` is the documented JSON shape (a plain object from `JSON.parse` will do) or the result of
+ * `parseRelayConfig`. Throws RelayConfigError when the config is invalid or names a client-token variable that is
+ * not set.
+ */
+export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, options: RelayAppOptions = {}): RelayApp {
+  const config = toParsedRelayConfig(relayConfig);
+  // A runtime without `process` (Cloudflare Workers without nodejs_compat) has to hand its bindings in.
+  const env = options.env ?? (typeof process === 'undefined' ? {} : process.env);
   const log = options.log ?? ((entry: RelayLogEntry) => console.log(JSON.stringify(entry)));
   // Looked up per call rather than captured, so that a runtime (or a test) replacing the global is respected.
   const upstreamFetch: UpstreamFetch = options.fetch ?? ((url, init) => fetch(url, init));

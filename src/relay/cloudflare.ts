@@ -7,7 +7,7 @@
 import type { ExecutionContext } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import { createRelayApp, type RelayApp } from './app.ts';
-import { parseRelayConfig, type RelayConfig } from './config.ts';
+import { parseRelayConfig, type ParsedRelayConfig } from './config.ts';
 import { errorResponse } from './error-response.ts';
 import bundledConfig from './relay.config.json' with { type: 'json' };
 
@@ -21,7 +21,7 @@ export interface RelayWorker {
 /** Cloudflare sets this header to the caller's address; a client cannot override it. */
 const cloudflareConnInfo: GetConnInfo = (c) => ({ remote: { address: c.req.header('cf-connecting-ip') } });
 
-export function createRelayWorker(config: RelayConfig): RelayWorker {
+export function createRelayWorker(config: ParsedRelayConfig): RelayWorker {
   // The bindings object is fixed for the life of an isolate, so the app is built once per bindings object.
   const apps = new WeakMap<WorkerEnv, RelayApp>();
   return {
@@ -29,7 +29,7 @@ export function createRelayWorker(config: RelayConfig): RelayWorker {
       let app = apps.get(env);
       if (!app) {
         try {
-          app = createRelayApp({ config, env: stringBindings(env), getConnInfo: cloudflareConnInfo });
+          app = createRelayApp(config, { env: stringBindings(env), getConnInfo: cloudflareConnInfo });
         } catch (error) {
           return errorResponse(500, 'relay_misconfigured', (error as Error).message);
         }

@@ -1,12 +1,46 @@
 /**
  * The relay's configuration: which model aliases exist and where each one goes, who may call, and the limits.
- * It is plain data (a JSON file for Node, a bundled JSON module for the serverless entry), checked once at start by
- * `parseRelayConfig`. Secrets never live here: provider keys and client tokens are read from environment variables
- * that the config only names.
+ * It is plain data (a JSON file for Node, a bundled JSON module for Cloudflare, or an object in code), checked once
+ * at start by `parseRelayConfig`. Secrets never live here: provider keys and client tokens are read from environment
+ * variables that the config only names.
  */
 import { LOOPBACK_ORIGINS, parseOriginPattern, type OriginPattern } from './origins.ts';
 
-/** Where one alias is forwarded. */
+/** One alias as written in a config: where it is forwarded and what it costs. */
+export interface RelayModelConfig {
+  /** The provider's OpenAI-compatible base URL (`https://api.openai.com/v1`). */
+  readonly baseURL: string;
+  /** The provider's own model name, sent upstream in place of the alias. */
+  readonly model: string;
+  /** The NAME of the environment variable that holds the provider key; omitted for servers that need none. */
+  readonly apiKeyEnv?: string;
+  /** US dollars per 1M tokens, shown to the browser for its cost meter. */
+  readonly pricing: { readonly input: number; readonly output: number };
+  /** Fixed, non-secret headers the provider wants (OpenRouter's `HTTP-Referer` and `X-Title`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The config as written: the documented JSON shape, whether it comes from `JSON.parse`, a JSON import or
+ * `defineRelayConfig` in code. In JSON files `"//"` keys hold comments.
+ */
+export interface RelayConfig {
+  /** Keyed by alias, the name the browser asks for (`strong`, `weak`, or any other). */
+  readonly models: Readonly<Record<string, RelayModelConfig>>;
+  /** Default: only pages served from this machine (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`). */
+  readonly cors?: { readonly origins?: readonly string[]; readonly credentials?: boolean };
+  /** When set, every /v1 request needs `Authorization: Bearer <token>` with one of the tokens in this variable. */
+  readonly auth?: { readonly tokensEnv: string };
+  /** Each omitted limit takes its default (DEFAULT_LIMITS). */
+  readonly limits?: Partial<RelayLimits>;
+}
+
+/** Types a config written in code, as Vite's defineConfig does; the relay checks it when it starts. */
+export function defineRelayConfig(config: RelayConfig): RelayConfig {
+  return config;
+}
+
+/** Where one alias is forwarded, once checked. */
 export interface UpstreamModel {
   /** The name the browser asks for (`strong`, `weak`, or any other). */
   readonly alias: string;
@@ -35,7 +69,8 @@ export interface RelayLimits {
   readonly upstreamIdleTimeoutMs: number;
 }
 
-export interface RelayConfig {
+/** A checked config with its defaults filled in, as `parseRelayConfig` returns it. */
+export interface ParsedRelayConfig {
   /** Keyed by alias; a Map so that a client asking for `constructor` or `__proto__` finds nothing. */
   readonly models: ReadonlyMap<string, UpstreamModel>;
   readonly cors: { readonly origins: readonly OriginPattern[]; readonly credentials: boolean };
@@ -71,13 +106,15 @@ const COMMENT_KEY = '//';
 const SECRET_FIELDS = ['apiKey', 'api_key', 'key'];
 
 /**
- * Checks a parsed config file (or bundled JSON) and fills in defaults. `source` names it in the error message.
- * Throws RelayConfigError listing every problem; the message never repeats a value that might be a secret.
+ * Checks a config in the documented shape (straight from `JSON.parse` is fine) and fills in defaults. `source`, a
+ * file name for instance, names it in the error message. Throws RelayConfigError listing every problem, each with the
+ * path of its field (`models."strong".baseURL`); the message never repeats a value that might be a secret.
  */
-export function parseRelayConfig(value: unknown, source: string): RelayConfig {
+export function parseRelayConfig(value: unknown, source?: string): ParsedRelayConfig {
   const problems: string[] = [];
+  const invalid = () => new RelayConfigError(`Invalid relay config${source === undefined ? '' : ` ${source}`}: ${problems.join('; ')}`);
   const root = objectAt(value, 'the config', problems);
-  if (!root) throw new RelayConfigError(`Invalid relay config ${source}: ${problems.join('; ')}`);
+  if (!root) throw invalid();
   onlyKeys(root, ['models', 'cors', 'auth', 'limits'], '', problems);
 
   const models = new Map<string, UpstreamModel>();
@@ -94,10 +131,14 @@ export function parseRelayConfig(value: unknown, source: string): RelayConfig {
   const auth = parseAuth(root['auth'], problems);
   const limits = parseLimits(root['limits'], problems);
 
-  if (problems.length > 0 || !cors) {
-    throw new RelayConfigError(`Invalid relay config ${source}: ${problems.join('; ')}`);
-  }
+  if (problems.length > 0 || !cors) throw invalid();
   return { models, cors, auth, limits };
+}
+
+/** The checked form of either shape: a config from `parseRelayConfig` passes through, any other is checked now. */
+export function toParsedRelayConfig(config: RelayConfig | ParsedRelayConfig): ParsedRelayConfig {
+  // A JSON value cannot hold a Map, so a Map of models only ever comes from parseRelayConfig.
+  return config.models instanceof Map ? (config as ParsedRelayConfig) : parseRelayConfig(config);
 }
 
 function parseUpstreamModel(alias: string, value: unknown, problems: string[]): UpstreamModel | undefined {
@@ -185,7 +226,7 @@ function parseHeaders(value: unknown, path: string, problems: string[]): Record<
   return headers;
 }
 
-function parseCors(value: unknown, problems: string[]): RelayConfig['cors'] | undefined {
+function parseCors(value: unknown, problems: string[]): ParsedRelayConfig['cors'] | undefined {
   const defaults = { origins: LOOPBACK_ORIGINS.map(parseOriginPattern), credentials: false };
   if (value === undefined) return defaults;
   const cors = objectAt(value, 'cors', problems);
@@ -221,7 +262,7 @@ function parseCors(value: unknown, problems: string[]): RelayConfig['cors'] | un
   return { origins, credentials };
 }
 
-function parseAuth(value: unknown, problems: string[]): RelayConfig['auth'] {
+function parseAuth(value: unknown, problems: string[]): ParsedRelayConfig['auth'] {
   if (value === undefined) return undefined;
   const auth = objectAt(value, 'auth', problems);
   if (!auth) return undefined;

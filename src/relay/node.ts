@@ -17,7 +17,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { aliasStatuses, createRelayApp, type RelayLogEntry } from './app.ts';
-import { parseRelayConfig, RelayConfigError, type RelayConfig } from './config.ts';
+import { parseRelayConfig, RelayConfigError, toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { errorBody, errorResponse, type RelayErrorCode } from './error-response.ts';
 import { createNodeUpstreamFetch } from './node-upstream-fetch.ts';
 import type { UpstreamFetch } from './upstream.ts';
@@ -29,8 +29,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export interface NodeRelayOptions {
   /** A config file; ignored when `config` is given. Default: src/relay/relay.config.json. */
   readonly configPath?: string;
-  /** An already checked config (tests, benchmarks, programs embedding the relay). */
-  readonly config?: RelayConfig;
+  /** A config in code (programs embedding the relay, tests): as written, or from parseRelayConfig. */
+  readonly config?: RelayConfig | ParsedRelayConfig;
   /** 0 picks a free port. */
   readonly port?: number;
   readonly host?: string;
@@ -43,14 +43,14 @@ export interface NodeRelayOptions {
 export interface NodeRelay {
   /** e.g. `http://127.0.0.1:8787`; the OpenAI base URL is this plus `/v1`. */
   readonly url: string;
-  readonly config: RelayConfig;
+  readonly config: ParsedRelayConfig;
   readonly server: Server;
   /** Stops accepting connections and ends the open ones. */
   close(): Promise<void>;
 }
 
 /** Reads and checks a config file; throws RelayConfigError with a one-line reason when it cannot be used. */
-export async function loadRelayConfig(path: string): Promise<RelayConfig> {
+export async function loadRelayConfig(path: string): Promise<ParsedRelayConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -68,9 +68,8 @@ export async function loadRelayConfig(path: string): Promise<RelayConfig> {
 
 export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<NodeRelay> {
   const env = options.env ?? process.env;
-  const config = options.config ?? (await loadRelayConfig(options.configPath ?? DEFAULT_CONFIG_PATH));
-  const app = createRelayApp({
-    config,
+  const config = options.config ? toParsedRelayConfig(options.config) : await loadRelayConfig(options.configPath ?? DEFAULT_CONFIG_PATH);
+  const app = createRelayApp(config, {
     env,
     getConnInfo,
     fetch: options.fetch ?? createNodeUpstreamFetch(),

@@ -1,6 +1,6 @@
 /** Starting a real relay on 127.0.0.1 in front of the fake upstream, with its log lines captured. */
 import type { RelayLogEntry } from '../../src/relay/app.ts';
-import { parseRelayConfig } from '../../src/relay/config.ts';
+import type { RelayConfig } from '../../src/relay/config.ts';
 import { startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
 import type { UpstreamRequestInit } from '../../src/relay/upstream.ts';
 
@@ -15,10 +15,10 @@ export interface TestRelay extends NodeRelay {
 }
 
 /**
- * A config file's content with one `strong` alias pointing at `upstreamURL` (key in TEST_KEY's variable), plus
- * whatever `extra` adds or overrides at the top level.
+ * A config as a file holds it, with one `strong` alias pointing at `upstreamURL` (key in TEST_KEY's variable), plus
+ * the top-level settings in `extra`.
  */
-export function configFor(upstreamURL: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function configFor(upstreamURL: string, extra: Omit<RelayConfig, 'models'> = {}): RelayConfig {
   return {
     models: {
       strong: { baseURL: upstreamURL, model: 'upstream-strong', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: { input: 2, output: 8 } },
@@ -32,14 +32,14 @@ export const TRANSPORTS = { 'node:http': undefined, fetch: (url: string, init: U
 export type TransportName = keyof typeof TRANSPORTS;
 
 export async function startTestRelay(
-  configFile: Record<string, unknown>,
+  config: RelayConfig,
   env: Record<string, string | undefined> = { TEST_PROVIDER_KEY: TEST_KEY },
   transport: TransportName = 'node:http',
 ): Promise<TestRelay> {
   const logs: RelayLogEntry[] = [];
   const upstreamFetch = TRANSPORTS[transport];
   const relay = await startNodeRelay({
-    config: parseRelayConfig(configFile, 'test config'),
+    config,
     port: 0,
     env,
     log: (entry) => logs.push(entry),

@@ -103,8 +103,8 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
 
     it('sends the fixed headers the config names for a provider', async () => {
       upstream = await startFakeUpstream();
-      const config = configFor(upstream.url);
-      (config.models as Record<string, Record<string, unknown>>)['strong']!['headers'] = { 'X-Title': 'routellm-web' };
+      const { models, ...rest } = configFor(upstream.url);
+      const config = { ...rest, models: { strong: { ...models['strong']!, headers: { 'X-Title': 'routellm-web' } } } };
       relay = await startTestRelay(config, undefined, transport);
       expect((await relay.chat(HELLO)).status).toBe(200);
       expect(upstream.requests[0]!.headers['x-title']).toBe('routellm-web');

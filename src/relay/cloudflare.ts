@@ -1,29 +1,31 @@
 /**
- * The relay as a serverless `fetch` handler (Cloudflare Workers style; deploy with
- * `npx wrangler deploy -c src/relay/wrangler.toml`). Same app as the Node entry. The config is bundled at build time
- * from relay.config.json and checked when the bundle loads; provider keys and client tokens are the platform's
- * secrets (`wrangler secret put OPENAI_API_KEY`), handed to the handler as `env`.
+ * The relay on Cloudflare Workers: `export default createRelayWorker(config)` in your Worker's entry file (see
+ * examples/cloudflare-worker.ts). Same app as the Node entry. The config is yours, bundled with the code and checked
+ * when the bundle loads; provider keys and client tokens are the platform's secrets
+ * (`wrangler secret put OPENAI_API_KEY`), handed to the handler as `env`.
  */
 import type { ExecutionContext } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import { createRelayApp, type RelayApp } from './app.ts';
-import { parseRelayConfig, type ParsedRelayConfig } from './config.ts';
+import { toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { errorResponse } from './error-response.ts';
-import bundledConfig from './relay.config.json' with { type: 'json' };
 
-/** The platform's bindings: secrets and vars by name. Only string values can be keys or tokens. */
-export type WorkerEnv = Readonly<Record<string, unknown>>;
+/** The Worker's bindings: secrets and vars by name. Only string values can be keys or tokens. */
+export type CloudflareBindings = Readonly<Record<string, unknown>>;
 
+/** A Workers module's default export. */
 export interface RelayWorker {
-  fetch(request: Request, env: WorkerEnv, ctx?: ExecutionContext): Response | Promise<Response>;
+  fetch(request: Request, env: CloudflareBindings, ctx?: ExecutionContext): Response | Promise<Response>;
 }
 
 /** Cloudflare sets this header to the caller's address; a client cannot override it. */
 const cloudflareConnInfo: GetConnInfo = (c) => ({ remote: { address: c.req.header('cf-connecting-ip') } });
 
-export function createRelayWorker(config: ParsedRelayConfig): RelayWorker {
+/** Throws RelayConfigError for an invalid config, so that a bad config fails the deploy rather than every request. */
+export function createRelayWorker(relayConfig: RelayConfig | ParsedRelayConfig): RelayWorker {
+  const config = toParsedRelayConfig(relayConfig);
   // The bindings object is fixed for the life of an isolate, so the app is built once per bindings object.
-  const apps = new WeakMap<WorkerEnv, RelayApp>();
+  const apps = new WeakMap<CloudflareBindings, RelayApp>();
   return {
     fetch(request, env, ctx) {
       let app = apps.get(env);
@@ -40,10 +42,8 @@ export function createRelayWorker(config: ParsedRelayConfig): RelayWorker {
   };
 }
 
-function stringBindings(env: WorkerEnv): Record<string, string> {
+function stringBindings(env: CloudflareBindings): Record<string, string> {
   const strings: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === 'string') strings[name] = value;
   return strings;
 }
-
-export default createRelayWorker(parseRelayConfig(bundledConfig, 'src/relay/relay.config.json'));

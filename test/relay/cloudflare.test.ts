@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRelayWorker } from '../../src/relay/cloudflare.ts';
 import { parseRelayConfig } from '../../src/relay/config.ts';
-import worker, { createRelayWorker } from '../../src/relay/worker.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { configFor, HELLO, TEST_KEY } from './harness.ts';
 
@@ -11,21 +11,40 @@ const chatRequest = (body: unknown, headers: Record<string, string> = {}) =>
     body: JSON.stringify(body),
   });
 
-describe('the serverless entry', () => {
+describe('createRelayWorker', () => {
   let upstream: FakeUpstream | undefined;
   afterEach(async () => {
     await upstream?.close();
     upstream = undefined;
   });
 
-  it('serves the bundled config with keys from the bindings', async () => {
-    const withKey = await worker.fetch(new Request('https://relay.example/v1/models'), { OPENAI_API_KEY: 'sk-binding' });
-    expect(((await withKey.json()) as { data: { id: string }[] }).data.map((model) => model.id)).toEqual(['strong', 'weak']);
+  it('serves the given config (a plain JSON object) with keys from the bindings', async () => {
+    const relay = createRelayWorker(configFor('https://api.example/v1'));
+    const models = (env: Record<string, unknown>) => relay.fetch(new Request('https://relay.example/v1/models'), env);
+    expect(((await (await models({ TEST_PROVIDER_KEY: TEST_KEY })).json()) as { data: { id: string }[] }).data.map((model) => model.id)).toEqual(['strong']);
     const noKeys = {};
-    expect(((await (await worker.fetch(new Request('https://relay.example/v1/models'), noKeys)).json()) as { data: unknown[] }).data).toEqual([]);
-    const chat = await worker.fetch(chatRequest(HELLO), noKeys);
+    expect(((await (await models(noKeys)).json()) as { data: unknown[] }).data).toEqual([]);
+    const chat = await relay.fetch(chatRequest(HELLO), noKeys);
     expect(chat.status).toBe(503);
-    expect(((await chat.json()) as { error: { message: string } }).error.message).toContain('OPENAI_API_KEY');
+    expect(((await chat.json()) as { error: { message: string } }).error.message).toContain('TEST_PROVIDER_KEY');
+  });
+
+  it("allows exactly the config's origins: no default origins are baked in", async () => {
+    const relay = createRelayWorker(configFor('https://api.example/v1', { cors: { origins: ['https://app.example.com'] } }));
+    const env = { TEST_PROVIDER_KEY: TEST_KEY };
+    const fromOrigin = (origin: string) => relay.fetch(new Request('https://relay.example/v1/models', { headers: { origin } }), env);
+    const configured = await fromOrigin('https://app.example.com');
+    expect(configured.status).toBe(200);
+    expect(configured.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    for (const origin of ['https://other.example', 'http://localhost:5173']) {
+      const refused = await fromOrigin(origin);
+      expect(refused.status, origin).toBe(403);
+      expect(refused.headers.get('access-control-allow-origin'), origin).toBeNull();
+    }
+  });
+
+  it('throws for an invalid config, naming the field, before any request', () => {
+    expect(() => createRelayWorker(configFor('ftp://api.example/v1'))).toThrow(/models\."strong"\.baseURL must be an http\(s\) URL/);
   });
 
   it('forwards to the provider with the key from a secret binding, ignoring bindings that are not strings', async () => {

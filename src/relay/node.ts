@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 /**
- * The relay on Node (`npm run relay`): reads the config file, takes keys from the environment, serves the app with
- * Hono's Node adapter and prints one line with its URL.
+ * The relay on Node, as a library (`startNodeRelay`) and as the `routellm-relay` command (`npm run relay` in this
+ * repository): reads the config file, takes keys from the environment, serves the app with Hono's Node adapter and
+ * prints one line with its URL.
  *
- *   npm run relay -- [--config FILE] [--port N] [--host ADDRESS]
+ *   routellm-relay [--config FILE] [--port N] [--host ADDRESS]
  *
  * `RELAY_CONFIG`, `RELAY_PORT` and `RELAY_HOST` stand in for the flags; flags win. Without a config the relay uses
  * src/relay/relay.config.json. It listens on 127.0.0.1:8787 unless told otherwise: binding to every interface is a
@@ -10,6 +12,7 @@
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { getRequestListener, RequestError } from '@hono/node-server';
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,14 +130,27 @@ function writeRawError(socket: Duplex, status: number, code: RelayErrorCode, mes
   );
 }
 
+const USAGE = `Usage: routellm-relay [--config FILE] [--port N] [--host ADDRESS]
+  --config FILE     the relay config, a JSON file (default: the bundled relay.config.json; or RELAY_CONFIG)
+  --port N          the port, 0 for any free one (default ${DEFAULT_PORT}; or RELAY_PORT)
+  --host ADDRESS    the address, 0.0.0.0 for every interface (default ${DEFAULT_HOST}; or RELAY_HOST)
+  --help            print this and exit
+Provider keys and client tokens come from the environment variables the config names (apiKeyEnv, auth.tokensEnv).`;
+
 /** Parses flags and environment into start options; throws a one-line error for bad input. */
 export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): NodeRelayOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  });
+  let values: { config?: string; port?: string; host?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // Node's message goes on, on further lines, with advice about positional arguments, which the relay takes none of.
+    throw new Error(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
   const portText = values.port ?? env['RELAY_PORT'];
   let port = DEFAULT_PORT;
   if (portText !== undefined) {
@@ -150,12 +166,16 @@ export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Reco
   };
 }
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help')) {
+    console.log(USAGE);
+    return;
+  }
   let relay: NodeRelay;
   try {
-    relay = await startNodeRelay(nodeRelayOptionsFrom(process.argv.slice(2), process.env));
+    relay = await startNodeRelay(nodeRelayOptionsFrom(argv, process.env));
   } catch (error) {
-    console.error(`relay: ${(error as Error).message}`);
+    console.error(`error: ${(error as Error).message}`);
     process.exit(1);
   }
   console.log(`relay listening on ${relay.url}`);
@@ -169,4 +189,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
+/** True when Node was started with this file: directly, or through the symlink npm installs for the command. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main(process.argv.slice(2));

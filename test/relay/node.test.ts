@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,15 +68,60 @@ describe('startNodeRelay', () => {
   });
 });
 
-describe('npm run relay (the CLI)', () => {
-  function runCli(args: string[], env: Record<string, string> = {}) {
+describe('routellm-relay (the command, npm run relay)', () => {
+  function runCli(args: string[], env: Record<string, string> = {}, script = 'src/relay/node.ts') {
     const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RELAY_') && !name.endsWith('_API_KEY')));
-    return spawn(process.execPath, ['--import', 'tsx', 'src/relay/node.ts', ...args], {
+    return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: projectRoot,
       env: { ...cleanEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   }
+
+  async function outcome(child: ReturnType<typeof runCli>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stdout, stderr };
+  }
+
+  it('serves a config file on a free port, started through a symlink as npm installs it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'relay-bin-'));
+    const configPath = join(directory, 'relay.json');
+    writeFileSync(configPath, JSON.stringify({ models: { local: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', pricing: { input: 0, output: 0 } } } }));
+    const bin = join(directory, 'routellm-relay');
+    symlinkSync(join(projectRoot, 'src/relay/node.ts'), bin);
+    const child = runCli(['--config', configPath, '--port', '0'], {}, bin);
+    try {
+      const [firstLine] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const url = /^relay listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(firstLine)?.[1];
+      expect(url, firstLine).toBeDefined();
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok', models: 1 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  it('prints its usage for --help', async () => {
+    const { code, stdout } = await outcome(runCli(['--help']));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: routellm-relay \[--config FILE\] \[--port N\] \[--host ADDRESS\]\n/);
+  });
+
+  it('exits 1 with one error line for a bad flag', async () => {
+    const cases = [['--prot', '1'], ['--port', 'http'], ['--config']];
+    const outcomes = await Promise.all(cases.map((args) => outcome(runCli(args))));
+    for (const [index, { code, stdout, stderr }] of outcomes.entries()) {
+      const args = cases[index]!;
+      expect(code, args.join(' ')).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr, args.join(' ')).toMatch(/^error: [^\n]+\n$/);
+    }
+  });
 
   it('prints one line with its URL, warns about missing keys on stderr, and serves', async () => {
     const child = runCli(['--port', '0'], { RELAY_CONFIG: join(projectRoot, 'src/relay/examples/mixed.json') });
@@ -100,13 +145,10 @@ describe('npm run relay (the CLI)', () => {
     const directory = mkdtempSync(join(tmpdir(), 'relay-cli-'));
     const bad = join(directory, 'bad.json');
     writeFileSync(bad, JSON.stringify({ models: { strong: { baseURL: 'nope', model: 'm', apiKey: 'sk-secret-value', pricing: { input: 1, output: 1 } } } }));
-    const child = runCli(['--config', bad, '--port', '0']);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const { code, stderr } = await outcome(runCli(['--config', bad, '--port', '0']));
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/^relay: Invalid relay config .*bad\.json: /);
+    expect(stderr).toMatch(/^error: Invalid relay config .*bad\.json: /);
     expect(stderr).toContain('keys are never read from the config file');
     expect(stderr).toContain('baseURL must be an http(s) URL');
     expect(stderr).not.toContain('sk-secret-value');

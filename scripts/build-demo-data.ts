@@ -23,6 +23,7 @@ import { InvalidInputError } from '../src/core/errors.ts';
 import { scorePrompts } from '../src/core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../src/core/registry.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
+import { MANIFEST_FILE } from '../src/core/weights/router-weights.ts';
 import { BenchmarkLoader, loadMtBenchQuestions } from '../src/node/benchmarks.ts';
 import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from '../src/cli/command.ts';
 import { DATA_ENV_VARIABLE, PROJECT_ROOT, ROUTELLM_EVALS_SUBDIR, resolveSharedDir } from '../src/node/paths.ts';
@@ -104,7 +105,7 @@ async function fingerprintOf(sharedDir: string, routersDir: string, routerNames:
     hash.update(`${file}:${info?.size ?? 'missing'}:${info?.mtimeMs ?? ''}`);
   }
   for (const name of routerNames) {
-    const manifest = path.join(routersDir, name, 'manifest.json');
+    const manifest = path.join(routersDir, name, MANIFEST_FILE);
     hash.update(`${name}:${existsSync(manifest) ? await readFile(manifest, 'utf8') : 'none'}`);
   }
   return hash.digest('hex');
@@ -232,7 +233,7 @@ async function scoreLearnedRouters(
     else learned.push(definition);
   }
 
-  const present = learned.filter((definition) => !definition.requires.includes('weights') || existsSync(path.join(routersDir, definition.name, 'manifest.json')));
+  const present = learned.filter((definition) => !definition.requires.includes('weights') || existsSync(path.join(routersDir, definition.name, MANIFEST_FILE)));
   for (const definition of learned.filter((entry) => !present.includes(entry))) {
     routers.push({ name: definition.name, description: definition.description, source: 'unavailable', note: `no trained weights in ${path.relative(PROJECT_ROOT, path.join(routersDir, definition.name))} (npm run train -- --router ${definition.name})` });
   }
@@ -241,7 +242,7 @@ async function scoreLearnedRouters(
 
   // One router at a time: a model one of them lacks (an unbuilt classifier, a causal LM not downloaded) only hides that one.
   for (const [at, definition] of present.entries()) {
-    const manifestFile = path.join(routersDir, definition.name, 'manifest.json');
+    const manifestFile = path.join(routersDir, definition.name, MANIFEST_FILE);
     const manifest = existsSync(manifestFile) ? await readFile(manifestFile, 'utf8') : 'none';
     const cached = new Map<string, { file: string; scores: number[] | undefined }>();
     for (const source of sources) {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/calibration.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { defaultRegistry } from '../core/routers.ts';
+import { manifestCalibration } from '../core/weights/router-weights.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
 import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
 import { resolveSharedDir } from '../node/paths.ts';
@@ -30,14 +31,6 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 
-/** The quantile table stored in a manifest by `npm run train` (calibration.quantiles), or undefined. */
-function manifestQuantiles(manifest: Readonly<Record<string, unknown>>): { quantiles: number[]; prompts: string } | undefined {
-  const calibration = manifest['calibration'] as { quantiles?: unknown; prompts?: unknown } | undefined;
-  const quantiles = calibration?.quantiles;
-  if (!Array.isArray(quantiles) || !quantiles.every((value) => typeof value === 'number')) return undefined;
-  return { quantiles, prompts: typeof calibration?.prompts === 'string' ? calibration.prompts : 'the calibration prompts' };
-}
-
 /** `npm run calibrate`: the threshold that sends a given share of prompts to the strong model. */
 export async function calibrateCommand(argv: readonly string[], io: CommandIO): Promise<void> {
   const args = parseCommandArgs(argv, OPTIONS);
@@ -53,11 +46,11 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
 
   if (args.prompts === undefined && definition.requires.includes('weights')) {
     const { manifest } = await readRouterFolder(path.join(routersDir, definition.name));
-    const stored = manifestQuantiles(manifest);
+    const stored = manifestCalibration(manifest);
     if (!stored) throw new InvalidInputError(`The manifest of '${definition.name}' has no calibration quantiles: pass --prompts <file>, or retrain it.`);
     const threshold = thresholdFromQuantileTable(stored.quantiles, strongPct);
     io.stdout.write(`${threshold}\n`);
-    io.stderr.write(`Threshold for '${definition.name}' at ${(strongPct * 100).toFixed(1)}% strong calls, from the manifest's quantiles of ${stored.prompts}.\n`);
+    io.stderr.write(`Threshold for '${definition.name}' at ${(strongPct * 100).toFixed(1)}% strong calls, from the manifest's quantiles of ${stored.prompts ?? 'the calibration prompts'}.\n`);
     return;
   }
   // Without --prompts, a router without a manifest (length, random, causal-llm) scores the calibration set now.

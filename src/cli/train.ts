@@ -5,6 +5,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import { scorePrompts } from '../core/evaluate.ts';
 import { createFromDefinition, type RouterContext, type RouterDefinition, type RouterWeights } from '../core/registry.ts';
 import { scoreQuantileTable } from '../core/calibration.ts';
+import { sha256Hex } from '../core/weights/sha256.ts';
 import { DTYPE_FILE_SUFFIX } from '../encoder/options.ts';
 import { BenchmarkLoader } from '../node/benchmarks.ts';
 import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
@@ -12,7 +13,7 @@ import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand,
 import { PROJECT_ROOT, resolveSharedDir } from '../node/paths.ts';
 import { createProgressBar, type ProgressBar } from '../node/progress.ts';
 import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from '../node/router-embedder.ts';
-import { readRouterFolder, sha256Hex, writeRouterFolder } from '../node/router-weights.ts';
+import { readRouterFolder, writeRouterFolder } from '../node/router-weights.ts';
 import { runEval, summaryEntry } from '../node/run-eval.ts';
 import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from '../training/dataset.ts';
 import { TRAINERS, trainedFolder, type RouterTrainer } from '../training/trainers.ts';

@@ -83,6 +83,16 @@ export {
   type SwRankingRouterOptions,
 } from './sw-ranking-router.ts';
 export { readLearnedRouterManifest, type LearnedRouterManifest } from './weights/learned-router-manifest.ts';
+export {
+  MANIFEST_FILE,
+  describeWeightFiles,
+  manifestCalibration,
+  readRouterWeights,
+  type ManifestCalibration,
+  type WeightsFileReader,
+  type WeightsProgressEvent,
+} from './weights/router-weights.ts';
+export { sha256Hex } from './weights/sha256.ts';
 export { TENSOR_FILE, packTensors, readTensors, type Tensor, type TensorDtype, type TensorEntry } from './router-tensors.ts';
 export { PROMPT_FEATURE_COUNT, PROMPT_FEATURE_NAMES, promptFeatures, type PromptFeatureName } from './prompt-features.ts';
 export { bootstrapApgr, type BootstrapInterval } from './bootstrap.ts';

@@ -11,5 +11,3 @@ export type {
   WorkerRouterOptions,
   WorkerServiceOptions,
 } from './worker-service.ts';
-export { MANIFEST_FILE, manifestQuantileTable, readRouterWeights, weightFileEntries } from './router-weights.ts';
-export type { WeightFileEntry, WeightsFileReader, WeightsProgressEvent } from './router-weights.ts';

@@ -5,10 +5,11 @@ import type { Embedder, Router } from '../core/router.ts';
 import { defaultRegistry } from '../core/routers.ts';
 import type { LabelScorer } from '../core/label-scorer.ts';
 import type { TextClassifier } from '../core/text-classifier.ts';
+import { manifestCalibration, readRouterWeights, type WeightsFileReader, type WeightsProgressEvent } from '../core/weights/router-weights.ts';
 import { createCausalLmScorer } from '../encoder/causal-lm-scorer.ts';
 import { createEncoder, type EncodedText, type Encoder, type EncoderDevice, type EncoderDtype, type EncoderOptions, type EncoderProgressEvent, type OverflowStrategy } from '../encoder/index.ts';
 import { createTextClassifier } from '../encoder/text-classifier.ts';
-import { httpWeightsReader, manifestQuantileTable, readRouterWeights, type WeightsFileReader, type WeightsProgressEvent } from './router-weights.ts';
+import { httpWeightsReader } from './http-weights-reader.ts';
 
 /** Encoder options that can cross into a worker: everything but callbacks, which go as comlink proxies. */
 export type WorkerEncoderOptions = Omit<EncoderOptions, 'onProgress'>;
@@ -306,7 +307,7 @@ export class WorkerService {
           device: main?.device ?? 'cpu',
           deviceReason: main ? main.deviceReason : `router '${definition.name}' runs no model: it scores in plain JavaScript in the worker`,
           models,
-          quantiles: context.weights ? manifestQuantileTable(context.weights.manifest) : undefined,
+          quantiles: context.weights ? manifestCalibration(context.weights.manifest)?.quantiles : undefined,
           loadMs: performance.now() - started,
         },
       };

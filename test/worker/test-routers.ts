@@ -5,7 +5,7 @@
  */
 import type { RouterDefinition } from '../../src/core/registry.ts';
 import type { Encoder } from '../../src/encoder/index.ts';
-import type { WeightsFileReader } from '../../src/worker/router-weights.ts';
+import { describeWeightFiles, type WeightsFileReader } from '../../src/core/weights/router-weights.ts';
 
 /** Texts longer than this many characters count as truncated. */
 export const FAKE_ENCODER_WINDOW = 40;
@@ -65,9 +65,11 @@ export const linearHeadRouter: RouterDefinition = {
 
 /** The weights folder of linear-head, as files by name. */
 export function linearHeadFiles(manifestExtras: Record<string, unknown> = {}): Map<string, string> {
+  const head = JSON.stringify({ w: [4, 2], b: -1 });
+  const files = describeWeightFiles(new Map([['head.json', new TextEncoder().encode(head)]]));
   return new Map([
-    ['manifest.json', JSON.stringify({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'truncate' }, files: ['head.json'], ...manifestExtras })],
-    ['head.json', JSON.stringify({ w: [4, 2], b: -1 })],
+    ['manifest.json', JSON.stringify({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'truncate' }, files, ...manifestExtras })],
+    ['head.json', head],
   ]);
 }
 

@@ -1,42 +1,28 @@
 import { LitElement, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { createBenchmark, maxPromptLength, type Benchmark } from '../core/benchmark.ts';
-import { thresholdCurve, type CurvePoint } from '../core/curve.ts';
-import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/evaluate.ts';
-import { performanceGapRecovered } from '../core/metrics.ts';
-import { oracleCurve } from '../core/oracle.ts';
-import { createFromDefinition, type RouterDefinition } from '../core/registry.ts';
-import { defaultRegistry } from '../core/routers.ts';
+import type { CurvePoint } from '../core/curve.ts';
+import {
+  analyseBenchmark,
+  chartSeries,
+  metricRows,
+  nearestPointIndex,
+  outcomeOf,
+  promptDecisions,
+  qualityLine,
+  qualityOf,
+  routerToShow,
+  thresholdSummary,
+  type Analysis,
+  type PromptFilter,
+  type RouterAnalysis,
+} from './benchmark-analysis.ts';
 import { benchmarkExplorerStyles } from './benchmark-explorer.styles.ts';
-import { CHART, renderCurveChart, strongPercentageAt, type ChartSeries } from './curve-chart.ts';
+import { CHART, renderCurveChart, strongPercentageAt } from './curve-chart.ts';
 import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex, type DemoItem, type DemoRouter } from './demo-data.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
 
-/** Operating points the threshold slider moves between: core's threshold curve at this many quantile steps. */
-const FINE_STEPS = 200;
 /** Prompts listed at once; more on request. */
 const PAGE = 25;
-/** Router colours, clear of the weak (green) and strong (purple) reference lines. */
-const COLORS = ['#2f5bd3', '#c2410c', '#b8860b', '#0e7490', '#be185d', '#4b5563'];
-
-type Filter = 'all' | 'strong' | 'weak' | 'differ';
-
-/** Everything the page shows for one benchmark, computed once from the data file with core's metric code. */
-interface Analysis {
-  file: DemoBenchmarkFile;
-  benchmark: Benchmark;
-  routers: {
-    name: string;
-    color: string;
-    evaluation: RouterEvaluation;
-    /** The scores decisions are shown for (seed 0 for a stochastic router), in item order. */
-    scores: number[];
-    /** Operating points from core's thresholdCurve, by strong-call share. */
-    fine: CurvePoint[];
-  }[];
-  random: RouterEvaluation | undefined;
-  oracle: RouterEvaluation<{ strongPercentage: number; quality: number }>;
-}
 
 type View =
   | { kind: 'loading' }
@@ -62,7 +48,7 @@ export class BenchmarkExplorer extends LitElement {
   @state() private routerName = '';
   /** Index into the selected router's fine curve. */
   @state() private pointIndex = 0;
-  @state() private filter: Filter = 'all';
+  @state() private filter: PromptFilter = 'all';
   @state() private shown = PAGE;
 
   private readonly analyses = new Map<string, Promise<Analysis>>();
@@ -115,57 +101,26 @@ export class BenchmarkExplorer extends LitElement {
     }
     if (this.benchmarkName !== name) return;
     this.analysis = analysis;
-    // First the router that does best here (a newcomer sees routing pay off at once), then whatever was picked.
-    const best = [...analysis.routers].sort((a, b) => b.evaluation.apgr - a.evaluation.apgr)[0];
-    const keep = analysis.routers.find((router) => router.name === this.routerName) ?? best;
-    this.routerName = keep?.name ?? '';
+    this.routerName = routerToShow(analysis, this.routerName);
     this.pointAt(30);
     this.shown = PAGE;
   }
 
-  /** Loads one benchmark file and evaluates every router on it with core, as `npm run eval` does. */
+  /** Loads one benchmark file and evaluates every router on it. */
   private async analyse(url: URL, routers: readonly DemoRouter[]): Promise<Analysis> {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}; rebuild the data with npm run build:demo-data.`);
-    const file = (await response.json()) as DemoBenchmarkFile;
-    const benchmark = createBenchmark({
-      name: file.name,
-      weakModel: file.weakModel,
-      strongModel: file.strongModel,
-      qualityUnit: file.qualityUnit,
-      items: file.items.map((item) => ({ id: item.id, prompt: item.prompt, weakQuality: item.weak, strongQuality: item.strong })),
-    });
-    const prompts = benchmark.items.map((item) => item.prompt);
-    const shown = routers.filter((router) => router.source === 'browser' || (router.source === 'recorded' && file.scores[router.name]));
-    const analysed: Analysis['routers'] = [];
-    let random: RouterEvaluation | undefined;
-    for (const [index, router] of shown.entries()) {
-      const definition = router.source === 'browser' ? defaultRegistry.get(router.name) : recordedRouter(router.name, prompts, file.scores[router.name]!);
-      const evaluation = await evaluateRouter(definition, benchmark);
-      const scorer = await createFromDefinition(definition, { maxLength: maxPromptLength(prompts), seed: 0 });
-      const scores = await scorer.score(prompts);
-      if (router.name === 'random') {
-        random = evaluation;
-        continue;
-      }
-      analysed.push({ name: router.name, color: COLORS[index % COLORS.length]!, evaluation, scores, fine: thresholdCurve(benchmark, scores, FINE_STEPS) });
-    }
-    return { file, benchmark, routers: analysed, random, oracle: evaluateCurve(benchmark, 'oracle', oracleCurve(benchmark)) };
+    return analyseBenchmark((await response.json()) as DemoBenchmarkFile, routers);
   }
 
-  private get selected(): Analysis['routers'][number] | undefined {
+  private get selected(): RouterAnalysis | undefined {
     return this.analysis?.routers.find((router) => router.name === this.routerName);
   }
 
   /** Moves the threshold to the operating point nearest a strong-call share. */
   private pointAt(strongPercentage: number): void {
     const fine = this.selected?.fine;
-    if (!fine) return;
-    let best = 0;
-    fine.forEach((point, index) => {
-      if (Math.abs(point.strongPercentage - strongPercentage) < Math.abs(fine[best]!.strongPercentage - strongPercentage)) best = index;
-    });
-    this.pointIndex = best;
+    if (fine) this.pointIndex = nearestPointIndex(fine, strongPercentage);
   }
 
   private onChartPointer(event: PointerEvent): void {
@@ -250,22 +205,11 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
     const { file, benchmark } = analysis;
     const selected = this.selected;
     const point = selected?.fine[this.pointIndex];
-    const weak = analysis.oracle.weak;
-    const strong = analysis.oracle.strong;
-    const series: ChartSeries[] = [
-      { label: `oracle (APGR ${analysis.oracle.apgr.toFixed(3)})`, points: analysis.oracle.curve, kind: 'oracle', color: '#9aa4ae' },
-      ...(analysis.random ? [{ label: `random, ${analysis.random.seedApgrs?.length ?? 1} seeds`, points: analysis.random.curve, kind: 'random' as const, color: '#9aa4ae' }] : []),
-      ...analysis.routers.map((router) => ({
-        label: `${router.name} (APGR ${router.evaluation.apgr.toFixed(3)})`,
-        points: router.evaluation.curve,
-        kind: router.name === this.routerName ? ('selected' as const) : ('router' as const),
-        color: router.color,
-      })),
-    ];
+    const series = chartSeries(analysis, this.routerName);
     const chart = svg`${renderCurveChart({
       series,
-      weak: { label: `${benchmark.weakModel} only`, quality: weak },
-      strong: { label: `${benchmark.strongModel} only`, quality: strong },
+      weak: { label: `${benchmark.weakModel} only`, quality: analysis.oracle.weak },
+      strong: { label: `${benchmark.strongModel} only`, quality: analysis.oracle.strong },
       qualityUnit: benchmark.qualityUnit,
       marker: point,
     })}`;
@@ -298,10 +242,7 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
   }
 
   private renderRouterTable(analysis: Analysis) {
-    const rows = [
-      ...analysis.routers.map((router) => ({ name: router.name, evaluation: router.evaluation, selectable: true })),
-      ...(analysis.random ? [{ name: 'random', evaluation: analysis.random, selectable: false }] : []),
-    ];
+    const rows = metricRows(analysis);
     return html`<table part="metrics">
       <caption>
         Routers on ${analysis.file.label}: APGR (area under the curve, 0.5 = random, 1 = strong quality throughout) and the strong calls needed for 50% and 80% of
@@ -344,10 +285,9 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
     </table>`;
   }
 
-  private renderThreshold(analysis: Analysis, selected: Analysis['routers'][number], point: CurvePoint) {
-    const { benchmark, oracle } = analysis;
-    const gap = performanceGapRecovered(point.quality, oracle.weak, oracle.strong);
-    const unit = analysis.file.qualityKind === 'correct' ? '%' : '';
+  private renderThreshold(analysis: Analysis, selected: RouterAnalysis, point: CurvePoint) {
+    const { benchmark } = analysis;
+    const { weakQuality, strongQuality, gapRecovered, unit } = thresholdSummary(analysis, point);
     const valueText = `threshold ${point.threshold.toFixed(3)}: ${point.strongPercentage.toFixed(1)}% of prompts go to ${benchmark.strongModel}`;
     return html`<div part="threshold">
       <label for="threshold">Threshold on ${selected.name}'s score</label>
@@ -363,28 +303,23 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
       />
       <p class="reading">
         <strong>${point.threshold.toFixed(3)}</strong> sends <strong>${point.strongPercentage.toFixed(1)}%</strong> of prompts to ${benchmark.strongModel}.
-        Quality <strong>${point.quality.toFixed(2)}${unit}</strong> (${benchmark.weakModel} alone ${oracle.weak.toFixed(2)}${unit}, ${benchmark.strongModel} alone
-        ${oracle.strong.toFixed(2)}${unit}): <strong>${Math.round(gap * 100)}%</strong> of the gap for ${Math.round(100 - point.strongPercentage)}% fewer strong calls.
+        Quality <strong>${point.quality.toFixed(2)}${unit}</strong> (${benchmark.weakModel} alone ${weakQuality.toFixed(2)}${unit}, ${benchmark.strongModel} alone
+        ${strongQuality.toFixed(2)}${unit}): <strong>${Math.round(gapRecovered * 100)}%</strong> of the gap for ${Math.round(100 - point.strongPercentage)}% fewer strong calls.
       </p>
       <p class="hint">Drag along the chart or use the slider (arrow keys) to move the threshold.</p>
     </div>`;
   }
 
-  private renderPrompts(analysis: Analysis, selected: Analysis['routers'][number], point: CurvePoint) {
+  private renderPrompts(analysis: Analysis, selected: RouterAnalysis, point: CurvePoint) {
     const { file } = analysis;
-    // Core's curve sends a prompt strong when its score >= threshold, except at the 0% point (score > the maximum).
-    const goesStrong = (score: number) => point.strongPercentage > 0 && score >= point.threshold;
-    const rows = file.items
-      .map((item, index) => ({ item, score: selected.scores[index]!, strong: goesStrong(selected.scores[index]!) }))
-      .filter(({ item, strong }) => (this.filter === 'strong' ? strong : this.filter === 'weak' ? !strong : this.filter === 'differ' ? item.weak !== item.strong : true))
-      .sort((a, b) => b.score - a.score);
+    const rows = promptDecisions(file, selected, point, this.filter);
     const visible = rows.slice(0, this.shown);
     return html`<section part="prompts" aria-labelledby="prompts-heading">
       <header>
         <h3 id="prompts-heading">Prompts at this threshold, highest score first</h3>
         <label
           >Show
-          <select @change=${(event: Event) => ((this.filter = (event.target as HTMLSelectElement).value as Filter), (this.shown = PAGE))}>
+          <select @change=${(event: Event) => ((this.filter = (event.target as HTMLSelectElement).value as PromptFilter), (this.shown = PAGE))}>
             <option value="all" ?selected=${this.filter === 'all'}>all prompts</option>
             <option value="strong" ?selected=${this.filter === 'strong'}>sent to ${file.strongModel}</option>
             <option value="weak" ?selected=${this.filter === 'weak'}>sent to ${file.weakModel}</option>
@@ -430,53 +365,6 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
       </details>
     </li>`;
   }
-}
-
-/** A router that replays scores computed at build time, so recorded routers go through core's evaluateRouter too. */
-function recordedRouter(name: string, prompts: readonly string[], scores: readonly number[]): RouterDefinition {
-  const byPrompt = new Map(prompts.map((prompt, index) => [prompt, scores[index]!]));
-  return {
-    name,
-    description: `${name} (scores recorded at build time)`,
-    requires: [],
-    create: () => ({
-      name,
-      score: async (batch) =>
-        batch.map((prompt) => {
-          const score = byPrompt.get(prompt);
-          if (score === undefined) throw new Error(`No recorded ${name} score for a prompt; rebuild the demo data.`);
-          return score;
-        }),
-    }),
-  };
-}
-
-/** What the decision did for this prompt: kept quality, lost it, or paid for the strong model without need. */
-function outcomeOf(file: DemoBenchmarkFile, item: DemoItem, strong: boolean): { label: string; tone: 'good' | 'bad' | 'costly'; detail: string } {
-  const gain = item.strong - item.weak;
-  if (strong) {
-    return gain > 0
-      ? { label: 'needed', tone: 'good', detail: `${file.strongModel} does better here` }
-      : { label: gain === 0 ? 'no gain' : 'worse', tone: 'costly', detail: `${file.weakModel} does as well or better: a strong call without benefit` };
-  }
-  return gain > 0 ? { label: 'lost quality', tone: 'bad', detail: `${file.strongModel} would have done better` } : { label: 'saved', tone: 'good', detail: `${file.weakModel} does as well or better` };
-}
-
-function qualityOf(file: DemoBenchmarkFile, quality: number, side: 'weak' | 'strong'): string {
-  switch (file.qualityKind) {
-    case 'correct':
-      return quality >= 100 ? 'correct' : 'wrong';
-    case 'score':
-      return `judge score ${quality.toFixed(1)}`;
-    case 'preference':
-      // The strong model's answer is the reference the judge compares against.
-      if (side === 'strong') return 'the judge’s reference answer';
-      return quality >= 100 ? 'the judge preferred this answer' : quality <= 0 ? `the judge preferred ${file.strongModel}’s` : `judge: ${quality.toFixed(0)}% for this answer`;
-  }
-}
-
-function qualityLine(file: DemoBenchmarkFile, item: DemoItem): string {
-  return `${file.weakModel}: ${qualityOf(file, item.weak, 'weak')} · ${file.strongModel}: ${qualityOf(file, item.strong, 'strong')}`;
 }
 
 if (!customElements.get('benchmark-explorer')) customElements.define('benchmark-explorer', BenchmarkExplorer);

@@ -6,10 +6,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBenchmark } from '../../src/core/benchmark.ts';
 import { evaluateRouter } from '../../src/core/evaluate.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
 import { DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR } from '../../src/node/paths.ts';
+import { benchmarkOf } from '../../src/elements/benchmark-analysis.ts';
 import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex } from '../../src/elements/demo-data.ts';
 import { buildDemoData } from '../../scripts/build-demo-data.ts';
 
@@ -53,14 +53,7 @@ describe('build-demo-data', () => {
     const golden = JSON.parse(await readFile(path.join(DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR, 'golden-length-router.json'), 'utf8')) as Record<string, { APGR: number; 'CPT(50%)': number }>;
     for (const name of ['mt-bench', 'gsm8k']) {
       const file = await read<DemoBenchmarkFile>(`${name}.json`);
-      const benchmark = createBenchmark({
-        name: file.name,
-        weakModel: file.weakModel,
-        strongModel: file.strongModel,
-        qualityUnit: file.qualityUnit,
-        items: file.items.map((item) => ({ id: item.id, prompt: item.prompt, weakQuality: item.weak, strongQuality: item.strong })),
-      });
-      const evaluation = await evaluateRouter(defaultRegistry.get('length'), benchmark);
+      const evaluation = await evaluateRouter(defaultRegistry.get('length'), benchmarkOf(file));
       expect(evaluation.apgr, name).toBeCloseTo(golden[name]!.APGR, 6);
       expect(evaluation.cpt[50], name).toBeCloseTo(golden[name]!['CPT(50%)'], 6);
     }

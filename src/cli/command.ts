@@ -46,11 +46,16 @@ export function isEntryPoint(moduleUrl: string): boolean {
   }
 }
 
+/** What parseArgs gives for these options in strict mode, named so that declaration files can say it. */
+type ParsedFlags<Options extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: Options; strict: true; allowPositionals: false }>
+>['values'];
+
 /** node:util parseArgs in strict mode, with its errors (unknown flag, missing value) as bad input. */
 export function parseCommandArgs<Options extends NonNullable<ParseArgsConfig['options']>>(
   argv: readonly string[],
   options: Options,
-) {
+): ParsedFlags<Options> {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {

@@ -10,13 +10,12 @@
  * runtime as base64; builds workers as ES modules; and keeps the package out of dependency pre-bundling, which
  * would cut the worker off from the files it sits next to.
  */
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Connect, defaultClientConditions, type Plugin } from 'vite';
-import { BROWSER_ENCODER_FILES, ORT_BUILD_FILES, SERVED_FOLDERS } from '../core/index.ts';
+import { CONTENT_TYPES, ISOLATION_HEADERS, packageAssetsDir, servedFiles } from '../assets/index.ts';
+import { ModelLoadError, SERVED_FOLDERS } from '../core/index.ts';
 
 export interface RouteLlmWebPluginOptions {
   /**
@@ -24,58 +23,6 @@ export interface RouteLlmWebPluginOptions {
    * `false` when the app serves them itself (from its `public/` folder, as this repository does).
    */
   assets?: string | false;
-}
-
-/** Cross-origin isolation: threaded WASM needs SharedArrayBuffer, which browsers give only to isolated pages. */
-export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.mjs': 'text/javascript',
-  '.js': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.onnx': 'application/octet-stream',
-  '.bin': 'application/octet-stream',
-  '.md': 'text/markdown; charset=utf-8',
-};
-
-/** The package's own assets folder: <package>/assets, two folders up from dist/vite/ (and from src/vite/). */
-export function packageAssetsDir(): string {
-  return fileURLToPath(new URL(['..', '..', 'assets'].join('/'), import.meta.url));
-}
-
-/** onnxruntime-web's dist/ folder, resolved from this package (the exact version it depends on). */
-export function ortDistDir(): string {
-  // The package exports no package.json; its Node entry sits in dist/ beside the runtime files.
-  return path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
-}
-
-/** Every served file: its URL path (without the leading '/') and where it is on disk. */
-export function servedFiles(assetsDir: string | false): Map<string, string> {
-  const files = new Map<string, string>();
-  const ortDir = ortDistDir();
-  for (const build of Object.values(ORT_BUILD_FILES)) {
-    for (const file of [build.mjs, build.wasm]) files.set(`${SERVED_FOLDERS.ort}${file}`, path.join(ortDir, file));
-  }
-  if (assetsDir === false) return files;
-  const modelsDir = path.join(assetsDir, SERVED_FOLDERS.models);
-  for (const model of existsSync(modelsDir) ? readdirSync(modelsDir) : []) {
-    for (const file of BROWSER_ENCODER_FILES) {
-      const onDisk = path.join(modelsDir, model, file);
-      if (existsSync(onDisk)) files.set(`${SERVED_FOLDERS.models}${model}/${file}`, onDisk);
-    }
-  }
-  const routersDir = path.join(assetsDir, SERVED_FOLDERS.routers);
-  for (const router of existsSync(routersDir) ? readdirSync(routersDir) : []) {
-    for (const file of readdirSync(path.join(routersDir, router))) {
-      const onDisk = path.join(routersDir, router, file);
-      if (statSync(onDisk).isFile()) files.set(`${SERVED_FOLDERS.routers}${router}/${file}`, onDisk);
-    }
-  }
-  return files;
 }
 
 function serve(files: ReadonlyMap<string, string>, base: string): Connect.NextHandleFunction {
@@ -95,7 +42,7 @@ function serve(files: ReadonlyMap<string, string>, base: string): Connect.NextHa
 export function routellmWeb(options: RouteLlmWebPluginOptions = {}): Plugin {
   const assetsDir = options.assets === undefined ? packageAssetsDir() : options.assets;
   if (assetsDir !== false && !existsSync(path.join(assetsDir, SERVED_FOLDERS.models))) {
-    throw new Error(`routellm-web/vite: no ${SERVED_FOLDERS.models} in ${assetsDir}; reinstall routellm-web or pass { assets: <folder> }.`);
+    throw new ModelLoadError(`routellm-web/vite: no ${SERVED_FOLDERS.models} in ${assetsDir}; reinstall routellm-web or pass { assets: <folder> }.`, 'model_not_found');
   }
   const files = servedFiles(assetsDir);
   let base = '/';

@@ -48,6 +48,8 @@ export class RouteChat extends LitElement {
   /** The router worker to use (default: the page's shared one). */
   @property({ attribute: false }) worker: WorkerClient | undefined;
 
+  @state() private draft = '';
+
   @query('[part~="log"]') private log!: HTMLElement;
 
   private readonly session = new ChatSession(this, {
@@ -66,8 +68,7 @@ export class RouteChat extends LitElement {
     onDecision: (detail) => this.dispatchEvent(new CustomEvent<RouteDecisionDetail>('route-decision', { detail, bubbles: true, composed: true })),
     onError: (detail) => this.dispatchEvent(new CustomEvent<RouteErrorDetail>('route-error', { detail, bubbles: true, composed: true })),
   });
-  @state() private draft = '';
-  /** The turns the log was last scrolled for. */
+  /** The turns the log was last scrolled for: they live in the session, so `changed` cannot tell when they moved. */
   private scrolledTurns: readonly ChatTurn[] = [];
   private readonly ids = `route-chat-${Math.random().toString(36).slice(2, 8)}`;
 

@@ -71,8 +71,8 @@ async function bundleWorker(): Promise<void> {
   await writeFile(clientFile, patched);
 }
 
-/** route-chat.js with the SDK and lit inside, and its worker beside it, at the top of assets/. */
-async function buildElement(): Promise<void> {
+/** route-chat.js with the SDK and lit inside, and its worker beside it, at the top of `outDir`. */
+export async function buildElement(outDir: string): Promise<void> {
   await build({
     configFile: false,
     root: PROJECT_ROOT,
@@ -83,7 +83,7 @@ async function buildElement(): Promise<void> {
     resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
     worker: { format: 'es' },
     build: {
-      outDir: ASSETS,
+      outDir,
       emptyOutDir: false,
       lib: { entry: path.join(PROJECT_ROOT, 'src/elements/route-chat-standalone.ts'), formats: ['es'], fileName: () => ROUTE_CHAT_SCRIPT },
     },
@@ -128,7 +128,7 @@ export async function buildPackage(argv: readonly string[], io: CommandIO): Prom
   await cp(path.join(PROJECT_ROOT, 'src/relay/examples'), path.join(DIST, 'relay', 'examples'), { recursive: true });
   await bundleWorker();
   await mkdir(ASSETS, { recursive: true });
-  await buildElement();
+  await buildElement(ASSETS);
   await copyRoutingFiles();
   await buildRelayPackage();
   const megabytes = async (folder: string) => ((await folderBytes(folder)) / 1e6).toFixed(1);

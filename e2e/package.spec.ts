@@ -21,6 +21,9 @@ import { trackOutsideRequests } from './fixtures/outside-requests.ts';
 const VITE = '8.3.8';
 const TYPESCRIPT = '5.9.3';
 const OPENAI = '7.60.0';
+const AI = '7.0.185';
+const AI_OPENAI_COMPATIBLE = '3.0.97';
+const TRANSFORMERS = '4.3.1';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'routellm-consumers-'));
 let tarballs: { web: string; relay: string };
@@ -47,7 +50,7 @@ function folderBytes(folder: string): number {
 }
 
 /** A fresh app folder with a package.json, its dependencies installed as a user would; prints the figures. */
-async function createApp(name: string, dependencies: string[], files: Record<string, string> = {}): Promise<string> {
+async function createApp(name: string, dependencies: string[], files: Record<string, string> = {}, env: Record<string, string> = {}): Promise<string> {
   const app = path.join(scratch, name);
   await mkdir(app, { recursive: true });
   await writeFile(path.join(app, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }, null, 2));
@@ -56,7 +59,7 @@ async function createApp(name: string, dependencies: string[], files: Record<str
     await writeFile(path.join(app, file), text);
   }
   const started = performance.now();
-  await run('npm', ['install', '--no-audit', '--no-fund', ...dependencies], app);
+  await run('npm', ['install', '--no-audit', '--no-fund', ...dependencies], app, env);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`[figure] ${name}: npm install ${seconds} s, node_modules ${(folderBytes(path.join(app, 'node_modules')) / 1e6).toFixed(1)} MB`);
   return app;
@@ -250,4 +253,38 @@ test('the one-script element straight from node_modules on a static host', async
   } finally {
     host.server.close();
   }
+});
+
+test('the AI SDK adapter in Node: generateText and streamText go to the model the router chose', async () => {
+  const app = await createApp(
+    'ai-sdk-app',
+    [tarballs.web, `ai@${AI}`, `@ai-sdk/openai-compatible@${AI_OPENAI_COMPATIBLE}`, `@huggingface/transformers@${TRANSFORMERS}`],
+    {
+      'main.js': `
+        import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+        import { generateText, streamText } from 'ai';
+        import { createNodeRouter, routedModel } from 'routellm-web/ai-sdk';
+        const relay = createOpenAICompatible({ name: 'relay', baseURL: process.env.RELAY_URL + '/v1', apiKey: 'not-a-provider-key' });
+        const router = createNodeRouter({ router: 'knn-gain', strongPct: 0.5 });
+        const model = routedModel({ router, strong: relay.chatModel('strong'), weak: relay.chatModel('weak') });
+        const small = await generateText({ model, prompt: 'hi' });
+        const hard = streamText({ model, prompt: 'Prove that the square root of 2 is irrational, then derive a closed form for the sum of the first n cubes and prove it by induction.' });
+        let hardText = '';
+        for await (const part of hard.textStream) hardText += part;
+        const summary = (text, metadata, response) => ({ text, tier: metadata.routellm.tier, router: metadata.routellm.router, modelId: response.modelId });
+        console.log(JSON.stringify({
+          small: summary(small.text, small.providerMetadata, small.response),
+          hard: summary(hardText, await hard.providerMetadata, await hard.response),
+        }));
+        await router.dispose?.();
+      `,
+    },
+    // onnxruntime-node's install script would fetch CUDA libraries from outside the npm registry on linux-x64.
+    { ONNXRUNTIME_NODE_INSTALL: 'skip' },
+  );
+  const result = JSON.parse((await run(process.execPath, ['main.js'], app, { RELAY_URL: relay.relayUrl })).trim().split('\n').pop()!);
+  expect(result.small).toMatchObject({ tier: 'weak', router: 'knn-gain', modelId: 'fake-weak-model' });
+  expect(result.hard).toMatchObject({ tier: 'strong', router: 'knn-gain', modelId: 'fake-strong-model' });
+  expect(result.small.text.length).toBeGreaterThan(0);
+  expect(result.hard.text.length).toBeGreaterThan(0);
 });

@@ -263,7 +263,8 @@ test('the AI SDK adapter in Node: generateText and streamText go to the model th
       'main.js': `
         import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
         import { generateText, streamText } from 'ai';
-        import { createNodeRouter, routedModel } from 'routellm-web/ai-sdk';
+        import { routedModel } from 'routellm-web/ai-sdk';
+        import { createNodeRouter } from 'routellm-web/node';
         const relay = createOpenAICompatible({ name: 'relay', baseURL: process.env.RELAY_URL + '/v1', apiKey: 'not-a-provider-key' });
         const router = createNodeRouter({ router: 'knn-gain', strongPct: 0.5 });
         const model = routedModel({ router, strong: relay.chatModel('strong'), weak: relay.chatModel('weak') });

@@ -1,4 +1,4 @@
-import { loadAlpacaEval, RESERVED_DATASET } from '../training/alpaca-eval.ts';
+import { loadAlpacaEval, RESERVED_DATASET } from './alpaca-eval.ts';
 
 /**
  * The documented calibration prompts: every manifest's quantile table is measured on them, and `npm run calibrate`

@@ -13,7 +13,7 @@ import { ROUTELLM_MODEL_PAIR } from '../core/benchmark.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { BenchmarkLoader } from '../node/benchmarks.ts';
 import type { RouterEmbedder } from '../node/router-embedder.ts';
-import { loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from './alpaca-eval.ts';
+import { loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from '../node/alpaca-eval.ts';
 import { findContaminatedCached, type EvaluationText } from './decontaminate.ts';
 import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
 import { loadGsm8kTrain } from './gsm8k-train.ts';

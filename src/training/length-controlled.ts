@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../core/errors.ts';
 import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/logistic.ts';
-import type { JudgedBattle } from './alpaca-eval.ts';
+import type { JudgedBattle } from '../node/alpaca-eval.ts';
 
 /**
  * A length-controlled Bradley-Terry fit of judged battles: log-odds(model beats baseline) =

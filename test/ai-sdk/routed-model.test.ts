@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeRouter, routedModel, type CallRouter } from '../../src/ai-sdk/index.ts';
+import { routedModel, type CallRouter } from '../../src/ai-sdk/index.ts';
+import { createNodeRouter } from '../../src/sdk/node.ts';
 import { createLengthRouter } from '../../src/core/length-router.ts';
 import { AbortError, InvalidInputError, ModelLoadError } from '../../src/core/errors.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JudgedBattle } from '../../src/training/alpaca-eval.ts';
+import type { JudgedBattle } from '../../src/node/alpaca-eval.ts';
 import { fitLengthControlled, lengthControlledWinRates } from '../../src/training/length-controlled.ts';
 import { sigmoid } from '../../src/core/logistic.ts';
 import { createPrng } from '../../src/core/prng.ts';

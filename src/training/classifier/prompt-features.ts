@@ -9,8 +9,8 @@ import { withLoadSettings } from '../../encoder/transformers-env.ts';
 import { createCachedEmbedder, type CachedEmbedder } from '../../node/embedding-cache.ts';
 import { CLASSIFIER_MAX_TOKENS } from '../../node/onnx/classifier/build-classifier-model.ts';
 import { ROUTER_EMBEDDING_CACHE_DIR } from '../../node/router-embedder.ts';
-import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from './features.ts';
-import { HEAD_ENCODER_DTYPE } from './head.ts';
+import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../node/onnx/classifier/features.ts';
+import { HEAD_ENCODER_DTYPE } from '../../node/onnx/classifier/head.ts';
 
 export interface PromptFeatures {
   readonly embedding: Float32Array;

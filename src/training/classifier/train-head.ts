@@ -4,7 +4,7 @@
  * core's seeded generator). Hyperparameters are chosen by k-fold cross-validation on the training examples only.
  */
 import { createPrng } from '../../core/prng.ts';
-import { type ClassifierHead, EMBEDDING_DIMENSIONS } from './head.ts';
+import { type ClassifierHead, EMBEDDING_DIMENSIONS } from '../../node/onnx/classifier/head.ts';
 
 export interface HeadExample {
   /** Unit-length, chunk-pooled USE-lite embedding (what the graph computes). */

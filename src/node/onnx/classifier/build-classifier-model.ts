@@ -4,8 +4,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '../../../core/weights/router-weights.ts';
 import { CLASSIFIER_MODEL } from '../../../encoder/text-classifier.ts';
-import { tokenClass, tokenClassTable } from '../../../training/classifier/features.ts';
-import { decodeHead } from '../../../training/classifier/head.ts';
+import { tokenClass, tokenClassTable } from './features.ts';
+import { decodeHead } from './head.ts';
 import { readRouterFolder } from '../../router-weights.ts';
 import { type BuildResult, buildModelFolder } from '../model-folder.ts';
 import { encodeModel } from '../onnx-proto.ts';
@@ -129,8 +129,6 @@ function buildStamp(inputs: ReadonlyMap<string, Uint8Array>, headDir: string): s
         .sort()
         .map((file) => join(dir, file)),
     ),
-    join(PROJECT_ROOT, 'src/training/classifier/features.ts'),
-    join(PROJECT_ROOT, 'src/training/classifier/head.ts'),
   ];
   const protobufVersion = (createRequire(import.meta.url)('protobufjs/package.json') as { version: string }).version;
   const parts = [

@@ -1,4 +1,4 @@
-import { EMBEDDING_DIMENSIONS, type ClassifierHead, validateHead } from '../../../training/classifier/head.ts';
+import { EMBEDDING_DIMENSIONS, type ClassifierHead, validateHead } from './head.ts';
 import { GraphBuilder, tensorValueInfo } from '../graph-builder.ts';
 import { type ModelProto, OnnxDataType } from '../onnx-proto.ts';
 import { float32, int64 } from '../tensor.ts';
@@ -14,7 +14,7 @@ export const CLASSIFIER_LABELS = ['weak', 'strong'] as const;
  * 1. the tokens are cut into windows of at most 128 tokens (USE-lite's limit) and each window runs through the USE-lite graph
  *    (`useLite`, from buildUseLiteGraph); the text's embedding is the renormalised mean of its windows' vectors,
  *    exactly as createEncoder's `overflow: 'chunk'` computes it, so no part of a long prompt is dropped;
- * 2. the prompt statistics of src/training/classifier/features.ts are summed from a per-piece lookup table
+ * 2. the prompt statistics of features.ts are summed from a per-piece lookup table
  *    (`tokenClassTable`, [vocabulary, classes]) over the attention mask;
  * 3. the head's MLP gives the log-odds z, and logits = [-z/2, z/2], whose softmax is [1 - sigmoid(z), sigmoid(z)].
  */

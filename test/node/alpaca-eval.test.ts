@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadAlpacaEval, modelWinRateOf } from '../../src/training/alpaca-eval.ts';
-import { jsonl, sharedFixture } from './shared-fixture.ts';
+import { loadAlpacaEval, modelWinRateOf } from '../../src/node/alpaca-eval.ts';
+import { jsonl, sharedFixture } from '../training/shared-fixture.ts';
 
 const files = {
   'data/alpaca-eval/instructions.jsonl': jsonl([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../../src/training/classifier/features.ts';
-import { type ClassifierHead, decodeHead, encodeHead, headLogOdds, validateHead } from '../../../src/training/classifier/head.ts';
-import { type HeadExample, crossValidateHead, trainHead } from '../../../src/training/classifier/train-head.ts';
-import { createPrng } from '../../../src/core/prng.ts';
+import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../../../src/node/onnx/classifier/features.ts';
+import { type ClassifierHead, decodeHead, encodeHead, headLogOdds, validateHead } from '../../../../src/node/onnx/classifier/head.ts';
+import { type HeadExample, crossValidateHead, trainHead } from '../../../../src/training/classifier/train-head.ts';
+import { createPrng } from '../../../../src/core/prng.ts';
 
 const CLASSES = TOKEN_CLASSES.map((entry) => entry.name);
 

@@ -1,7 +1,8 @@
 import { generateText } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNodeRouter, routedModel } from '../../src/ai-sdk/index.ts';
+import { routedModel } from '../../src/ai-sdk/index.ts';
+import { createNodeRouter } from '../../src/sdk/node.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 
 /** This repository's public/ folder: the encoder (npm run build:encoder) and the trained routers. */

@@ -1,38 +1,15 @@
+/**
+ * The router worker in Node (`routellm-web/node` builds on it): Node has no Web Worker, so the worker's service
+ * runs in the calling thread behind a Worker-shaped pair of ports, and the page-side WorkerClient talks to it
+ * unchanged. This folder's Node entry, beside index.ts (the browser contract); bundlers for browsers never see it.
+ */
 import { expose } from 'comlink';
-import { createRouter, InvalidInputError, type ModelRouter, type RouterOptions } from '../sdk/index.ts';
-import { createWorkerClient, type WorkerClient } from '../worker/index.ts';
-
-/**
- * createRouter's options in Node. `modelBaseUrl` is a file: (or http:) folder URL holding `models/` and
- * `routers/<name>/`, by default the package's own `assets/` folder; scoring runs on the CPU (onnxruntime-node).
- */
-export type NodeRouterOptions = Omit<RouterOptions, 'worker' | 'device'>;
-
-/**
- * createRouter for Node, which has no Web Worker: the router worker's service runs in this thread, behind the same
- * WorkerClient, so thresholds, calibration and the fallback behave as in the browser. Routers that embed prompts
- * load the encoder with transformers.js (the optional peer dependency @huggingface/transformers).
- */
-export function createNodeRouter(options: NodeRouterOptions): ModelRouter {
-  if (typeof options !== 'object' || options === null) throw new InvalidInputError('createNodeRouter needs an options object.');
-  // Joined at run time so that bundlers do not take the folder for an asset of this module.
-  const packageAssets = new URL(['..', '..', 'assets', ''].join('/'), import.meta.url);
-  return createRouter({ ...options, modelBaseUrl: options.modelBaseUrl ?? packageAssets, worker: inThreadWorkerClient() });
-}
-
-let sharedClient: WorkerClient | undefined;
-
-/** One in-thread worker for every Node router, so routers that need the same encoder load it once. */
-function inThreadWorkerClient(): WorkerClient {
-  sharedClient ??= createWorkerClient({ createWorker: startInThreadWorker });
-  return sharedClient;
-}
 
 /**
  * A "worker" whose service runs in this thread. The service module is imported on first start (it brings
  * transformers.js); when that fails, the worker crashes as a worker whose script threw, with the reason.
  */
-function startInThreadWorker(): Worker {
+export function startInThreadWorker(): Worker {
   let page!: InThreadPort;
   const started: Promise<unknown> = import('./node-worker-service.ts').then(
     ({ NodeWorkerService }) => expose(new NodeWorkerService(), inside as unknown as Parameters<typeof expose>[1]),

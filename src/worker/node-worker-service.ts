@@ -5,10 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ModelLoadError, type WeightsFileReader } from '../core/index.ts';
-import type { LoadProgressEvent, RouterInfo, WorkerRouterOptions } from '../worker/index.ts';
-// The worker folder's index exports its client, not the service that runs inside the worker.
-import { httpWeightsReader } from '../worker/http-weights-reader.ts';
-import { WorkerService } from '../worker/worker-service.ts';
+import { httpWeightsReader } from './http-weights-reader.ts';
+import { type LoadProgressEvent, type RouterInfo, WorkerService, type WorkerRouterOptions } from './worker-service.ts';
 
 export class NodeWorkerService extends WorkerService {
   constructor() {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InvalidInputError } from '../core/errors.ts';
-import { readCsv, readJsonl, requireFields, type FileRecord } from '../node/records.ts';
+import { readCsv, readJsonl, requireFields, type FileRecord } from './records.ts';
 
 /** Where AlpacaEval's files sit inside the shared data folder. */
 export const ALPACA_EVAL_SUBDIR = path.join('data', 'alpaca-eval');

@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/calibration.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { defaultRegistry } from '../core/routers.ts';
-import { manifestCalibration } from '../core/weights/router-weights.ts';
+import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/index.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { defaultRegistry } from '../core/index.ts';
+import { manifestCalibration } from '../core/index.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
-import { resolveSharedDir } from '../node/paths.ts';
-import { readRecords, requireFields } from '../node/records.ts';
-import { scoreWithRouter } from '../node/router-resources.ts';
-import { DEFAULT_ROUTERS_DIR, readRouterFolder } from '../node/router-weights.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/index.ts';
+import { resolveSharedDir } from '../node/index.ts';
+import { readRecords, requireFields } from '../node/index.ts';
+import { scoreWithRouter } from '../node/index.ts';
+import { DEFAULT_ROUTERS_DIR, readRouterFolder } from '../node/index.ts';
 
 const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> [options]
   --router <name>        one of: ${defaultRegistry.names().join(', ')}

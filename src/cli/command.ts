@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InvalidInputError, RouteError } from '../core/errors.ts';
-import type { ProgressStream } from '../node/progress.ts';
+import { InvalidInputError, RouteError } from '../core/index.ts';
+import type { ProgressStream } from '../node/index.ts';
 
 /** Where a command reads its environment and writes its output: the process, or a test's capture. */
 export interface CommandIO {

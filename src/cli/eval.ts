@@ -1,17 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/bootstrap.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { defaultRegistry } from '../core/routers.ts';
-import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from '../node/benchmarks.ts';
+import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/index.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { defaultRegistry } from '../core/index.ts';
+import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from '../node/index.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
-import { formatBenchmarkReport } from '../node/eval-table.ts';
-import { renderCurvePlot } from '../node/plot.ts';
-import { createProgressBar } from '../node/progress.ts';
-import { resolveSharedDir } from '../node/paths.ts';
-import { loadRouterResources } from '../node/router-resources.ts';
-import { DEFAULT_ROUTERS_DIR } from '../node/router-weights.ts';
-import { runEval, toDetails, toSummary, type BenchmarkReport } from '../node/run-eval.ts';
+import { formatBenchmarkReport } from '../node/index.ts';
+import { renderCurvePlot } from '../node/index.ts';
+import { createProgressBar } from '../node/index.ts';
+import { resolveSharedDir } from '../node/index.ts';
+import { loadRouterResources } from '../node/index.ts';
+import { DEFAULT_ROUTERS_DIR } from '../node/index.ts';
+import { runEval, toDetails, toSummary, type BenchmarkReport } from '../node/index.ts';
 
 const USAGE = `Usage: npm run eval -- [options]
   --routers <a,b,...>     routers to evaluate (default length,random; known: ${defaultRegistry.names().join(', ')})

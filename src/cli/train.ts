@@ -1,22 +1,22 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_BOOTSTRAP_RESAMPLES, type BootstrapInterval } from '../core/bootstrap.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { scorePrompts } from '../core/evaluate.ts';
-import { createFromDefinition, type RouterContext, type RouterDefinition, type RouterWeights } from '../core/registry.ts';
-import { scoreQuantileTable } from '../core/calibration.ts';
-import { sha256Hex } from '../core/weights/sha256.ts';
-import { DTYPE_FILE_SUFFIX } from '../encoder/options.ts';
-import { BenchmarkLoader } from '../node/benchmarks.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/calibration-set.ts';
+import { DEFAULT_BOOTSTRAP_RESAMPLES, type BootstrapInterval } from '../core/index.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { scorePrompts } from '../core/index.ts';
+import { createFromDefinition, type RouterContext, type RouterDefinition, type RouterWeights } from '../core/index.ts';
+import { scoreQuantileTable } from '../core/index.ts';
+import { sha256Hex } from '../core/index.ts';
+import { DTYPE_FILE_SUFFIX } from '../encoder/index.ts';
+import { BenchmarkLoader } from '../node/index.ts';
+import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/index.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
-import { PROJECT_ROOT, resolveSharedDir } from '../node/paths.ts';
-import { createProgressBar, type ProgressBar } from '../node/progress.ts';
-import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from '../node/router-embedder.ts';
-import { readRouterFolder, writeRouterFolder } from '../node/router-weights.ts';
-import { runEval, summaryEntry } from '../node/run-eval.ts';
-import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from '../training/dataset.ts';
-import { TRAINERS, trainedFolder, type RouterTrainer } from '../training/trainers.ts';
+import { PROJECT_ROOT, resolveSharedDir } from '../node/index.ts';
+import { createProgressBar, type ProgressBar } from '../node/index.ts';
+import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from '../node/index.ts';
+import { readRouterFolder, writeRouterFolder } from '../node/index.ts';
+import { runEval, summaryEntry } from '../node/index.ts';
+import { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from '../training/index.ts';
+import { TRAINERS, trainedFolder, type RouterTrainer } from '../training/index.ts';
 
 const BENCHMARKS = ['mt-bench', 'mmlu', 'mmlu-heldout', 'gsm8k'] as const;
 

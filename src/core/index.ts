@@ -104,3 +104,10 @@ export {
   thresholdFromQuantileTable,
 } from './calibration.ts';
 export { BROWSER_ENCODER_FILES, ORT_BUILD_FILES, SERVED_FOLDERS, type OrtBuild } from './served-files.ts';
+export { DEFAULT_BOOTSTRAP_RESAMPLES } from './bootstrap.ts';
+export { dotRowsMany, maxDotProducts, packRows, projectRows, type ProjectedEmbeddings } from './similarity.ts';
+export { topK } from './nearest-neighbours.ts';
+export { TENSOR_FORMAT_VERSION, storedValues, type TensorToPack } from './router-tensors.ts';
+export { fitSparseLogistic, sigmoid, type SparseLogisticRow } from './logistic.ts';
+export { LENGTH_SPREAD_FLOOR } from './knn-gain-router.ts';
+export { mfInputs, mfModelScore, mfProjectPrompt } from './mf-router.ts';

@@ -1,10 +1,10 @@
-import { createBenchmark, maxPromptLength, type Benchmark } from '../core/benchmark.ts';
-import { thresholdCurve, type CurvePoint } from '../core/curve.ts';
-import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/evaluate.ts';
-import { performanceGapRecovered } from '../core/metrics.ts';
-import { oracleCurve } from '../core/oracle.ts';
-import { createFromDefinition, type RouterDefinition } from '../core/registry.ts';
-import { defaultRegistry } from '../core/routers.ts';
+import { createBenchmark, maxPromptLength, type Benchmark } from '../core/index.ts';
+import { thresholdCurve, type CurvePoint } from '../core/index.ts';
+import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/index.ts';
+import { performanceGapRecovered } from '../core/index.ts';
+import { oracleCurve } from '../core/index.ts';
+import { createFromDefinition, type RouterDefinition } from '../core/index.ts';
+import { defaultRegistry } from '../core/index.ts';
 import type { ChartSeries } from './curve-chart.ts';
 import type { DemoBenchmarkFile, DemoItem, DemoRouter } from './demo-data.ts';
 

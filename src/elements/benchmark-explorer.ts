@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { CurvePoint } from '../core/curve.ts';
+import type { CurvePoint } from '../core/index.ts';
 import {
   analyseBenchmark,
   chartSeries,

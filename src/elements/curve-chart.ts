@@ -1,5 +1,5 @@
 import { svg, type SVGTemplateResult } from 'lit';
-import type { QualityPoint } from '../core/curve.ts';
+import type { QualityPoint } from '../core/index.ts';
 
 /** One line of the chart. */
 export interface ChartSeries {

@@ -7,9 +7,9 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from '@huggingface/transformers';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/errors.ts';
-import type { ChatMessage, LabelQuery, LabelScorer } from '../core/label-scorer.ts';
-import type { ScoreOptions } from '../core/router.ts';
+import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import type { ChatMessage, LabelQuery, LabelScorer } from '../core/index.ts';
+import type { ScoreOptions } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';
 import { type EncoderDtype, type EncoderOptions, resolveEncoderOptions } from './options.ts';

@@ -1,4 +1,4 @@
-import { ModelLoadError } from '../core/errors.ts';
+import { ModelLoadError } from '../core/index.ts';
 
 /** Hex digits of the SHA-256 kept in an encoder id: enough to tell weight files apart, short enough to read. */
 const HASH_DIGITS = 8;

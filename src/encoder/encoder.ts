@@ -1,4 +1,4 @@
-import type { Embedder, ScoreOptions } from '../core/router.ts';
+import type { Embedder, ScoreOptions } from '../core/index.ts';
 
 /** Where inference runs: onnxruntime-node's CPU provider in Node, WebAssembly or WebGPU in browsers. */
 export type EncoderDevice = 'cpu' | 'wasm' | 'webgpu';

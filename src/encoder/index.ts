@@ -8,3 +8,8 @@ export { computeEncoderId } from './encoder-id.ts';
 export { DEFAULT_MODEL } from './options.ts';
 export type { EncoderDtype, EncoderOptions, OverflowStrategy, PoolingStrategy } from './options.ts';
 export type { EncoderProgressEvent } from './progress.ts';
+export { DTYPE_FILE_SUFFIX } from './options.ts';
+export { createCausalLmScorer, type CausalLmScorerOptions, type LoadedLabelScorer } from './causal-lm-scorer.ts';
+export { CLASSIFIER_MODEL, createTextClassifier, type LoadedTextClassifier } from './text-classifier.ts';
+export { readModelFile, resolveModelLocation } from './model-location.ts';
+export { withLoadSettings } from './transformers-env.ts';

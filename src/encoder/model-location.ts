@@ -1,5 +1,5 @@
 import { env } from '@huggingface/transformers';
-import { ModelLoadError } from '../core/errors.ts';
+import { ModelLoadError } from '../core/index.ts';
 import { isNode } from './runtime.ts';
 
 /** Where a model's files are, in the terms transformers.js loads them by. */

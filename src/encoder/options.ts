@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 import type { EncoderProgressEvent } from './progress.ts';
 import { type ModelLocation, resolveModelLocation } from './model-location.ts';

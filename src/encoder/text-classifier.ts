@@ -1,7 +1,7 @@
 import { ModelFileNotFoundError, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/errors.ts';
-import type { ScoreOptions } from '../core/router.ts';
-import type { TextClassifier } from '../core/text-classifier.ts';
+import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import type { ScoreOptions } from '../core/index.ts';
+import type { TextClassifier } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 import { computeEncoderId } from './encoder-id.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** Checks, at the boundary, that texts is an array of non-blank strings; `purpose` ('encode', 'classify') names the work in errors. */
 export function validateTexts(texts: unknown, purpose: string): asserts texts is readonly string[] {

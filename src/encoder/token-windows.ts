@@ -1,4 +1,4 @@
-import { ModelLoadError } from '../core/errors.ts';
+import { ModelLoadError } from '../core/index.ts';
 import type { OverflowStrategy } from './options.ts';
 
 /** Special tokens a tokenizer puts around every sequence ([CLS] ... [SEP] for BERT; none for USE-lite). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { readCsv, readJsonl, requireFields, type FileRecord } from './records.ts';
 
 /** Where AlpacaEval's files sit inside the shared data folder. */

@@ -1,11 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ROUTELLM_MODEL_PAIR, type Benchmark } from '../core/benchmark.ts';
-import { createCorrectnessBenchmark, type CorrectnessRow } from '../core/correctness-benchmark.ts';
-import { createCustomBenchmark, type CustomBenchmarkFields } from '../core/custom-benchmark.ts';
-import { InvalidInputError } from '../core/errors.ts';
-import { splitMmluGold, type MmluGoldSplit } from '../core/mmlu-gold.ts';
-import { createMtBench, type MtBenchJudgement, type MtBenchQuestion } from '../core/mt-bench.ts';
+import { ROUTELLM_MODEL_PAIR, type Benchmark } from '../core/index.ts';
+import { createCorrectnessBenchmark, type CorrectnessRow } from '../core/index.ts';
+import { createCustomBenchmark, type CustomBenchmarkFields } from '../core/index.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { splitMmluGold, type MmluGoldSplit } from '../core/index.ts';
+import { createMtBench, type MtBenchJudgement, type MtBenchQuestion } from '../core/index.ts';
 import { ROUTELLM_EVALS_SUBDIR } from './paths.ts';
 import { readCsv, readJsonl, readRecords, requireFields, type FileRecord } from './records.ts';
 

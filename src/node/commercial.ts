@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { isJudgeVerdict } from '../core/judge.ts';
-import { InvalidInputError } from '../core/errors.ts';
+import { isJudgeVerdict } from '../core/index.ts';
+import { InvalidInputError } from '../core/index.ts';
 import { ROUTELLM_EVALS_SUBDIR } from './paths.ts';
 import { readJsonl } from './records.ts';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import type { Embedder, ScoreOptions } from '../core/router.ts';
-import { InvalidInputError, ModelLoadError } from '../core/errors.ts';
+import type { Embedder, ScoreOptions } from '../core/index.ts';
+import { InvalidInputError, ModelLoadError } from '../core/index.ts';
 
 /**
  * File layout (one append-only file per embedder, named by a digest of `embedder.id`):

@@ -1,4 +1,4 @@
-import type { RouterEvaluation } from '../core/evaluate.ts';
+import type { RouterEvaluation } from '../core/index.ts';
 import type { BenchmarkReport } from './run-eval.ts';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -1,4 +1,4 @@
-import type { QualityPoint } from '../core/curve.ts';
+import type { QualityPoint } from '../core/index.ts';
 
 /** A line on the plot: a router's curve, the random baseline or the oracle. */
 export interface PlotSeries {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** One row of a prompt or benchmark file: CSV cells are strings, JSONL values are any JSON. */
 export type FileRecord = Readonly<Record<string, unknown>>;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Embedder, ScoreOptions } from '../core/router.ts';
+import type { Embedder, ScoreOptions } from '../core/index.ts';
 import { createEncoder, type Encoder } from '../encoder/index.ts';
 import { createCachedEmbedder, type CachedEmbedder } from './embedding-cache.ts';
 import { DEFAULT_EMBEDDING_CACHE_DIR } from './paths.ts';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { scorePrompts } from '../core/evaluate.ts';
-import type { RouterContext, RouterDefinition, RouterRequirement, RouterWeights } from '../core/registry.ts';
-import { defaultRegistry } from '../core/routers.ts';
-import { type CausalLmScorerOptions, createCausalLmScorer, type LoadedLabelScorer } from '../encoder/causal-lm-scorer.ts';
-import { createTextClassifier, type LoadedTextClassifier } from '../encoder/text-classifier.ts';
+import { scorePrompts } from '../core/index.ts';
+import type { RouterContext, RouterDefinition, RouterRequirement, RouterWeights } from '../core/index.ts';
+import { defaultRegistry } from '../core/index.ts';
+import { type CausalLmScorerOptions, createCausalLmScorer, type LoadedLabelScorer } from '../encoder/index.ts';
+import { createTextClassifier, type LoadedTextClassifier } from '../encoder/index.ts';
 import { createProgressBar } from './progress.ts';
 import { createRouterEmbedder, type RouterEmbedder } from './router-embedder.ts';
 import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';

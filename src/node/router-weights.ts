@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLoadError } from '../core/errors.ts';
-import type { RouterWeights } from '../core/registry.ts';
-import { MANIFEST_FILE, describeWeightFiles, readRouterWeights, type WeightsFileReader } from '../core/weights/router-weights.ts';
+import { ModelLoadError } from '../core/index.ts';
+import type { RouterWeights } from '../core/index.ts';
+import { MANIFEST_FILE, describeWeightFiles, readRouterWeights, type WeightsFileReader } from '../core/index.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** Where trained routers are committed: public/routers/<router>/ (served to browsers as /routers/<router>/). */

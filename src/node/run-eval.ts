@@ -1,9 +1,9 @@
-import type { Benchmark } from '../core/benchmark.ts';
-import type { QualityPoint } from '../core/curve.ts';
-import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/evaluate.ts';
-import { oracleCurve } from '../core/oracle.ts';
-import type { RouterContext, RouterDefinition, RouterRegistry, RouterWeights } from '../core/registry.ts';
-import { defaultRegistry } from '../core/routers.ts';
+import type { Benchmark } from '../core/index.ts';
+import type { QualityPoint } from '../core/index.ts';
+import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/index.ts';
+import { oracleCurve } from '../core/index.ts';
+import type { RouterContext, RouterDefinition, RouterRegistry, RouterWeights } from '../core/index.ts';
+import { defaultRegistry } from '../core/index.ts';
 import { BenchmarkLoader, type BenchmarkName, type CustomBenchmarkFile } from './benchmarks.ts';
 import { loadCommercialPoints, type CommercialPoint } from './commercial.ts';
 

@@ -1,4 +1,4 @@
-import { AbortError, RelayError } from '../core/errors.ts';
+import { AbortError, RelayError } from '../core/index.ts';
 import type { RouteDecision } from './model-router.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
 import { readServerSentEvents } from './sse.ts';

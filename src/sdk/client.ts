@@ -1,5 +1,5 @@
-import { AbortError, InvalidInputError, RelayError } from '../core/errors.ts';
-import { parseRouterModel } from '../core/model-string.ts';
+import { AbortError, InvalidInputError, RelayError } from '../core/index.ts';
+import { parseRouterModel } from '../core/index.ts';
 import { ChatCompletionStream } from './chat-stream.ts';
 import { createRouter, type ModelRouter, type RouteDecision, type RouterOptions } from './model-router.ts';
 import type {

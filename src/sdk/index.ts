@@ -25,7 +25,7 @@ export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 export { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
 export { sharedWorkerClient } from './shared-worker.ts';
 export type * from './openai-types.ts';
-export { formatRouterModel, parseRouterModel, type RouterModel } from '../core/model-string.ts';
+export { formatRouterModel, parseRouterModel, type RouterModel } from '../core/index.ts';
 export {
   AbortError,
   InvalidInputError,
@@ -34,5 +34,5 @@ export {
   RouteError,
   WorkerCrashedError,
   type RouteErrorCode,
-} from '../core/errors.ts';
+} from '../core/index.ts';
 export type { RouteDevice, RouterInfo } from '../worker/index.ts';

@@ -1,4 +1,4 @@
-import { AbortError, RelayError } from '../core/errors.ts';
+import { AbortError, RelayError } from '../core/index.ts';
 
 /** The relay's base URL for API calls: its root plus `/v1` (a URL already ending in `/v1` is taken as the API base). */
 export function relayApiBase(relayUrl: string | URL): string {

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 import type { ChatCompletionMessageParam } from './openai-types.ts';
 
 /** What can be routed: a prompt, or a conversation in OpenAI's message format. */

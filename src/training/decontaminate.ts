@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../core/errors.ts';
-import { maxDotProducts, packRows } from '../core/similarity.ts';
-import { PROJECT_ROOT } from '../node/paths.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { maxDotProducts, packRows } from '../core/index.ts';
+import { PROJECT_ROOT } from '../node/index.ts';
 
 /** Cosine at or above which a training prompt counts as a near-duplicate of an evaluation prompt (issue #6). */
 export const NEAR_DUPLICATE_COSINE = 0.95;

@@ -1,7 +1,7 @@
-import { topK } from '../core/nearest-neighbours.ts';
-import { createPrng } from '../core/prng.ts';
-import { storedValues, type TensorToPack } from '../core/router-tensors.ts';
-import { dotRowsMany, projectRows, type ProjectedEmbeddings } from '../core/similarity.ts';
+import { topK } from '../core/index.ts';
+import { createPrng } from '../core/index.ts';
+import { storedValues, type TensorToPack } from '../core/index.ts';
+import { dotRowsMany, projectRows, type ProjectedEmbeddings } from '../core/index.ts';
 
 /**
  * Components kept when a nearest-neighbour router's training embeddings are shipped. Measured on the training

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../core/errors.ts';
-import { readJsonl } from '../node/records.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { readJsonl } from '../node/index.ts';
 
 /** Where the golden task-family folders sit inside the shared data folder (see data/golden/README.md). */
 export const GOLDEN_SUBDIR = path.join('data', 'golden');

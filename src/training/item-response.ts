@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../core/errors.ts';
-import { sigmoid } from '../core/logistic.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { sigmoid } from '../core/index.ts';
 
 /**
  * A one-parameter item-response (Rasch) fit of golden correctness: P(model m answers prompt p correctly) =

@@ -1,6 +1,6 @@
-import { InvalidInputError } from '../core/errors.ts';
-import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/logistic.ts';
-import type { JudgedBattle } from '../node/alpaca-eval.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/index.ts';
+import type { JudgedBattle } from '../node/index.ts';
 
 /**
  * A length-controlled Bradley-Terry fit of judged battles: log-odds(model beats baseline) =

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../core/errors.ts';
+import { InvalidInputError } from '../core/index.ts';
 
 /** Ranks 1..n, ties sharing their average rank. */
 export function averageRanks(values: readonly number[]): Float64Array {

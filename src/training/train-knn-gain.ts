@@ -1,10 +1,10 @@
-import { evaluateScores } from '../core/evaluate.ts';
-import { gainToScore, KNN_GAIN_ROUTER, LENGTH_SPREAD_FLOOR, priorGain } from '../core/knn-gain-router.ts';
-import { topK } from '../core/nearest-neighbours.ts';
-import { createPrng } from '../core/prng.ts';
-import { promptFeatures } from '../core/prompt-features.ts';
-import type { TensorToPack } from '../core/router-tensors.ts';
-import { dotRowsMany, packRows, projectRows } from '../core/similarity.ts';
+import { evaluateScores } from '../core/index.ts';
+import { gainToScore, KNN_GAIN_ROUTER, LENGTH_SPREAD_FLOOR, priorGain } from '../core/index.ts';
+import { topK } from '../core/index.ts';
+import { createPrng } from '../core/index.ts';
+import { promptFeatures } from '../core/index.ts';
+import type { TensorToPack } from '../core/index.ts';
+import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 import { compressEmbeddings, type CompressionReport } from './embedding-compression.ts';
 import { expectedGains, fitItemResponse } from './item-response.ts';

@@ -1,8 +1,8 @@
-import { sigmoid } from '../core/logistic.ts';
-import { mfInputs, mfModelScore, mfProjectPrompt, type MfModel } from '../core/mf-router.ts';
-import { createPrng } from '../core/prng.ts';
-import { PROMPT_FEATURE_COUNT, promptFeatures } from '../core/prompt-features.ts';
-import type { TensorToPack } from '../core/router-tensors.ts';
+import { sigmoid } from '../core/index.ts';
+import { mfInputs, mfModelScore, mfProjectPrompt, type MfModel } from '../core/index.ts';
+import { createPrng } from '../core/index.ts';
+import { PROMPT_FEATURE_COUNT, promptFeatures } from '../core/index.ts';
+import type { TensorToPack } from '../core/index.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 
 /** Hyperparameters of the MF fit (the paper's MF used rank 128 on 1,536-d embeddings; ours has 522 inputs). */

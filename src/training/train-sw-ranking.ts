@@ -1,8 +1,8 @@
-import { evaluateScores } from '../core/evaluate.ts';
-import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/logistic.ts';
-import { storedValues, type TensorToPack } from '../core/router-tensors.ts';
-import { dotRowsMany, packRows, projectRows } from '../core/similarity.ts';
-import { SW_RANKING_ROUTER, swRankingWinRate, type SwRankingModel } from '../core/sw-ranking-router.ts';
+import { evaluateScores } from '../core/index.ts';
+import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/index.ts';
+import { storedValues, type TensorToPack } from '../core/index.ts';
+import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
+import { SW_RANKING_ROUTER, swRankingWinRate, type SwRankingModel } from '../core/index.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 import { compressEmbeddings } from './embedding-compression.ts';
 import { CROSS_VALIDATION_FOLDS } from './train-knn-gain.ts';

@@ -1,8 +1,8 @@
-import { knnGainRouterDefinition } from '../core/knn-gain-router.ts';
-import { mfRouterDefinition } from '../core/mf-router.ts';
-import { swRankingRouterDefinition } from '../core/sw-ranking-router.ts';
-import type { RouterContext, RouterDefinition, RouterWeights } from '../core/registry.ts';
-import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION, type TensorToPack } from '../core/router-tensors.ts';
+import { knnGainRouterDefinition } from '../core/index.ts';
+import { mfRouterDefinition } from '../core/index.ts';
+import { swRankingRouterDefinition } from '../core/index.ts';
+import type { RouterContext, RouterDefinition, RouterWeights } from '../core/index.ts';
+import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION, type TensorToPack } from '../core/index.ts';
 import type { TrainingData, TrainingSourceName } from './dataset.ts';
 import { classifierTrainer } from './train-classifier.ts';
 import { trainKnnGain } from './train-knn-gain.ts';

@@ -1,5 +1,5 @@
-import { createBenchmark, type Benchmark } from '../core/benchmark.ts';
-import { createPrng } from '../core/prng.ts';
+import { createBenchmark, type Benchmark } from '../core/index.ts';
+import { createPrng } from '../core/index.ts';
 import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../core/errors.ts';
-import { readRecords, requireFields, type FileRecord } from '../node/records.ts';
+import { InvalidInputError } from '../core/index.ts';
+import { readRecords, requireFields, type FileRecord } from '../node/index.ts';
 
 /** One battle of a user's Arena-style file (RouteLLM's `model_a, model_b, prompt, winner_*` columns). */
 export interface ArenaBattle {

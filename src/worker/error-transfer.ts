@@ -1,5 +1,5 @@
 import { transferHandlers } from 'comlink';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError, WorkerCrashedError, type RouteErrorCode } from '../core/errors.ts';
+import { AbortError, InvalidInputError, ModelLoadError, RouteError, WorkerCrashedError, type RouteErrorCode } from '../core/index.ts';
 
 interface SerializedError {
   name: string;

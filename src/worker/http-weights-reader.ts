@@ -1,5 +1,5 @@
-import { ModelLoadError } from '../core/errors.ts';
-import type { WeightsFileReader } from '../core/weights/router-weights.ts';
+import { ModelLoadError } from '../core/index.ts';
+import type { WeightsFileReader } from '../core/index.ts';
 
 /** Reads weight files over HTTP from a folder URL (ending in '/'), streaming so progress can be reported. */
 export function httpWeightsReader(folderUrl: string, signal?: AbortSignal): WeightsFileReader {

@@ -1,5 +1,5 @@
 import { proxy, releaseProxy, type Remote, wrap } from 'comlink';
-import { AbortError, WorkerCrashedError } from '../core/errors.ts';
+import { AbortError, WorkerCrashedError } from '../core/index.ts';
 import type { EncodedText, EncoderProgressEvent } from '../encoder/index.ts';
 import { installErrorTransfer } from './error-transfer.ts';
 import type {

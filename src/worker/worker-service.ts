@@ -1,14 +1,14 @@
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/errors.ts';
-import { scorePrompts } from '../core/evaluate.ts';
-import { createFromDefinition, type RouterContext, type RouterRegistry, type RouterRequirement, type RouterWeights } from '../core/registry.ts';
-import type { Embedder, Router } from '../core/router.ts';
-import { defaultRegistry } from '../core/routers.ts';
-import type { LabelScorer } from '../core/label-scorer.ts';
-import type { TextClassifier } from '../core/text-classifier.ts';
-import { manifestCalibration, readRouterWeights, type WeightsFileReader, type WeightsProgressEvent } from '../core/weights/router-weights.ts';
-import { createCausalLmScorer } from '../encoder/causal-lm-scorer.ts';
+import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import { scorePrompts } from '../core/index.ts';
+import { createFromDefinition, type RouterContext, type RouterRegistry, type RouterRequirement, type RouterWeights } from '../core/index.ts';
+import type { Embedder, Router } from '../core/index.ts';
+import { defaultRegistry } from '../core/index.ts';
+import type { LabelScorer } from '../core/index.ts';
+import type { TextClassifier } from '../core/index.ts';
+import { manifestCalibration, readRouterWeights, type WeightsFileReader, type WeightsProgressEvent } from '../core/index.ts';
+import { createCausalLmScorer } from '../encoder/index.ts';
 import { createEncoder, type EncodedText, type Encoder, type EncoderDevice, type EncoderDtype, type EncoderOptions, type EncoderProgressEvent, type OverflowStrategy } from '../encoder/index.ts';
-import { createTextClassifier } from '../encoder/text-classifier.ts';
+import { createTextClassifier } from '../encoder/index.ts';
 import { httpWeightsReader } from './http-weights-reader.ts';
 
 /** Encoder options that can cross into a worker: everything but callbacks, which go as comlink proxies. */

@@ -4,13 +4,13 @@
  */
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { createEncoder, DEFAULT_MODEL } from '../../encoder/index.ts';
-import { readModelFile, resolveModelLocation } from '../../encoder/model-location.ts';
-import { withLoadSettings } from '../../encoder/transformers-env.ts';
-import { createCachedEmbedder, type CachedEmbedder } from '../../node/embedding-cache.ts';
-import { CLASSIFIER_MAX_TOKENS } from '../../node/onnx/classifier/build-classifier-model.ts';
-import { ROUTER_EMBEDDING_CACHE_DIR } from '../../node/router-embedder.ts';
-import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../node/onnx/classifier/features.ts';
-import { HEAD_ENCODER_DTYPE } from '../../node/onnx/classifier/head.ts';
+import { readModelFile, resolveModelLocation } from '../../encoder/index.ts';
+import { withLoadSettings } from '../../encoder/index.ts';
+import { createCachedEmbedder, type CachedEmbedder } from '../../node/index.ts';
+import { CLASSIFIER_MAX_TOKENS } from '../../node/index.ts';
+import { ROUTER_EMBEDDING_CACHE_DIR } from '../../node/index.ts';
+import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../node/index.ts';
+import { HEAD_ENCODER_DTYPE } from '../../node/index.ts';
 
 export interface PromptFeatures {
   readonly embedding: Float32Array;

@@ -3,8 +3,8 @@
  * weighted soft-label logistic loss, by mini-batch Adam. Deterministic for a seed (weights and batch order come from
  * core's seeded generator). Hyperparameters are chosen by k-fold cross-validation on the training examples only.
  */
-import { createPrng } from '../../core/prng.ts';
-import { type ClassifierHead, EMBEDDING_DIMENSIONS } from '../../node/onnx/classifier/head.ts';
+import { createPrng } from '../../core/index.ts';
+import { type ClassifierHead, EMBEDDING_DIMENSIONS } from '../../node/index.ts';
 
 export interface HeadExample {
   /** Unit-length, chunk-pooled USE-lite embedding (what the graph computes). */

@@ -4,7 +4,7 @@
  * single output is the log-odds that the strong model wins. `head.bin` holds the layers' float32 weights;
  * manifest.json says how to read them and where they came from.
  */
-import type { RouterWeights } from '../../../core/registry.ts';
+import type { RouterWeights } from '../../../core/index.ts';
 import { tokenClass } from './features.ts';
 
 export const HEAD_FORMAT = 'routellm-classifier-head/1';

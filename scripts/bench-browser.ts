@@ -19,7 +19,7 @@ import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from '../src/cli/command.ts';
 import { PROJECT_ROOT } from '../src/node/paths.ts';
-import { InvalidInputError } from '../src/core/errors.ts';
+import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
 import { createEncoder, type Encoder } from '../src/encoder/index.ts';
 import type { BenchRequest, BenchResult } from './bench/bench-page.ts';
@@ -139,7 +139,7 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
       try {
         result = await page.evaluate((input) => (window as unknown as { bench: { run(request: BenchRequest): Promise<BenchResult> } }).bench.run(input), request);
       } catch (error) {
-        io.stdout.write(`${device}: failed: ${(error as Error).message.split('\n')[0]}\n`);
+        io.stdout.write(`${device}: failed: ${errorMessage(error).split('\n')[0]}\n`);
         continue;
       } finally {
         await page.context().close();

@@ -17,6 +17,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { createEncoder } from '../src/encoder/index.ts';
 import { sessionOptionsFor } from '../src/encoder/session-options.ts';
 import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
+import { errorMessage } from '../src/core/errors.ts';
 
 const DTYPE_FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx' } as const;
 type Dtype = keyof typeof DTYPE_FILES;
@@ -127,6 +128,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench-encoder: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`bench-encoder: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -31,6 +31,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/core/errors.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 const ROUNDS = 3;
@@ -321,6 +322,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:relay: ${(error as Error).message}`);
+  console.error(`bench:relay: ${errorMessage(error)}`);
   process.exit(1);
 });

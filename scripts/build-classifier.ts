@@ -8,6 +8,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildClassifierModel } from '../src/node/onnx/classifier/build-classifier-model.ts';
+import { errorMessage } from '../src/core/errors.ts';
 
 const USAGE = 'usage: build-classifier [--head DIR] [--out DIR] [--tfjs DIR] [--force]';
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
   console.error(`build-classifier: ${message}${badArguments ? `\n${USAGE}` : ''}`);
   process.exit(1);

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from '../src/core/benchmark.ts';
 import { createBenchmark } from '../src/core/benchmark.ts';
-import { InvalidInputError } from '../src/core/errors.ts';
+import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { scorePrompts } from '../src/core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../src/core/registry.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
@@ -266,7 +266,7 @@ async function scoreLearnedRouters(
         const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
         router = await createFromDefinition(definition, { ...resources.context, ...weights });
       } catch (error) {
-        routers.push({ name: definition.name, description: definition.description, source: 'unavailable', note: (error as Error).message });
+        routers.push({ name: definition.name, description: definition.description, source: 'unavailable', note: errorMessage(error) });
         continue;
       }
       for (const source of sources) {

@@ -7,6 +7,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
+import { errorMessage } from '../src/core/errors.ts';
 
 const USAGE = 'usage: build-encoder [--out DIR] [--tfjs DIR] [--force]';
 
@@ -34,7 +35,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
   console.error(`build-encoder: ${message}${badArguments ? `\n${USAGE}` : ''}`);
   process.exit(1);

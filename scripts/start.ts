@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
 import { isEntryPoint, parseCommandArgs, processIO, runCommand, type CommandIO } from '../src/cli/command.ts';
-import { InvalidInputError } from '../src/core/errors.ts';
+import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { aliasStatuses, type RelayLogEntry } from '../src/relay/app.ts';
 import { DEFAULT_PORT as DEFAULT_RELAY_PORT, startNodeRelay, type NodeRelay } from '../src/relay/node.ts';
 import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
@@ -63,7 +63,7 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
   try {
     relay = await startNodeRelay({ port: relayPort, host: args.host, ...(args.config !== undefined && { configPath: path.resolve(args.config) }), log: logRequest(io) });
   } catch (error) {
-    throw new InvalidInputError(`The relay could not start: ${(error as Error).message}${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` (use --relay-port)` : ''}`);
+    throw new InvalidInputError(`The relay could not start: ${errorMessage(error)}${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` (use --relay-port)` : ''}`);
   }
   // Vite hands VITE_* variables to the page: this is how it learns where the relay is.
   process.env['VITE_ROUTELLM_RELAY_URL'] = relay.url;
@@ -73,7 +73,7 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
     await site.listen();
   } catch (error) {
     await relay.close();
-    throw new InvalidInputError(`The demo site could not start: ${(error as Error).message}${/EADDRINUSE|already in use/.test(String(error)) ? ' (use --port)' : ''}`);
+    throw new InvalidInputError(`The demo site could not start: ${errorMessage(error)}${/EADDRINUSE|already in use/.test(String(error)) ? ' (use --port)' : ''}`);
   }
 
   const siteUrl = site.resolvedUrls?.local[0] ?? `http://${args.host}:${sitePort}/`;

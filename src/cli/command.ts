@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InvalidInputError, RouteError } from '../core/index.ts';
+import { errorMessage, InvalidInputError, RouteError } from '../core/index.ts';
 import type { ProgressStream } from '../node/index.ts';
 
 /** Where a command reads its environment and writes its output: the process, or a test's capture. */
@@ -59,7 +59,7 @@ export function parseCommandArgs<Options extends NonNullable<ParseArgsConfig['op
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new InvalidInputError(`${(error as Error).message.split('\n')[0]} (see --help).`);
+    throw new InvalidInputError(`${errorMessage(error).split('\n')[0]} (see --help).`);
   }
 }
 

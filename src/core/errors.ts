@@ -24,6 +24,26 @@ export type RouteErrorCode =
   | 'relay_unreachable'
   | 'upstream_error';
 
+/**
+ * The message of anything thrown, for a sentence that quotes it (openai-node's castToError idea). An Error gives its
+ * message, and so does an error from another realm (a vm context, an iframe), which fails `instanceof Error` but
+ * still carries a string `message`. Any other object gives its JSON (String() would say only "[object Object]"),
+ * and the rest their String() form, so `throw 'text'`, null and undefined still read as something.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    if (typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+    try {
+      const json = JSON.stringify(error);
+      if (json !== undefined) return json;
+    } catch {
+      // A cycle or a BigInt: String() below still says what kind of value it was.
+    }
+  }
+  return String(error);
+}
+
 /** Bad input from the caller: wrong type, empty prompt, unknown option. */
 export class InvalidInputError extends RouteError {
   override readonly name = 'InvalidInputError';

@@ -20,6 +20,7 @@ import { benchmarkExplorerStyles } from './benchmark-explorer.styles.ts';
 import { CHART, renderCurveChart, strongPercentageAt } from './curve-chart.ts';
 import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex, type DemoItem, type DemoRouter } from './demo-data.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
+import { errorMessage } from '../core/index.ts';
 
 /** Prompts listed at once; more on request. */
 const PAGE = 25;
@@ -67,7 +68,7 @@ export class BenchmarkExplorer extends LitElement {
       if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}`);
       index = (await response.json()) as DemoIndex;
     } catch (error) {
-      this.view = { kind: 'missing', detail: (error as Error).message };
+      this.view = { kind: 'missing', detail: errorMessage(error) };
       return;
     }
     if (index.version !== DEMO_DATA_VERSION) {
@@ -96,7 +97,7 @@ export class BenchmarkExplorer extends LitElement {
     try {
       analysis = await pending;
     } catch (error) {
-      if (this.benchmarkName === name) this.analysisError = (error as Error).message;
+      if (this.benchmarkName === name) this.analysisError = errorMessage(error);
       return;
     }
     if (this.benchmarkName !== name) return;

@@ -18,6 +18,7 @@ import {
 } from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
 import { estimateTokens, type MeteredCall, type ModelPrice } from './cost-meter.ts';
+import { errorMessage } from '../core/index.ts';
 
 /** What a `route-decision` event carries: the decision, and the prompt it was made for. */
 export interface RouteDecisionDetail {
@@ -239,7 +240,7 @@ export class ChatSession implements ReactiveController {
         },
       });
     } catch (error) {
-      this.set({ load: { kind: 'failed', message: (error as Error).message } });
+      this.set({ load: { kind: 'failed', message: errorMessage(error) } });
       this.reportError(error);
       throw error;
     }
@@ -257,7 +258,7 @@ export class ChatSession implements ReactiveController {
       },
       (error: unknown) => {
         if (this.modelRouter !== router) return;
-        this.set({ load: { kind: 'failed', message: (error as Error).message } });
+        this.set({ load: { kind: 'failed', message: errorMessage(error) } });
         this.reportError(error);
       },
     );
@@ -314,7 +315,7 @@ export class ChatSession implements ReactiveController {
 
 /** Which `route-error` kind a failure is, with the sentence to show for it. */
 export function classifyError(error: unknown): RouteErrorDetail {
-  const failure = error instanceof Error ? error : new Error(String(error));
+  const failure = error instanceof Error ? error : new Error(errorMessage(error));
   if (failure instanceof RelayError) {
     if (failure.code === 'relay_unreachable') {
       return { kind: 'relay-unreachable', error: failure, message: `${failure.message.replace(/ Is it running\?.*$/, '')} Is it running? Start it with npm run relay (or npm start).` };

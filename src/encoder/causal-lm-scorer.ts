@@ -7,7 +7,7 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from '@huggingface/transformers';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
 import type { ChatMessage, LabelQuery, LabelScorer } from '../core/index.ts';
 import type { ScoreOptions } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
@@ -270,7 +270,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 function toLoadError(error: unknown, location: ModelLocation, dtype: string): RouteError {
   if (error instanceof RouteError && error.code !== 'model_not_found') return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof ModelFileNotFoundError || error instanceof RouteError) {
     const hint = !location.allowRemoteModels && /^[\w.-]+\/[\w.-]+$/.test(location.modelId) ? ' Pass allowRemoteModels: true to download it from the Hugging Face Hub.' : '';
     return new ModelLoadError(`Causal LM "${location.name}" (${dtype}) was not found: ${message}${hint}`, 'model_not_found', { cause: error });

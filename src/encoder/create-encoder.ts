@@ -1,5 +1,5 @@
 import { AutoTokenizer, ModelFileNotFoundError, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
 import type { ScoreOptions } from '../core/index.ts';
 import { loadOnDevice } from './device-choice.ts';
 import type { EncodedText, Encoder, EncoderDevice } from './encoder.ts';
@@ -9,6 +9,7 @@ import { type ModelLocation, readModelFile } from './model-location.ts';
 import { DEFAULT_MODEL, DTYPE_FILE_SUFFIX, type EncoderOptions, type ResolvedEncoderOptions, resolveEncoderOptions } from './options.ts';
 import { average, normalize } from './pooling.ts';
 import { progressAdapter } from './progress.ts';
+import { isNode } from './runtime.ts';
 import { validateTexts } from './texts.ts';
 import { type SpecialTokens, type TokenWindows, detectSpecialTokens, splitIntoWindows } from './token-windows.ts';
 import { type LoadSettings, withLoadSettings } from './transformers-env.ts';
@@ -172,12 +173,12 @@ function tokenLimitOf(tokenizer: PreTrainedTokenizer): number {
 }
 
 function toLoadError(error: unknown, location: ModelLocation, options: ResolvedEncoderOptions): RouteError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const notFound = error instanceof ModelFileNotFoundError || (error instanceof RouteError && error.code === 'model_not_found');
   if (notFound) {
     const hint =
-      location.name === DEFAULT_MODEL
-        ? ' `npm run build:encoder` builds it (dtypes fp32, q8 and int8).'
+      location.name === DEFAULT_MODEL && isNode()
+        ? ' In a clone of routellm-web, `npm run build:encoder` builds it (dtypes fp32, q8 and int8).'
         : !options.allowRemoteModels && /^[\w.-]+\/[\w.-]+$/.test(options.model)
           ? ' Pass allowRemoteModels: true to download it from the Hugging Face Hub.'
           : '';

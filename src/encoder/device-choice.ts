@@ -2,6 +2,7 @@ import type { EncoderDevice } from './encoder.ts';
 import type { LoadedModel } from './loaded-model.ts';
 import { cosineSimilarity } from './pooling.ts';
 import { isNode, webGpuUnavailableReason } from './runtime.ts';
+import { errorMessage } from '../core/index.ts';
 
 /** WebGPU kernels can be silently wrong on some drivers; below this cosine against WASM, WebGPU is rejected. */
 export const WEBGPU_MIN_COSINE = 0.999;
@@ -46,7 +47,7 @@ export async function loadOnDevice(
   try {
     webgpu = await load('webgpu');
   } catch (error) {
-    return { model: await load('wasm'), reason: `WASM, because WebGPU could not load the model (${messageOf(error)})` };
+    return { model: await load('wasm'), reason: `WASM, because WebGPU could not load the model (${errorMessage(error)})` };
   }
   let wasm: LoadedModel;
   try {
@@ -68,7 +69,7 @@ export async function loadOnDevice(
           ? { useWebGpu: false, reason: `WASM, because WebGPU is not faster on a probe text (${times})` }
           : { useWebGpu: true, reason: `WebGPU, which reproduces the WASM embedding of a probe text (cosine ${cosine.toFixed(5)}) faster (${times})` };
   } catch (error) {
-    verdict = { useWebGpu: false, reason: `WASM, because WebGPU failed on a probe text (${messageOf(error)})` };
+    verdict = { useWebGpu: false, reason: `WASM, because WebGPU failed on a probe text (${errorMessage(error)})` };
   }
   await (verdict.useWebGpu ? wasm : webgpu).dispose();
   return { model: verdict.useWebGpu ? webgpu : wasm, reason: verdict.reason };
@@ -88,8 +89,4 @@ async function timedProbe(
   }
   times.sort((a, b) => a - b);
   return { embedding, milliseconds: times[Math.floor(times.length / 2)]! };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

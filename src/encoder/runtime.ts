@@ -1,4 +1,5 @@
 import { wasmOnlyBuildReason } from './ort-build.ts';
+import { errorMessage } from '../core/index.ts';
 
 /**
  * Which JavaScript runtime the encoder is in. transformers.js makes the same split: onnxruntime-node in Node,
@@ -31,6 +32,6 @@ export async function webGpuUnavailableReason(): Promise<string | undefined> {
     }
     return undefined;
   } catch (error) {
-    return `requesting a WebGPU adapter failed (${error instanceof Error ? error.message : String(error)})`;
+    return `requesting a WebGPU adapter failed (${errorMessage(error)})`;
   }
 }

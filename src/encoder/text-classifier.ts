@@ -1,5 +1,5 @@
 import { ModelFileNotFoundError, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
 import type { ScoreOptions } from '../core/index.ts';
 import type { TextClassifier } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
@@ -144,7 +144,7 @@ function parseConfig(bytes: Uint8Array, model: string): { labels: string[] } {
 
 function toLoadError(error: unknown, location: ModelLocation, dtype: string): RouteError {
   if (error instanceof RouteError && error.code !== 'model_not_found') return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof ModelFileNotFoundError || error instanceof RouteError) {
     const hint =
       location.name === CLASSIFIER_MODEL

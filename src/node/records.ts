@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
-import { InvalidInputError } from '../core/index.ts';
+import { errorMessage, InvalidInputError } from '../core/index.ts';
 
 /** One row of a prompt or benchmark file: CSV cells are strings, JSONL values are any JSON. */
 export type FileRecord = Readonly<Record<string, unknown>>;
@@ -25,7 +25,7 @@ export function parseJsonl(text: string, file: string): FileRecord[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new InvalidInputError(`${file}, line ${index + 1}: not valid JSON (${(error as Error).message}).`);
+      throw new InvalidInputError(`${file}, line ${index + 1}: not valid JSON (${errorMessage(error)}).`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new InvalidInputError(`${file}, line ${index + 1}: expected a JSON object.`);

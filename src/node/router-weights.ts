@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLoadError } from '../core/index.ts';
+import { errorMessage, ModelLoadError } from '../core/index.ts';
 import type { RouterWeights } from '../core/index.ts';
 import { MANIFEST_FILE, describeWeightFiles, readRouterWeights, type WeightsFileReader } from '../core/index.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -17,7 +17,7 @@ export function fsWeightsReader(folder: string): WeightsFileReader {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new ModelLoadError(`${path.join(folder, file)} cannot be read: ${(error as Error).message}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(`${path.join(folder, file)} cannot be read: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
     }
     onBytes(bytes.byteLength, bytes.byteLength);
     return bytes;

@@ -18,6 +18,7 @@ import { errorResponse } from './error-response.ts';
 import { originAllowed } from './origins.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { forwardChatCompletion, type ExchangeOutcome, type UpstreamFetch } from './upstream.ts';
+import { errorMessage } from './error-message.ts';
 
 /** One line per request. It never holds a key, a client token, a header or a body. */
 export interface RelayLogEntry {
@@ -228,7 +229,7 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
       try {
         parsed = JSON.parse(await c.req.text());
       } catch (error) {
-        return errorResponse(400, 'invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+        return errorResponse(400, 'invalid_json', `The request body is not valid JSON: ${errorMessage(error)}`);
       }
       const request = checkChatRequest(parsed);
       if (typeof request === 'string') return errorResponse(400, 'invalid_request', request);

@@ -9,6 +9,7 @@ import type { GetConnInfo } from 'hono/conninfo';
 import { createRelayApp, type RelayApp } from './app.ts';
 import { toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { errorResponse } from './error-response.ts';
+import { errorMessage } from './error-message.ts';
 
 /** The Worker's bindings: secrets and vars by name. Only string values can be keys or tokens. */
 export type CloudflareBindings = Readonly<Record<string, unknown>>;
@@ -33,7 +34,7 @@ export function createRelayWorker(relayConfig: RelayConfig | ParsedRelayConfig):
         try {
           app = createRelayApp(config, { env: stringBindings(env), getConnInfo: cloudflareConnInfo });
         } catch (error) {
-          return errorResponse(500, 'relay_misconfigured', (error as Error).message);
+          return errorResponse(500, 'relay_misconfigured', errorMessage(error));
         }
         apps.set(env, app);
       }

@@ -5,6 +5,7 @@
  * variables that the config only names.
  */
 import { LOOPBACK_ORIGINS, parseOriginPattern, type OriginPattern } from './origins.ts';
+import { errorMessage } from './error-message.ts';
 
 /** One alias as written in a config: where it is forwarded and what it costs. */
 export interface RelayModelConfig {
@@ -245,7 +246,7 @@ function parseCors(value: unknown, problems: string[]): ParsedRelayConfig['cors'
       try {
         origins.push(parseOriginPattern(origin));
       } catch (error) {
-        problems.push(`cors.origins: ${(error as Error).message}`);
+        problems.push(`cors.origins: ${errorMessage(error)}`);
       }
     }
   }

@@ -24,6 +24,7 @@ import { parseRelayConfig, RelayConfigError, toParsedRelayConfig, type ParsedRel
 import { errorBody, errorResponse, type RelayErrorCode } from './error-response.ts';
 import { createNodeUpstreamFetch } from './node-upstream-fetch.ts';
 import type { UpstreamFetch } from './upstream.ts';
+import { errorMessage } from './error-message.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./relay.config.json', import.meta.url));
 export const DEFAULT_PORT = 8787;
@@ -58,13 +59,13 @@ export async function loadRelayConfig(path: string): Promise<ParsedRelayConfig> 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new RelayConfigError(`Cannot read the relay config ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new RelayConfigError(`Cannot read the relay config ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RelayConfigError(`The relay config ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new RelayConfigError(`The relay config ${path} is not valid JSON: ${errorMessage(error)}`);
   }
   return parseRelayConfig(value, path);
 }
@@ -149,7 +150,7 @@ export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Reco
     }));
   } catch (error) {
     // Node's message goes on, on further lines, with advice about positional arguments, which the relay takes none of.
-    throw new Error(`${(error as Error).message.split('\n')[0]} (see --help)`);
+    throw new Error(`${errorMessage(error).split('\n')[0]} (see --help)`);
   }
   const portText = values.port ?? env['RELAY_PORT'];
   let port = DEFAULT_PORT;
@@ -175,7 +176,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     relay = await startNodeRelay(nodeRelayOptionsFrom(argv, process.env));
   } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
+    console.error(`error: ${errorMessage(error)}`);
     process.exit(1);
   }
   console.log(`relay listening on ${relay.url}`);

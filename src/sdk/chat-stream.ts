@@ -1,4 +1,4 @@
-import { AbortError, RelayError } from '../core/index.ts';
+import { AbortError, errorMessage, RelayError } from '../core/index.ts';
 import type { RouteDecision } from './model-router.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
 import { readServerSentEvents } from './sse.ts';
@@ -54,7 +54,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     } catch (error) {
       if (this.signal.aborted) throw new AbortError();
       if (error instanceof RelayError) throw error;
-      throw new RelayError(`The response stream was cut off: ${(error as Error).message}`, 502, undefined, { cause: error });
+      throw new RelayError(`The response stream was cut off: ${errorMessage(error)}`, 502, undefined, { cause: error });
     }
     // Some servers omit [DONE]; a stream that ends after its finish_reason is complete, one that ends before it is not.
     if (this.signal.aborted) throw new AbortError();

@@ -1,4 +1,4 @@
-import { AbortError, InvalidInputError, RelayError } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, RelayError } from '../core/index.ts';
 import { parseRouterModel } from '../core/index.ts';
 import { ChatCompletionStream } from './chat-stream.ts';
 import { createRouter, type ModelRouter, type RouteDecision, type RouterOptions } from './model-router.ts';
@@ -101,7 +101,7 @@ export class RouteLLMClient {
       completion = (await response.json()) as ChatCompletion;
     } catch (error) {
       if (signal.aborted) throw new AbortError();
-      throw new RelayError(`The relay's answer is not a JSON chat completion: ${(error as Error).message}`, 502, undefined, { cause: error });
+      throw new RelayError(`The relay's answer is not a JSON chat completion: ${errorMessage(error)}`, 502, undefined, { cause: error });
     }
     return { ...completion, routing };
   }

@@ -1,4 +1,4 @@
-import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/index.ts';
+import { errorMessage, thresholdForStrongPct, thresholdFromQuantileTable } from '../core/index.ts';
 import { InvalidInputError, RouteError, WorkerCrashedError } from '../core/index.ts';
 import { parseRouterModel } from '../core/index.ts';
 import type { EncoderDtype, OverflowStrategy } from '../encoder/index.ts';
@@ -332,7 +332,7 @@ class WorkerModelRouter implements ModelRouter {
       try {
         return promptOf(input);
       } catch (error) {
-        throw new InvalidInputError(`inputs[${index}]: ${(error as Error).message}`);
+        throw new InvalidInputError(`inputs[${index}]: ${errorMessage(error)}`);
       }
     });
     return this.decide(prompts, options);

@@ -1,4 +1,4 @@
-import { AbortError, RelayError } from '../core/index.ts';
+import { AbortError, errorMessage, RelayError } from '../core/index.ts';
 
 /** The relay's base URL for API calls: its root plus `/v1` (a URL already ending in `/v1` is taken as the API base). */
 export function relayApiBase(relayUrl: string | URL): string {
@@ -22,7 +22,7 @@ export async function relayFetch(fetchImpl: typeof fetch, url: string, init: Req
   } catch (error) {
     if (init.signal.aborted) throw new AbortError();
     throw new RelayError(
-      `The relay at ${new URL(url).origin} could not be reached (${(error as Error).message}). Is it running? Start it with \`npm run relay\`.`,
+      `The relay at ${new URL(url).origin} could not be reached (${errorMessage(error)}). Is it running? Start it with \`npm run relay\`.`,
       0,
       undefined,
       { cause: error },

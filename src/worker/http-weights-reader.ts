@@ -1,4 +1,4 @@
-import { ModelLoadError } from '../core/index.ts';
+import { errorMessage, ModelLoadError } from '../core/index.ts';
 import type { WeightsFileReader } from '../core/index.ts';
 
 /** Reads weight files over HTTP from a folder URL (ending in '/'), streaming so progress can be reported. */
@@ -8,7 +8,7 @@ export function httpWeightsReader(folderUrl: string, signal?: AbortSignal): Weig
     try {
       response = await fetch(new URL(file, folderUrl), signal ? { signal } : {});
     } catch (error) {
-      throw new ModelLoadError(`Could not fetch ${folderUrl}${file}: ${(error as Error).message}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(`Could not fetch ${folderUrl}${file}: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
     }
     if (response.status === 404) return undefined;
     if (!response.ok) throw new ModelLoadError(`Fetching ${folderUrl}${file} failed with HTTP ${response.status}.`, 'model_load_failed');

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ModelLoadError, type WeightsFileReader } from '../core/index.ts';
+import { errorMessage, ModelLoadError, type WeightsFileReader } from '../core/index.ts';
 import { httpWeightsReader } from './http-weights-reader.ts';
 import { type LoadProgressEvent, type RouterInfo, WorkerService, type WorkerRouterOptions } from './worker-service.ts';
 
@@ -30,7 +30,7 @@ function fileWeightsReader(folderUrl: string): WeightsFileReader {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new ModelLoadError(`${fileURLToPath(url)} cannot be read: ${(error as Error).message}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(`${fileURLToPath(url)} cannot be read: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
     }
     onBytes(bytes.byteLength, bytes.byteLength);
     return bytes;

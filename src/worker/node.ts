@@ -4,6 +4,7 @@
  * unchanged. This folder's Node entry, beside index.ts (the browser contract); bundlers for browsers never see it.
  */
 import { expose } from 'comlink';
+import { errorMessage } from '../core/index.ts';
 
 /**
  * A "worker" whose service runs in this thread. The service module is imported on first start (it brings
@@ -13,7 +14,7 @@ export function startInThreadWorker(): Worker {
   let page!: InThreadPort;
   const started: Promise<unknown> = import('./node-worker-service.ts').then(
     ({ NodeWorkerService }) => expose(new NodeWorkerService(), inside as unknown as Parameters<typeof expose>[1]),
-    (error: unknown) => page.dispatchEvent(Object.assign(new Event('error'), { message: `its service could not start (${(error as Error).message})` })),
+    (error: unknown) => page.dispatchEvent(Object.assign(new Event('error'), { message: `its service could not start (${errorMessage(error)})` })),
   );
   const inside: InThreadPort = new InThreadPort(started);
   page = new InThreadPort(Promise.resolve(), inside);

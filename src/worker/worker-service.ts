@@ -1,4 +1,4 @@
-import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
 import { scorePrompts } from '../core/index.ts';
 import { createFromDefinition, type RouterContext, type RouterRegistry, type RouterRequirement, type RouterWeights } from '../core/index.ts';
 import type { Embedder, Router } from '../core/index.ts';
@@ -313,7 +313,7 @@ export class WorkerService {
       };
     } catch (error) {
       if (error instanceof RouteError) throw error;
-      throw new ModelLoadError(`Router '${definition.name}' could not be created: ${(error as Error).message}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(`Router '${definition.name}' could not be created: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
     }
   }
 

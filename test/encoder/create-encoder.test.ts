@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, InvalidInputError, ModelLoadError } from '../../src/core/errors.ts';
+import { AbortError, errorMessage, InvalidInputError, ModelLoadError } from '../../src/core/errors.ts';
 import { type Encoder, type EncoderProgressEvent, createEncoder } from '../../src/encoder/index.ts';
 import { cosineSimilarity } from '../../src/encoder/pooling.ts';
 import { PROJECT_ROOT, ensureUseLiteBuilt, readReferenceVectors, sentencesWithDefinedEmbeddings } from './use-lite-fixture.ts';
@@ -181,7 +181,7 @@ describe('load errors', () => {
     const error = await createEncoder({ model: 'no-such-encoder' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelLoadError);
     expect(error).toMatchObject({ code: 'model_not_found' });
-    expect((error as Error).message).toMatch(/no-such-encoder/);
+    expect(errorMessage(error)).toMatch(/no-such-encoder/);
   });
 
   it('suggests allowRemoteModels for a Hub id while offline', async () => {

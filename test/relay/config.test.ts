@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, parseClientTokens, parseRelayConfig, RelayConfigError } from '../../src/relay/config.ts';
+import { errorMessage } from '../../src/core/errors.ts';
 
 const minimal = {
   models: { strong: { baseURL: 'https://api.openai.com/v1/', model: 'gpt-4.1', apiKeyEnv: 'OPENAI_API_KEY', pricing: { input: 2, output: 8 } } },
@@ -12,7 +13,7 @@ function problemsWith(value: unknown): string {
     parseRelayConfig(value, 'test.json');
   } catch (error) {
     expect(error).toBeInstanceOf(RelayConfigError);
-    return (error as Error).message;
+    return errorMessage(error);
   }
   throw new Error('expected the config to be rejected');
 }

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { configFor, HELLO, startTestRelay, TEST_KEY, type TestRelay } from './harness.ts';
+import { errorMessage } from '../../src/core/errors.ts';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_250_401);
 const CASES = 2_400;
@@ -359,7 +360,7 @@ describe('fuzzing the relay with malformed and hostile requests', () => {
         try {
           answer = await fuzzCase.send(relay.url, port);
         } catch (error) {
-          failures.push(`#${index} ${fuzzCase.category} (${fuzzCase.description}): no answer: ${(error as Error).message}`);
+          failures.push(`#${index} ${fuzzCase.category} (${fuzzCase.description}): no answer: ${errorMessage(error)}`);
           continue;
         }
         const problem = checkAnswer(answer, fuzzCase.expectedStatus);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { AbortError, InvalidInputError, RelayError } from '../../src/core/errors.ts';
+import { AbortError, errorMessage, InvalidInputError, RelayError } from '../../src/core/errors.ts';
 import { parseRelayConfig } from '../../src/relay/config.ts';
 import { startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
 import type { ChatCompletionStream } from '../../src/sdk/chat-stream.ts';
@@ -129,7 +129,7 @@ describe('RouteLLMClient', () => {
     const error = await keyless.chat.completions.create({ model: 'router-length-0.5', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RelayError);
     expect(error).toMatchObject({ status: 503, relayCode: 'model_unavailable', code: 'upstream_error' });
-    expect((error as Error).message).toMatch(/set the environment variable TEST_PROVIDER_KEY/);
+    expect(errorMessage(error)).toMatch(/set the environment variable TEST_PROVIDER_KEY/);
 
     await expect(client().chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
       status: 404,
@@ -143,7 +143,7 @@ describe('RouteLLMClient', () => {
     const error = await down.chat.completions.create({ model: 'weak', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RelayError);
     expect(error).toMatchObject({ status: 0, code: 'relay_unreachable' });
-    expect((error as Error).message).toMatch(/^The relay at http:\/\/127.0.0.1:9 could not be reached/);
+    expect(errorMessage(error)).toMatch(/^The relay at http:\/\/127.0.0.1:9 could not be reached/);
   });
 
   it('lists the relay models with their prices', async () => {

@@ -18,6 +18,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../../src/core/errors.ts';
 
 /** How the fake answers one chat request. */
 export type FakeReply =
@@ -279,7 +280,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error(`fake-upstream: ${(error as Error).message}`);
+    console.error(`fake-upstream: ${errorMessage(error)}`);
     process.exit(1);
   });
 }

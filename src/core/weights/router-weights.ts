@@ -6,7 +6,7 @@
  *   "files": { "weights.bin": { "bytes": 201552, "sha256": "<64 lowercase hex digits>" } }
  * and beside them the fields routers read (learned-router-manifest.ts) and, when trained, `calibration`.
  */
-import { InvalidInputError, ModelLoadError } from '../errors.ts';
+import { errorMessage, InvalidInputError, ModelLoadError } from '../errors.ts';
 import type { RouterWeights } from '../registry.ts';
 import { sha256Hex } from './sha256.ts';
 
@@ -138,7 +138,7 @@ export async function readRouterWeights(
   try {
     manifest = JSON.parse(utf8.decode(manifestBytes));
   } catch (error) {
-    throw new ModelLoadError(`${where}${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`, 'model_load_failed');
+    throw new ModelLoadError(`${where}${MANIFEST_FILE} is not valid JSON: ${errorMessage(error)}`, 'model_load_failed');
   }
   if (!isRecord(manifest)) throw new ModelLoadError(`${where}${MANIFEST_FILE} must hold a JSON object.`, 'model_load_failed');
   const entries = weightFileEntries(manifest, `${where}${MANIFEST_FILE}`);

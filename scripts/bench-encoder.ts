@@ -17,7 +17,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { createEncoder } from '../src/encoder/index.ts';
 import { sessionOptionsFor } from '../src/encoder/session-options.ts';
 import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
-import { errorMessage } from '../src/core/errors.ts';
+import { errorMessage, InvalidInputError, ModelLoadError } from '../src/core/errors.ts';
 
 const DTYPE_FILES = { fp32: 'model.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx' } as const;
 type Dtype = keyof typeof DTYPE_FILES;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const iterations = Number(values.iterations);
   const batch = Number(values.batch);
   if (!(Number.isInteger(iterations) && iterations > 0 && Number.isInteger(batch) && batch > 0)) {
-    throw new Error('--iterations and --batch must be positive integers');
+    throw new InvalidInputError('--iterations and --batch must be positive integers');
   }
   if (values['wasm-threads'] !== undefined) return wasmSection(Number(values['wasm-threads']), iterations);
 
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--iterations', String(iterations), '--wasm-threads', String(threads)], {
       stdio: 'inherit',
     });
-    if (child.status !== 0) throw new Error(`the WASM run with ${threads} thread(s) failed`);
+    if (child.status !== 0) throw new ModelLoadError(`the WASM run with ${threads} thread(s) failed`);
   }
 }
 

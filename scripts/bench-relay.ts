@@ -31,7 +31,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../src/core/errors.ts';
+import { errorMessage, InvalidInputError, RouteError } from '../src/core/errors.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 const ROUNDS = 3;
@@ -74,7 +74,7 @@ function parseOptions(argv: string[]): Options {
   });
   const whole = (name: string, text: string, min: number) => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${text}"`);
+    if (!Number.isInteger(value) || value < min) throw new InvalidInputError(`--${name} must be a whole number >= ${min}, got "${text}"`);
     return value;
   };
   const options = {
@@ -87,7 +87,7 @@ function parseOptions(argv: string[]): Options {
   };
   // One answer's duration: by the time the last client starts, the first is sending its second request.
   options.rampMs = values['ramp-ms'] === undefined ? (options.words + 3) * options.intervalMs : whole('ramp-ms', values['ramp-ms'], 0);
-  if (options.requests < options.concurrency) throw new Error('--requests must be at least --concurrency');
+  if (options.requests < options.concurrency) throw new InvalidInputError('--requests must be at least --concurrency');
   return options;
 }
 
@@ -314,7 +314,7 @@ async function main(): Promise<void> {
         `addedLatencyMs in ${options.out} is the last-byte row`,
       ].join('\n'),
     );
-    if (directErrors > 0) throw new Error(`${directErrors} direct requests failed: the upstream or the machine is overloaded, so the comparison is void`);
+    if (directErrors > 0) throw new RouteError(`${directErrors} direct requests failed: the upstream or the machine is overloaded, so the comparison is void`, 'upstream_error');
   } finally {
     await Promise.all(children.map(stopProcess));
     rmSync(configDirectory, { recursive: true, force: true });

@@ -1,3 +1,5 @@
+import { InvalidInputError } from './errors.ts';
+
 /**
  * One-dimensional linear interpolation with numpy's exact algorithm (`np.interp`, numpy/_core/src/multiarray/
  * compiled_base.c). numpy assumes increasing x-points but does not check; RouteLLM's CPT passes a curve's
@@ -63,8 +65,8 @@ function searchWithGuess(key: number, xp: readonly number[], initialGuess: numbe
  */
 export function interp(x: number, xp: readonly number[], fp: readonly number[]): number {
   const length = xp.length;
-  if (length === 0) throw new RangeError('interp: no x-points');
-  if (fp.length !== length) throw new RangeError(`interp: ${length} x-points but ${fp.length} values`);
+  if (length === 0) throw new InvalidInputError('interp: no x-points');
+  if (fp.length !== length) throw new InvalidInputError(`interp: ${length} x-points but ${fp.length} values`);
   if (Number.isNaN(x)) return x;
   // One x-point: left and right fill values are both its value.
   if (length === 1) return fp[0]!;

@@ -3,6 +3,8 @@
  * match the RouteLLM evaluation bit for bit rather than "close enough".
  */
 
+import { InvalidInputError } from './errors.ts';
+
 /**
  * The q-quantile of values already sorted in ascending order. Linear interpolation between the two order
  * statistics around the virtual index q * (n - 1), using numpy's two-sided lerp (`_lerp`): interpolating from
@@ -10,8 +12,8 @@
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const count = sorted.length;
-  if (count === 0) throw new RangeError('quantile of an empty array');
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile q must be in [0, 1], got ${q}`);
+  if (count === 0) throw new InvalidInputError('quantile of an empty array');
+  if (!(q >= 0 && q <= 1)) throw new InvalidInputError(`quantile q must be in [0, 1], got ${q}`);
   const virtualIndex = (count - 1) * q;
   if (virtualIndex >= count - 1) return sorted[count - 1]!;
   const below = Math.floor(virtualIndex);

@@ -1,4 +1,4 @@
-import { createBenchmark, maxPromptLength, type Benchmark } from '../core/index.ts';
+import { type Benchmark, createBenchmark, InvalidInputError, maxPromptLength } from '../core/index.ts';
 import { thresholdCurve, type CurvePoint } from '../core/index.ts';
 import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/index.ts';
 import { performanceGapRecovered } from '../core/index.ts';
@@ -196,7 +196,7 @@ function recordedRouter(name: string, prompts: readonly string[], scores: readon
       score: async (batch) =>
         batch.map((prompt) => {
           const score = byPrompt.get(prompt);
-          if (score === undefined) throw new Error(`No recorded ${name} score for a prompt; rebuild the demo data.`);
+          if (score === undefined) throw new InvalidInputError(`No recorded ${name} score for a prompt; rebuild the demo data.`);
           return score;
         }),
     }),

@@ -20,7 +20,7 @@ import { benchmarkExplorerStyles } from './benchmark-explorer.styles.ts';
 import { CHART, renderCurveChart, strongPercentageAt } from './curve-chart.ts';
 import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex, type DemoItem, type DemoRouter } from './demo-data.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
-import { errorMessage } from '../core/index.ts';
+import { errorMessage, InvalidInputError } from '../core/index.ts';
 
 /** Prompts listed at once; more on request. */
 const PAGE = 25;
@@ -65,7 +65,7 @@ export class BenchmarkExplorer extends LitElement {
     let index: DemoIndex;
     try {
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}`);
+      if (!response.ok) throw new InvalidInputError(`${url.pathname} answered HTTP ${response.status}`);
       index = (await response.json()) as DemoIndex;
     } catch (error) {
       this.view = { kind: 'missing', detail: errorMessage(error) };
@@ -110,7 +110,7 @@ export class BenchmarkExplorer extends LitElement {
   /** Loads one benchmark file and evaluates every router on it. */
   private async analyse(url: URL, routers: readonly DemoRouter[]): Promise<Analysis> {
     const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url.pathname} answered HTTP ${response.status}; rebuild the data with npm run build:demo-data.`);
+    if (!response.ok) throw new InvalidInputError(`${url.pathname} answered HTTP ${response.status}; rebuild the data with npm run build:demo-data.`);
     return analyseBenchmark((await response.json()) as DemoBenchmarkFile, routers);
   }
 

@@ -4,6 +4,7 @@ import type { EncoderDtype, PoolingStrategy } from './options.ts';
 import { clsPool, meanPool, splitRows } from './pooling.ts';
 import { sessionOptionsFor } from './session-options.ts';
 import { padWindows } from './token-windows.ts';
+import { ModelLoadError } from '../core/index.ts';
 
 /** One ONNX model loaded on one device: token windows in, one pooled (not yet normalised) vector per window out. */
 export interface LoadedModel {
@@ -56,7 +57,7 @@ async function embedWindows(model: PreTrainedModel, windows: readonly (readonly 
   // The token-state output names transformers.js's feature-extraction pipeline accepts, in its order.
   const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
   if (!hidden || hidden.dims.length !== 3) {
-    throw new Error(`model outputs ${Object.keys(outputs).join(', ')} hold no token states [batch, tokens, dims] to pool`);
+    throw new ModelLoadError(`model outputs ${Object.keys(outputs).join(', ')} hold no token states [batch, tokens, dims] to pool`);
   }
   const shape = hidden.dims as [number, number, number];
   const data = float32Data(hidden);

@@ -1,5 +1,7 @@
 /** Vector maths on embeddings: pooling token states into one vector per row, normalising, averaging. */
 
+import { InvalidInputError } from '../core/index.ts';
+
 /** Attention-masked mean over positions of hidden states [rows, length, dims]. */
 export function meanPool(hidden: Float32Array, [rows, length, dims]: readonly [number, number, number], attentionMask: BigInt64Array): Float32Array[] {
   return Array.from({ length: rows }, (_, row) => {
@@ -34,7 +36,7 @@ export function normalize(vector: Float32Array): Float32Array {
 /** Element-wise mean of equal-length vectors. */
 export function average(vectors: readonly Float32Array[]): Float32Array {
   const first = vectors[0];
-  if (!first) throw new RangeError('average of no vectors');
+  if (!first) throw new InvalidInputError('average of no vectors');
   const sum = new Float32Array(first.length);
   for (const vector of vectors) for (let dim = 0; dim < sum.length; dim++) sum[dim]! += vector[dim]!;
   return sum.map((value) => value / vectors.length);

@@ -18,7 +18,7 @@ import { errorResponse } from './error-response.ts';
 import { originAllowed } from './origins.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { forwardChatCompletion, type ExchangeOutcome, type UpstreamFetch } from './upstream.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from './errors.ts';
 
 /** One line per request. It never holds a key, a client token, a header or a body. */
 export interface RelayLogEntry {

@@ -9,7 +9,7 @@ import type { GetConnInfo } from 'hono/conninfo';
 import { createRelayApp, type RelayApp } from './app.ts';
 import { toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { errorResponse } from './error-response.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage } from './errors.ts';
 
 /** The Worker's bindings: secrets and vars by name. Only string values can be keys or tokens. */
 export type CloudflareBindings = Readonly<Record<string, unknown>>;

@@ -1,3 +1,5 @@
+import { RelayConfigError } from './errors.ts';
+
 /**
  * Per-client cap on requests in flight. A slot is held from the moment a chat request is forwarded until its
  * response has been fully sent, failed, or been abandoned by the client.
@@ -8,7 +10,7 @@ export class ConcurrencyLimiter {
 
   constructor(maxPerClient: number) {
     if (!Number.isSafeInteger(maxPerClient) || maxPerClient <= 0) {
-      throw new RangeError(`maxPerClient must be a positive whole number, got ${maxPerClient}`);
+      throw new RelayConfigError(`maxPerClient must be a positive whole number, got ${maxPerClient}`);
     }
     this.#maxPerClient = maxPerClient;
   }

@@ -5,7 +5,7 @@
  * variables that the config only names.
  */
 import { LOOPBACK_ORIGINS, parseOriginPattern, type OriginPattern } from './origins.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage, RelayConfigError } from './errors.ts';
 
 /** One alias as written in a config: where it is forwarded and what it costs. */
 export interface RelayModelConfig {
@@ -87,11 +87,6 @@ export const DEFAULT_LIMITS: RelayLimits = {
   upstreamFirstByteTimeoutMs: 120_000,
   upstreamIdleTimeoutMs: 120_000,
 };
-
-/** The config was not valid; the message lists every problem, separated by semicolons. */
-export class RelayConfigError extends Error {
-  override readonly name = 'RelayConfigError';
-}
 
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

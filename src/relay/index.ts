@@ -7,9 +7,9 @@ export { createRelayApp, type RelayApp, type RelayAppOptions, type RelayLogEntry
 export {
   defineRelayConfig,
   parseRelayConfig,
-  RelayConfigError,
   type ParsedRelayConfig,
   type RelayConfig,
   type RelayLimits,
   type RelayModelConfig,
 } from './config.ts';
+export { RelayConfigError } from './errors.ts';

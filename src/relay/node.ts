@@ -20,11 +20,11 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { aliasStatuses, createRelayApp, type RelayLogEntry } from './app.ts';
-import { parseRelayConfig, RelayConfigError, toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
+import { parseRelayConfig, toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { errorBody, errorResponse, type RelayErrorCode } from './error-response.ts';
 import { createNodeUpstreamFetch } from './node-upstream-fetch.ts';
 import type { UpstreamFetch } from './upstream.ts';
-import { errorMessage } from './error-message.ts';
+import { errorMessage, RelayConfigError } from './errors.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./relay.config.json', import.meta.url));
 export const DEFAULT_PORT = 8787;
@@ -150,13 +150,13 @@ export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Reco
     }));
   } catch (error) {
     // Node's message goes on, on further lines, with advice about positional arguments, which the relay takes none of.
-    throw new Error(`${errorMessage(error).split('\n')[0]} (see --help)`);
+    throw new RelayConfigError(`${errorMessage(error).split('\n')[0]} (see --help)`);
   }
   const portText = values.port ?? env['RELAY_PORT'];
   let port = DEFAULT_PORT;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!/^[0-9]+$/.test(portText) || port > 65_535) throw new Error(`--port must be a port number from 0 to 65535, got "${portText}"`);
+    if (!/^[0-9]+$/.test(portText) || port > 65_535) throw new RelayConfigError(`--port must be a port number from 0 to 65535, got "${portText}"`);
   }
   const configPath = values.config ?? env['RELAY_CONFIG'];
   return {

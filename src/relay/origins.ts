@@ -1,3 +1,4 @@
+import { RelayConfigError } from './errors.ts';
 /**
  * The CORS allow-list: which browser origins may call the relay. A pattern is `*`, an exact origin
  * (`https://app.example.com`), or an origin with any port (`http://localhost:*`), the last one for dev servers
@@ -32,7 +33,7 @@ export function parseOriginPattern(text: string): OriginPattern {
     !parsed.hostname.includes('*') &&
     !(anyPort && parsed.port !== '');
   if (!isOrigin) {
-    throw new Error(`"${text}" is not an origin such as https://app.example.com, http://localhost:* or *`);
+    throw new RelayConfigError(`"${text}" is not an origin such as https://app.example.com, http://localhost:* or *`);
   }
   return anyPort ? { kind: 'any-port', schemeAndHost: origin } : { kind: 'exact', origin };
 }

@@ -1,3 +1,5 @@
+import { RelayConfigError } from './errors.ts';
+
 /**
  * Per-client request rate: a token bucket per client that holds one minute's allowance and refills continuously,
  * so a client may burst up to `requestsPerMinute` and then sustains that rate. State lives in this process only;
@@ -21,7 +23,7 @@ export class RateLimiter {
 
   constructor(requestsPerMinute: number, now: () => number = Date.now) {
     if (!Number.isFinite(requestsPerMinute) || requestsPerMinute <= 0) {
-      throw new RangeError(`requestsPerMinute must be a positive number, got ${requestsPerMinute}`);
+      throw new RelayConfigError(`requestsPerMinute must be a positive number, got ${requestsPerMinute}`);
     }
     this.#capacity = requestsPerMinute;
     this.#refillPerMs = requestsPerMinute / 60_000;

@@ -1,4 +1,4 @@
-import { AbortError, errorMessage, RelayError } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, RelayError } from '../core/index.ts';
 import type { RouteDecision } from './model-router.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
 import { readServerSentEvents } from './sse.ts';
@@ -27,7 +27,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    if (this.iterated) throw new Error('A ChatCompletionStream can be iterated only once.');
+    if (this.iterated) throw new InvalidInputError('A ChatCompletionStream can be iterated only once.');
     this.iterated = true;
     const body = this.response.body;
     if (!body) throw new RelayError('The relay answered a streaming request with an empty body.', 502);

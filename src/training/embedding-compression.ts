@@ -1,4 +1,4 @@
-import { topK } from '../core/index.ts';
+import { InvalidInputError, topK } from '../core/index.ts';
 import { createPrng } from '../core/index.ts';
 import { storedValues, type TensorToPack } from '../core/index.ts';
 import { dotRowsMany, projectRows, type ProjectedEmbeddings } from '../core/index.ts';
@@ -22,7 +22,7 @@ export const RECALL_AT = [10, 50] as const;
  * entry positive so the result does not depend on the solver's sign choices.
  */
 export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  if (matrix.length !== n * n) throw new RangeError(`A ${n} x ${n} matrix needs ${n * n} values, got ${matrix.length}.`);
+  if (matrix.length !== n * n) throw new InvalidInputError(`A ${n} x ${n} matrix needs ${n * n} values, got ${matrix.length}.`);
   const v = Float64Array.from(matrix);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -178,7 +178,7 @@ function implicitQl(v: Float64Array, d: Float64Array, e: Float64Array, n: number
  */
 export function principalAxes(matrix: Float32Array, dimensions: number, components: number): { projection: Float32Array; retainedEnergy: number } {
   const rows = matrix.length / dimensions;
-  if (!Number.isInteger(rows) || components < 1 || components > dimensions) throw new RangeError(`Cannot keep ${components} of ${dimensions} dimensions of ${matrix.length} values.`);
+  if (!Number.isInteger(rows) || components < 1 || components > dimensions) throw new InvalidInputError(`Cannot keep ${components} of ${dimensions} dimensions of ${matrix.length} values.`);
   const gram = new Float64Array(dimensions * dimensions);
   for (let row = 0; row < rows; row++) {
     const offset = row * dimensions;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interp } from '../../src/core/interp.ts';
+import { InvalidInputError } from '../../src/core/errors.ts';
 
 describe('interp (np.interp)', () => {
   it('interpolates linearly and clamps outside the x-points', () => {
@@ -49,7 +50,7 @@ describe('interp (np.interp)', () => {
   });
 
   it('rejects mismatched or empty inputs', () => {
-    expect(() => interp(1, [], [])).toThrow(RangeError);
-    expect(() => interp(1, [1, 2], [1])).toThrow(RangeError);
+    expect(() => interp(1, [], [])).toThrow(InvalidInputError);
+    expect(() => interp(1, [1, 2], [1])).toThrow(InvalidInputError);
   });
 });

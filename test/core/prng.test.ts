@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../../src/core/prng.ts';
+import { InvalidInputError } from '../../src/core/errors.ts';
 
 describe('createPrng', () => {
   it('is deterministic per seed and differs between seeds', () => {
@@ -25,6 +26,6 @@ describe('createPrng', () => {
   });
 
   it('rejects a non-integer seed', () => {
-    expect(() => createPrng(0.5)).toThrow(RangeError);
+    expect(() => createPrng(0.5)).toThrow(InvalidInputError);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quantileSorted, quantiles, sortedAscending } from '../../src/core/quantile.ts';
+import { InvalidInputError } from '../../src/core/errors.ts';
 
 describe('quantiles (numpy linear method)', () => {
   it('matches np.quantile, including between and on order statistics', () => {
@@ -20,8 +21,8 @@ describe('quantiles (numpy linear method)', () => {
   });
 
   it('rejects an empty array and q outside [0, 1]', () => {
-    expect(() => quantileSorted([], 0.5)).toThrow(RangeError);
-    expect(() => quantileSorted([1], 1.5)).toThrow(RangeError);
-    expect(() => quantileSorted([1], Number.NaN)).toThrow(RangeError);
+    expect(() => quantileSorted([], 0.5)).toThrow(InvalidInputError);
+    expect(() => quantileSorted([1], 1.5)).toThrow(InvalidInputError);
+    expect(() => quantileSorted([1], Number.NaN)).toThrow(InvalidInputError);
   });
 });

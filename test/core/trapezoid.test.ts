@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trapezoid } from '../../src/core/trapezoid.ts';
+import { InvalidInputError } from '../../src/core/errors.ts';
 
 describe('trapezoid (np.trapz)', () => {
   it('integrates, with zero-width steps adding nothing', () => {
@@ -12,6 +13,6 @@ describe('trapezoid (np.trapz)', () => {
 
   it('is zero for a single point and rejects mismatched lengths', () => {
     expect(trapezoid([3], [1])).toBe(0);
-    expect(() => trapezoid([1, 2], [1])).toThrow(RangeError);
+    expect(() => trapezoid([1, 2], [1])).toThrow(InvalidInputError);
   });
 });

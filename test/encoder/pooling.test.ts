@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { average, clsPool, cosineSimilarity, meanPool, normalize, splitRows } from '../../src/encoder/pooling.ts';
+import { InvalidInputError } from '../../src/core/errors.ts';
 
 describe('pooling', () => {
   // Two rows, three positions, two dims; the second row's last position is padding.
@@ -38,7 +39,7 @@ describe('pooling', () => {
 
   it('average is element-wise', () => {
     expect([...average([Float32Array.from([1, 2]), Float32Array.from([3, 6])])]).toEqual([2, 4]);
-    expect(() => average([])).toThrow(RangeError);
+    expect(() => average([])).toThrow(InvalidInputError);
   });
 
   it('cosineSimilarity', () => {

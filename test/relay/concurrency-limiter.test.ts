@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConcurrencyLimiter } from '../../src/relay/concurrency-limiter.ts';
+import { RelayConfigError } from '../../src/relay/errors.ts';
 
 describe('ConcurrencyLimiter', () => {
   it('hands out at most the cap per client and takes slots back once each', () => {
@@ -24,7 +25,7 @@ describe('ConcurrencyLimiter', () => {
   });
 
   it('refuses a cap that is not a positive whole number', () => {
-    expect(() => new ConcurrencyLimiter(0)).toThrow(RangeError);
-    expect(() => new ConcurrencyLimiter(1.5)).toThrow(RangeError);
+    expect(() => new ConcurrencyLimiter(0)).toThrow(RelayConfigError);
+    expect(() => new ConcurrencyLimiter(1.5)).toThrow(RelayConfigError);
   });
 });

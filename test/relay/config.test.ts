@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, parseClientTokens, parseRelayConfig, RelayConfigError } from '../../src/relay/config.ts';
+import { DEFAULT_LIMITS, parseClientTokens, parseRelayConfig } from '../../src/relay/config.ts';
+import { RelayConfigError } from '../../src/relay/errors.ts';
 import { errorMessage } from '../../src/core/errors.ts';
 
 const minimal = {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RelayConfigError } from '../../src/relay/config.ts';
+import { RelayConfigError } from '../../src/relay/errors.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, loadRelayConfig, nodeRelayOptionsFrom, startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,7 +27,7 @@ describe('nodeRelayOptionsFrom', () => {
 
   it('rejects bad ports and unknown flags', () => {
     for (const port of ['abc', '-1', '65536', '80.5', '']) expect(() => nodeRelayOptionsFrom([`--port=${port}`], {}), port).toThrow(/--port must be a port number/);
-    expect(() => nodeRelayOptionsFrom([], { RELAY_PORT: 'http' })).toThrow(/--port must be a port number/);
+    expect(() => nodeRelayOptionsFrom([], { RELAY_PORT: 'http' })).toThrow(RelayConfigError);
     expect(() => nodeRelayOptionsFrom(['--prot', '1'], {})).toThrow(/--prot/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/relay/rate-limiter.ts';
+import { RelayConfigError } from '../../src/relay/errors.ts';
 
 describe('RateLimiter', () => {
   it('allows a burst of one minute of requests, then one more each 60/rpm seconds', () => {
@@ -40,7 +41,7 @@ describe('RateLimiter', () => {
   });
 
   it('refuses a rate that is not positive', () => {
-    expect(() => new RateLimiter(0)).toThrow(RangeError);
-    expect(() => new RateLimiter(Number.NaN)).toThrow(RangeError);
+    expect(() => new RateLimiter(0)).toThrow(RelayConfigError);
+    expect(() => new RateLimiter(Number.NaN)).toThrow(RelayConfigError);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, RelayError } from '../../src/core/errors.ts';
+import { AbortError, InvalidInputError, RelayError } from '../../src/core/errors.ts';
 import { ChatCompletionStream } from '../../src/sdk/chat-stream.ts';
 
 const chunk = (content: string, finish: string | null = null) =>
@@ -60,5 +60,11 @@ describe('ChatCompletionStream', () => {
     const stream = new ChatCompletionStream(responseOf([chunk('a'), chunk('b')]), undefined, controller);
     controller.abort();
     await expect(drain(stream)).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('refuses a second iteration with InvalidInputError (a misuse), after the first read the whole answer', async () => {
+    const stream = new ChatCompletionStream(responseOf([chunk('a', 'stop'), 'data: [DONE]\n\n']), undefined, new AbortController());
+    expect(await drain(stream)).toBe('a');
+    await expect(drain(stream)).rejects.toThrow(InvalidInputError);
   });
 });

@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { ModelLoadError } from '../../core/index.ts';
 
 /**
  * The subset of onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto, proto2) that a dense inference
@@ -127,7 +128,7 @@ const modelType = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.loo
 /** Serialises a model; protobufjs writes fields in field-number order, so equal models give equal bytes. */
 export function encodeModel(model: ModelProto): Uint8Array {
   const invalid = modelType.verify(model);
-  if (invalid) throw new Error(`invalid ONNX model: ${invalid}`);
+  if (invalid) throw new ModelLoadError(`invalid ONNX model: ${invalid}`);
   return modelType.encode(model).finish();
 }
 

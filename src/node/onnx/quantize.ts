@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../core/index.ts';
 /**
  * Symmetric per-channel int8 quantisation of a 2-D float32 matrix, bit-exact with the numpy reference
  * (`scale = max|w| / 127` in float32, `q = clip(round_half_even(w / scale), -127, 127)`).
@@ -13,7 +14,7 @@ export interface QuantizedMatrix {
 export function quantizePerChannel(data: Float32Array, shape: readonly number[], axis: 0 | 1): QuantizedMatrix {
   const [rows, columns] = shape;
   if (shape.length !== 2 || rows === undefined || columns === undefined || rows * columns !== data.length) {
-    throw new Error(`quantizePerChannel expects a 2-D matrix, got shape [${shape}]`);
+    throw new InvalidInputError(`quantizePerChannel expects a 2-D matrix, got shape [${shape}]`);
   }
   const channelOf = axis === 1 ? (index: number) => index % columns : (index: number) => Math.floor(index / columns);
   const scales = new Float32Array(axis === 1 ? columns : rows);

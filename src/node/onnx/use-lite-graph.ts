@@ -2,6 +2,7 @@ import { GraphBuilder, tensorValueInfo } from './graph-builder.ts';
 import { type ModelProto, OnnxDataType } from './onnx-proto.ts';
 import { quantizePerChannel } from './quantize.ts';
 import { type HostTensor, asFloat32, float32, int64, int8, reshape } from './tensor.ts';
+import { ModelLoadError } from '../../core/index.ts';
 
 /**
  * Universal Sentence Encoder lite as a dense ONNX graph, node for node as ../shared/reference/use-lite/build_use_onnx.py
@@ -35,7 +36,7 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
 
   const weight = (name: string) => {
     const tensor = weights.get(name);
-    if (!tensor) throw new Error(`TF.js weight ${name} is missing`);
+    if (!tensor) throw new ModelLoadError(`TF.js weight ${name} is missing`);
     return asFloat32(tensor);
   };
   // The attention kernels are stored as 1x1 convolutions [1, 1, in, out].

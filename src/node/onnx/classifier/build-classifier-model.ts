@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MANIFEST_FILE } from '../../../core/index.ts';
+import { MANIFEST_FILE, ModelLoadError } from '../../../core/index.ts';
 import { CLASSIFIER_MODEL } from '../../../encoder/index.ts';
 import { tokenClass, tokenClassTable } from './features.ts';
 import { decodeHead } from './head.ts';
@@ -51,7 +51,7 @@ export interface ClassifierBuildOptions {
 export async function buildClassifierModel(options: ClassifierBuildOptions = {}): Promise<BuildResult> {
   const headDir = options.headDir ?? DEFAULT_CLASSIFIER_HEAD_DIR;
   if (!existsSync(join(headDir, MANIFEST_FILE))) {
-    throw new Error(`no trained head in ${headDir} (${MANIFEST_FILE} is missing); npm run train:classifier writes it`);
+    throw new ModelLoadError(`no trained head in ${headDir} (${MANIFEST_FILE} is missing); npm run train:classifier writes it`, 'model_not_found');
   }
   const headFolder = await readRouterFolder(headDir);
   const inputs = readTfjsInputs(options.tfjsDir ?? installedTfjsDir());

@@ -4,6 +4,7 @@ import { type ModelProto, OnnxDataType } from '../onnx-proto.ts';
 import { float32, int64 } from '../tensor.ts';
 import { USE_LITE_DIMENSIONS, USE_LITE_MAX_TOKENS } from '../use-lite-graph.ts';
 import { embedModel, topologicalOrder } from './compose.ts';
+import { ModelLoadError } from '../../../core/index.ts';
 
 /** The pipeline's labels, in output order: softmax(logits)[1] is the strong model's win rate. */
 export const CLASSIFIER_LABELS = ['weak', 'strong'] as const;
@@ -20,9 +21,9 @@ export const CLASSIFIER_LABELS = ['weak', 'strong'] as const;
  */
 export function buildClassifierGraph(useLite: ModelProto, head: ClassifierHead, tokenClassTable: Float32Array): ModelProto {
   validateHead(head);
-  if (USE_LITE_DIMENSIONS !== EMBEDDING_DIMENSIONS) throw new Error('the head expects 512-d embeddings');
+  if (USE_LITE_DIMENSIONS !== EMBEDDING_DIMENSIONS) throw new ModelLoadError('the head expects 512-d embeddings');
   const classes = head.tokenClasses.length;
-  if (tokenClassTable.length % Math.max(1, classes) !== 0) throw new Error('token class table is not [vocabulary, classes]');
+  if (tokenClassTable.length % Math.max(1, classes) !== 0) throw new ModelLoadError('token class table is not [vocabulary, classes]');
   const graph = new GraphBuilder();
   const ints = (values: number[]) => graph.constant(int64(values));
   const scalarInt = (value: number) => graph.constant(int64([value], []));

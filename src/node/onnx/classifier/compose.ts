@@ -1,4 +1,5 @@
 import type { ModelProto, NodeProto, TensorProto } from '../onnx-proto.ts';
+import { InvalidInputError, ModelLoadError } from '../../../core/index.ts';
 
 /** Nodes and initializers of one graph, ready to be placed inside another. */
 export interface GraphPart {
@@ -15,10 +16,10 @@ export interface GraphPart {
 export function embedModel(model: ModelProto, namespace: string, connections: Readonly<Record<string, string>>): GraphPart {
   const { graph } = model;
   for (const input of graph.input) {
-    if (!Object.hasOwn(connections, input.name)) throw new Error(`embedModel: graph input ${input.name} is not connected`);
+    if (!Object.hasOwn(connections, input.name)) throw new InvalidInputError(`embedModel: graph input ${input.name} is not connected`);
   }
   const kept = graph.output.map((output) => output.name).filter((name) => Object.hasOwn(connections, name));
-  if (kept.length === 0) throw new Error('embedModel: no graph output is connected');
+  if (kept.length === 0) throw new InvalidInputError('embedModel: no graph output is connected');
   const node = liveNodes(graph.node, kept);
   const rename = (name: string) => (name === '' ? name : Object.hasOwn(connections, name) ? connections[name]! : `${namespace}/${name}`);
   const used = new Set(node.flatMap((entry) => entry.input));
@@ -39,7 +40,7 @@ export function topologicalOrder(nodes: readonly NodeProto[], available: Iterabl
   const ordered: NodeProto[] = [];
   while (pending.length > 0) {
     const next = pending.findIndex((node) => node.input.every((name) => ready.has(name)));
-    if (next < 0) throw new Error(`topologicalOrder: no producer for an input of ${pending[0]!.op_type} (${pending[0]!.input.filter((name) => !ready.has(name)).join(', ')})`);
+    if (next < 0) throw new ModelLoadError(`topologicalOrder: no producer for an input of ${pending[0]!.op_type} (${pending[0]!.input.filter((name) => !ready.has(name)).join(', ')})`);
     const [node] = pending.splice(next, 1);
     ordered.push(node!);
     for (const output of node!.output) ready.add(output);

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../../core/index.ts';
 /**
  * What the classifier head reads besides the embedding: prompt statistics over its tokens. The same definitions
  * compute them in JavaScript for training and in the exported ONNX graph (a per-piece lookup table summed over the
@@ -24,7 +25,7 @@ export const TOKEN_CLASSES: readonly TokenClass[] = [
 
 export function tokenClass(name: string): TokenClass {
   const found = TOKEN_CLASSES.find((entry) => entry.name === name);
-  if (!found) throw new Error(`unknown token class '${name}' (known: ${TOKEN_CLASSES.map((entry) => entry.name).join(', ')})`);
+  if (!found) throw new InvalidInputError(`unknown token class '${name}' (known: ${TOKEN_CLASSES.map((entry) => entry.name).join(', ')})`);
   return found;
 }
 

@@ -3,7 +3,7 @@
  * and measures what a page sees. It runs on the e2e fixture worker, whose registry is the default one plus the
  * fixture routers, so the benchmark can fall back to a stand-in embedding router when no learned one is shipped.
  */
-import { createRouter, type ModelRouter, type RouterOptions } from '../../src/sdk/index.ts';
+import { createRouter, type PromptRouter, type RouterOptions } from '../../src/sdk/index.ts';
 import { createWorkerClient, type WorkerClient } from '../../src/worker/index.ts';
 
 export interface BenchRequest {
@@ -30,7 +30,7 @@ export interface BenchResult {
 const newWorker = (): WorkerClient =>
   createWorkerClient({ createWorker: () => new Worker(new URL('../../e2e/fixtures/fixture-worker.ts', import.meta.url), { type: 'module', name: 'routellm-router' }) });
 
-async function load(worker: WorkerClient, request: BenchRequest): Promise<ModelRouter> {
+async function load(worker: WorkerClient, request: BenchRequest): Promise<PromptRouter> {
   const router = createRouter({ ...request.router, threshold: 0.5, worker, fallback: 'error' });
   await router.ready;
   return router;

@@ -11,14 +11,14 @@ import {
   promptOf,
   type CalibrationSource,
   type ChatCompletionMessageParam,
-  type ModelRouter,
+  type PromptRouter,
   type ModelTier,
   type RouteDecision,
   type RouteDevice,
 } from '../sdk/index.ts';
 
-/** What decides each call: createRouter's (or createNodeRouter's) ModelRouter, or anything with its `route`. */
-export type CallRouter = Pick<ModelRouter, 'route'>;
+/** What decides each call: createRouter's (or createNodeRouter's) PromptRouter, or anything with its `route`. */
+export type CallRouter = Pick<PromptRouter, 'route'>;
 
 export interface RoutedModelOptions {
   router: CallRouter;

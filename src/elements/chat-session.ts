@@ -8,7 +8,7 @@ import {
   type ChatCompletionMessageParam,
   type ClientOptions,
   type LoadProgress,
-  type ModelRouter,
+  type PromptRouter,
   type ModelTier,
   type RouteDecision,
   type RouterInfo,
@@ -87,7 +87,7 @@ export interface ChatSessionOptions {
   onDecision: (detail: RouteDecisionDetail) => void;
   onError: (detail: RouteErrorDetail) => void;
   /** The SDK's factories, replaced in tests. */
-  createRouter?: (options: RouterOptions) => ModelRouter;
+  createRouter?: (options: RouterOptions) => PromptRouter;
   createClient?: (options: ClientOptions) => RouteLLMClient;
 }
 
@@ -99,7 +99,7 @@ const ROUTER_SETTINGS = ['router', 'device', 'modelBaseUrl', 'fallback', 'strong
  */
 export class ChatSession implements ReactiveController {
   private current: ChatState = { turns: [], load: { kind: 'loading', progress: 0 }, error: undefined, prices: {}, pricesNote: '', calls: [], busy: false };
-  private modelRouter: ModelRouter | undefined;
+  private promptRouter: PromptRouter | undefined;
   private client: RouteLLMClient | undefined;
   private inFlight: AbortController | undefined;
   private connected = false;
@@ -108,7 +108,7 @@ export class ChatSession implements ReactiveController {
   private readonly settings: () => ChatSettings;
   private readonly onDecision: (detail: RouteDecisionDetail) => void;
   private readonly onError: (detail: RouteErrorDetail) => void;
-  private readonly createRouter: (options: RouterOptions) => ModelRouter;
+  private readonly createRouter: (options: RouterOptions) => PromptRouter;
   private readonly createClient: (options: ClientOptions) => RouteLLMClient;
 
   constructor(
@@ -136,18 +136,18 @@ export class ChatSession implements ReactiveController {
   hostDisconnected(): void {
     this.connected = false;
     this.inFlight?.abort();
-    void this.modelRouter?.dispose();
-    this.modelRouter = undefined;
+    void this.promptRouter?.dispose();
+    this.promptRouter = undefined;
   }
 
   /** Applies changed settings; the host calls it before each render. */
   applySettings(changed: ChangedSettings): void {
     if (ROUTER_SETTINGS.some((name) => changed.has(name)) && this.connected) {
-      void this.modelRouter?.dispose();
-      this.modelRouter = undefined;
+      void this.promptRouter?.dispose();
+      this.promptRouter = undefined;
       this.ensureRouter();
-    } else if (this.modelRouter && (changed.has('threshold') || changed.has('strongPct'))) {
-      this.applyPolicy(this.modelRouter);
+    } else if (this.promptRouter && (changed.has('threshold') || changed.has('strongPct'))) {
+      this.applyPolicy(this.promptRouter);
     }
     if (changed.has('relayUrl') || changed.has('strongModel') || changed.has('weakModel')) {
       this.client = undefined;
@@ -220,11 +220,11 @@ export class ChatSession implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  private ensureRouter(): ModelRouter {
-    if (this.modelRouter) return this.modelRouter;
+  private ensureRouter(): PromptRouter {
+    if (this.promptRouter) return this.promptRouter;
     this.set({ load: { kind: 'loading', progress: 0 } });
     const settings = this.settings();
-    let router: ModelRouter;
+    let router: PromptRouter;
     try {
       router = this.createRouter({
         router: parseRouterModelQuietly(settings.router)?.router ?? settings.router,
@@ -236,7 +236,7 @@ export class ChatSession implements ReactiveController {
         fallback: settings.fallback,
         ...(settings.worker && { worker: settings.worker }),
         onProgress: (event: LoadProgress) => {
-          if (this.modelRouter === router && this.current.load.kind === 'loading') this.set({ load: { kind: 'loading', progress: event.progress } });
+          if (this.promptRouter === router && this.current.load.kind === 'loading') this.set({ load: { kind: 'loading', progress: event.progress } });
         },
       });
     } catch (error) {
@@ -244,10 +244,10 @@ export class ChatSession implements ReactiveController {
       this.reportError(error);
       throw error;
     }
-    this.modelRouter = router;
+    this.promptRouter = router;
     router.ready.then(
       (status) => {
-        if (this.modelRouter !== router) return;
+        if (this.promptRouter !== router) return;
         if (status.state === 'ready') {
           this.set({ load: { kind: 'ready', info: status.info } });
         } else {
@@ -257,7 +257,7 @@ export class ChatSession implements ReactiveController {
         }
       },
       (error: unknown) => {
-        if (this.modelRouter !== router) return;
+        if (this.promptRouter !== router) return;
         this.set({ load: { kind: 'failed', message: errorMessage(error) } });
         this.reportError(error);
       },
@@ -265,7 +265,7 @@ export class ChatSession implements ReactiveController {
     return router;
   }
 
-  private applyPolicy(router: ModelRouter): void {
+  private applyPolicy(router: PromptRouter): void {
     const { threshold, strongPct } = this.settings();
     if (threshold !== undefined) router.setThreshold(threshold);
     else if (strongPct !== undefined) router.setStrongPct(strongPct);

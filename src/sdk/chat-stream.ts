@@ -1,5 +1,5 @@
 import { AbortError, errorMessage, InvalidInputError, RelayError } from '../core/index.ts';
-import type { RouteDecision } from './model-router.ts';
+import type { RouteDecision } from './prompt-router.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
 import { readServerSentEvents } from './sse.ts';
 

@@ -1,7 +1,7 @@
 import { AbortError, errorMessage, InvalidInputError, RelayError } from '../core/index.ts';
 import { parseRouterModel } from '../core/index.ts';
 import { ChatCompletionStream } from './chat-stream.ts';
-import { createRouter, type ModelRouter, type RouteDecision, type RouterOptions } from './model-router.ts';
+import { createRouter, type PromptRouter, type RouteDecision, type RouterOptions } from './prompt-router.ts';
 import type {
   ChatCompletion,
   ChatCompletionCreateParams,
@@ -49,7 +49,7 @@ export class RouteLLMClient {
   private readonly fetchImpl: typeof fetch;
   private readonly headers: Record<string, string>;
   private readonly routerSettings: ClientOptions['router'];
-  private readonly routers = new Map<string, ModelRouter>();
+  private readonly routers = new Map<string, PromptRouter>();
 
   constructor(options: ClientOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidInputError('createClient needs an options object.');
@@ -67,7 +67,7 @@ export class RouteLLMClient {
   }
 
   /** The router a model string uses, created (and loaded in the worker) on first use; undefined for other models. */
-  router(model: string): ModelRouter | undefined {
+  router(model: string): PromptRouter | undefined {
     const parsed = parseRouterModel(model);
     if (!parsed) return undefined;
     let router = this.routers.get(model);

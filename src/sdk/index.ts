@@ -6,17 +6,17 @@
  *   const stream = await client.chat.completions.create({ model: 'router-mf-0.1159', messages, stream: true });
  *   for await (const chunk of stream) ...; stream.routing   // { model, score, threshold, ... }
  */
-export { createRouter } from './model-router.ts';
+export { createRouter } from './prompt-router.ts';
 export type {
   CalibrationSource,
   LoadProgress,
-  ModelRouter,
   ModelTier,
+  PromptRouter,
   RouteDecision,
   RouteOptions,
   RouterOptions,
   RouterStatus,
-} from './model-router.ts';
+} from './prompt-router.ts';
 export { createClient, RouteLLMClient } from './client.ts';
 export type { ChatCompletions, ClientOptions, RequestOptions, RoutedChatCompletion } from './client.ts';
 export { ChatCompletionStream } from './chat-stream.ts';

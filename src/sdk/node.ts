@@ -5,7 +5,7 @@
 import { createWorkerClient, type WorkerClient } from '../worker/index.ts';
 import { startInThreadWorker } from '../worker/node.ts';
 import { InvalidInputError } from '../core/index.ts';
-import { createRouter, type ModelRouter, type RouterOptions } from './model-router.ts';
+import { createRouter, type PromptRouter, type RouterOptions } from './prompt-router.ts';
 
 /**
  * createRouter's options in Node. `modelBaseUrl` is a file: (or http:) folder URL holding `models/` and
@@ -18,7 +18,7 @@ export type NodeRouterOptions = Omit<RouterOptions, 'worker' | 'device'>;
  * WorkerClient, so thresholds, calibration and the fallback behave as in the browser. Routers that embed prompts
  * load the encoder with transformers.js (the optional peer dependency @huggingface/transformers).
  */
-export function createNodeRouter(options: NodeRouterOptions): ModelRouter {
+export function createNodeRouter(options: NodeRouterOptions): PromptRouter {
   if (typeof options !== 'object' || options === null) throw new InvalidInputError('createNodeRouter needs an options object.');
   // Joined at run time so that bundlers do not take the folder for an asset of this module.
   const packageAssets = new URL(['..', '..', 'assets', ''].join('/'), import.meta.url);

@@ -7,7 +7,7 @@ import {
   WorkerCrashedError,
   type ChatCompletionChunk,
   type ClientOptions,
-  type ModelRouter,
+  type PromptRouter,
   type ModelTier,
   type RouteDecision,
   type RouterOptions,
@@ -41,7 +41,7 @@ function chunk(content: string, usage?: { prompt_tokens: number; completion_toke
 }
 
 /** A router whose decisions and readiness a test sets; it records how it was made and used. */
-function fakeRouter(options: RouterOptions, route: ModelRouter['route'], ready: Promise<RouterStatus>) {
+function fakeRouter(options: RouterOptions, route: PromptRouter['route'], ready: Promise<RouterStatus>) {
   return {
     name: options.router,
     options,
@@ -58,13 +58,13 @@ function fakeRouter(options: RouterOptions, route: ModelRouter['route'], ready: 
 }
 
 interface Setup {
-  route?: ModelRouter['route'];
+  route?: PromptRouter['route'];
   ready?: () => Promise<RouterStatus>;
   /** The chunks each answer streams, in call order; a function gets the request's signal. */
   answers?: (ChatCompletionChunk[] | ((signal: AbortSignal) => AsyncIterable<ChatCompletionChunk>))[];
   models?: () => Promise<{ id: string; pricing?: { input: number; output: number } }[]>;
   settings?: Partial<ChatSettings>;
-  createRouter?: (options: RouterOptions) => ModelRouter;
+  createRouter?: (options: RouterOptions) => PromptRouter;
 }
 
 /** A session on a fake host, with fake router and client factories; connected and given its first settings. */

@@ -4,7 +4,7 @@ import { InvalidInputError, RouteError, WorkerCrashedError } from '../../src/cor
 import { createLengthRouter } from '../../src/core/length-router.ts';
 import type { RouterDefinition } from '../../src/core/registry.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
-import { createRouter, type LoadProgress, type RouterOptions } from '../../src/sdk/model-router.ts';
+import { createRouter, type LoadProgress, type RouterOptions } from '../../src/sdk/prompt-router.ts';
 import { WorkerClient } from '../../src/worker/worker-client.ts';
 import { inProcessWorkers } from '../worker/in-process-worker.ts';
 import { createFakeEncoder, linearHeadFiles, linearHeadRouter, memoryWeights } from '../worker/test-routers.ts';

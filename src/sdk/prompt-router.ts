@@ -118,7 +118,7 @@ export interface RouteOptions {
 export type RouterStatus = { state: 'ready'; info: RouterInfo } | { state: 'fallback'; error: RouteError };
 
 /** A router running in the worker, with a threshold policy and a fallback around it. */
-export interface ModelRouter {
+export interface PromptRouter {
   /** Router name. */
   readonly name: string;
   /** Settles when the router is loaded or its fallback has taken over; rejects only with `fallback: 'error'`. */
@@ -149,13 +149,13 @@ const LOAD_FAILURES: ReadonlySet<string> = new Set(['model_not_found', 'model_lo
 
 /**
  * Starts (or shares) the router worker, loads the router by name with what it needs (encoder, weights from
- * `<modelBaseUrl>/routers/<name>/`), and returns a ModelRouter. Options are checked here, once (InvalidInputError).
+ * `<modelBaseUrl>/routers/<name>/`), and returns a PromptRouter. Options are checked here, once (InvalidInputError).
  * Loading continues in the background (see `ready` and `onProgress`) and routing waits for it. A router the worker
  * does not know rejects `ready` and every call with RouteError 'router_not_found'; a router that cannot load hands
  * its decisions to the fallback.
  */
-export function createRouter(options: RouterOptions): ModelRouter {
-  return new WorkerModelRouter(checkOptions(options));
+export function createRouter(options: RouterOptions): PromptRouter {
+  return new WorkerPromptRouter(checkOptions(options));
 }
 
 interface CheckedOptions {
@@ -270,7 +270,7 @@ function forTransformers(url: URL): string {
   return typeof location !== 'undefined' && url.origin === location.origin ? url.pathname : url.href;
 }
 
-class WorkerModelRouter implements ModelRouter {
+class WorkerPromptRouter implements PromptRouter {
   readonly name: string;
   private readonly options: CheckedOptions;
   private readonly worker: WorkerClient;

@@ -96,7 +96,7 @@ export { sha256Hex } from './weights/sha256.ts';
 export { TENSOR_FILE, packTensors, readTensors, type Tensor, type TensorDtype, type TensorEntry } from './router-tensors.ts';
 export { PROMPT_FEATURE_COUNT, PROMPT_FEATURE_NAMES, promptFeatures, type PromptFeatureName } from './prompt-features.ts';
 export { bootstrapApgr, type BootstrapInterval } from './bootstrap.ts';
-export { formatRouterModel, parseRouterModel, type RouterModel } from './model-string.ts';
+export { formatRouterModel, parseRouterModel, type RouterModelString } from './model-string.ts';
 export {
   QUANTILE_TABLE_SIZE,
   scoreQuantileTable,

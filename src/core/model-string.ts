@@ -1,7 +1,7 @@
 import { InvalidInputError } from './errors.ts';
 
-/** A router and threshold named by a model string. */
-export interface RouterModel {
+/** A parsed model string `router-<name>-<threshold>`: the router and threshold it names. */
+export interface RouterModelString {
   readonly router: string;
   /** Prompts scoring at or above it go to the strong model. */
   readonly threshold: number;
@@ -17,7 +17,7 @@ const MODEL_STRING = /^router-([a-z0-9]+(?:-[a-z0-9]+)*)-(\d*\.?\d+)$/;
  * InvalidInputError for a string that starts with `router-` but is malformed, so a typo is not sent to a
  * provider as a model name. Whether the router exists is the registry's question, not this parser's.
  */
-export function parseRouterModel(model: string): RouterModel | undefined {
+export function parseRouterModel(model: string): RouterModelString | undefined {
   if (!model.startsWith(PREFIX)) return undefined;
   const match = MODEL_STRING.exec(model);
   const threshold = match ? Number(match[2]) : Number.NaN;
@@ -30,7 +30,7 @@ export function parseRouterModel(model: string): RouterModel | undefined {
 }
 
 /** The model string for a router and threshold; inverse of parseRouterModel. */
-export function formatRouterModel({ router, threshold }: RouterModel): string {
+export function formatRouterModel({ router, threshold }: RouterModelString): string {
   const model = `${PREFIX}${router}-${threshold}`;
   // Round-trip through the parser so an unrepresentable name or threshold (1e-7, -0.1) fails here, not later.
   parseRouterModel(model);

@@ -12,7 +12,7 @@ import {
   type ModelTier,
   type RouteDecision,
   type RouterInfo,
-  type RouterModel,
+  type RouterModelString,
   type RouterOptions,
   type RouteLLMClient,
 } from '../sdk/index.ts';
@@ -329,7 +329,7 @@ export function classifyError(error: unknown): RouteErrorDetail {
 }
 
 /** The router model string's parts, or undefined for a plain name or a malformed string (which createRouter reports). */
-export function parseRouterModelQuietly(router: string): RouterModel | undefined {
+export function parseRouterModelQuietly(router: string): RouterModelString | undefined {
   try {
     return parseRouterModel(router);
   } catch {

@@ -25,7 +25,7 @@ export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 export { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
 export { sharedWorkerClient } from './shared-worker.ts';
 export type * from './openai-types.ts';
-export { formatRouterModel, parseRouterModel, type RouterModel } from '../core/index.ts';
+export { formatRouterModel, parseRouterModel, type RouterModelString } from '../core/index.ts';
 export {
   AbortError,
   InvalidInputError,

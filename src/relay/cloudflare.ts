@@ -1,6 +1,6 @@
 /**
  * The relay on Cloudflare Workers: `export default createRelayWorker(config)` in your Worker's entry file (see
- * examples/cloudflare-worker.ts). Same app as the Node entry. The config is yours, bundled with the code and checked
+ * examples/cloudflare-entry.ts). Same app as the Node entry. The config is yours, bundled with the code and checked
  * when the bundle loads; provider keys and client tokens are the platform's secrets
  * (`wrangler secret put OPENAI_API_KEY`), handed to the handler as `env`.
  */

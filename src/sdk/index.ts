@@ -23,7 +23,7 @@ export { ChatCompletionStream } from './chat-stream.ts';
 export { promptOf, type RouteInput } from './route-input.ts';
 export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 export { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
-export { sharedWorkerClient } from './shared-worker.ts';
+export { pageWorkerClient } from './page-worker.ts';
 export type * from './openai-types.ts';
 export { formatRouterModel, parseRouterModel, type RouterModelString } from '../core/index.ts';
 export {

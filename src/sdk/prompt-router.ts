@@ -5,7 +5,7 @@ import type { EncoderDtype, OverflowStrategy } from '../encoder/index.ts';
 import type { LoadProgressEvent, RouteDevice, RouterInfo, WorkerClient, WorkerRouterOptions } from '../worker/index.ts';
 import { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
 import { promptOf, type RouteInput } from './route-input.ts';
-import { sharedWorkerClient } from './shared-worker.ts';
+import { pageWorkerClient } from './page-worker.ts';
 
 /** Which model tier a decision picked. */
 export type ModelTier = 'strong' | 'weak';
@@ -287,7 +287,7 @@ class WorkerPromptRouter implements PromptRouter {
     this.name = options.name;
     this.options = options;
     this.policy = options.policy;
-    this.worker = options.worker ?? sharedWorkerClient(options.workerOptions.runtime?.device);
+    this.worker = options.worker ?? pageWorkerClient(options.workerOptions.runtime?.device);
     if (options.adaptiveWindow !== undefined) this.adaptive = new AdaptiveThreshold(options.adaptiveWindow);
     this.loading = this.load();
     // `ready` is for callers who want to wait; routing awaits the same promise and handles its outcome.

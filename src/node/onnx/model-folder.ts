@@ -46,7 +46,7 @@ function isUpToDate(outDir: string, stamp: string, files: readonly string[]): bo
 }
 
 /**
- * Serialises builds of one folder across processes (parallel test workers, `npm start` beside `npm test`), so no
+ * Serialises builds of one folder across processes (parallel test processes, `npm start` beside `npm test`), so no
  * process swaps a folder out from under another that is about to read it. A lock whose owner died is taken over.
  */
 function withBuildLock<T>(outDir: string, build: () => T): T {

@@ -108,7 +108,7 @@ test('says plainly when the relay is down, has no key, or the router cannot load
   await expect(chat.locator('[part~="notice"]')).toContainText('The strong model answers every prompt.');
   await expect((await send(chat, SHORT_PROMPT)).locator('[part~="decision"]')).toContainText('fallback: the router could not load');
   const kinds = (await routeEvents(page)).filter((event) => event.type === 'route-error').map((event) => event.detail['kind']);
-  expect(kinds).toContain('router-failed');
+  expect(kinds).toContain('router_failed');
 });
 
 test('the worker survives a forced crash: the pending prompt fails clearly, the next one routes', async ({ page }) => {
@@ -119,7 +119,7 @@ test('the worker survives a forced crash: the pending prompt fails clearly, the 
   await page.evaluate(() => (window as unknown as { crashWorker: () => void }).crashWorker());
   await expect(chat.locator('[part~="error"]')).toContainText('The router worker crashed');
   const kinds = (await routeEvents(page)).filter((event) => event.type === 'route-error').map((event) => event.detail['kind']);
-  expect(kinds).toEqual(['worker-crashed']);
+  expect(kinds).toEqual(['worker_crashed']);
 
   const answer = await send(chat, SHORT_PROMPT);
   await expect(answer.locator('[part~="decision"]')).toContainText(/strong.*score 0\.900 ≥ threshold 0\.500/);

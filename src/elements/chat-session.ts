@@ -26,8 +26,8 @@ export interface RouteDecisionDetail {
   prompt: string;
 }
 
-/** What kind of failure a `route-error` event reports, for host pages that react to some and not others. */
-export type RouteChatErrorKind = 'relay-unreachable' | 'no-key' | 'relay' | 'router-failed' | 'worker-crashed' | 'input';
+/** What kind of failure a `route-error` event reports, for host pages that react to some and not others (snake_case, as RouteErrorCode). */
+export type RouteChatErrorKind = 'relay_unreachable' | 'no_key' | 'relay' | 'router_failed' | 'worker_crashed' | 'input';
 
 export interface RouteErrorDetail {
   kind: RouteChatErrorKind;
@@ -253,7 +253,7 @@ export class ChatSession implements ReactiveController {
         } else {
           const reason = `Router '${router.name}' could not load (${status.error.message.replace(/\.$/, '')}). The ${this.settings().fallback} model answers every prompt.`;
           this.set({ load: { kind: 'fallback', reason } });
-          this.emitError('router-failed', status.error, reason);
+          this.emitError('router_failed', status.error, reason);
         }
       },
       (error: unknown) => {
@@ -308,7 +308,7 @@ export class ChatSession implements ReactiveController {
 
   private emitError(kind: RouteChatErrorKind, error: Error, message: string): void {
     const detail: RouteErrorDetail = { kind, error, message };
-    if (kind !== 'router-failed' || this.current.load.kind !== 'fallback') this.set({ error: detail });
+    if (kind !== 'router_failed' || this.current.load.kind !== 'fallback') this.set({ error: detail });
     this.onError(detail);
   }
 }
@@ -318,14 +318,14 @@ export function classifyError(error: unknown): RouteErrorDetail {
   const failure = error instanceof Error ? error : new Error(errorMessage(error));
   if (failure instanceof RelayError) {
     if (failure.code === 'relay_unreachable') {
-      return { kind: 'relay-unreachable', error: failure, message: `${failure.message.replace(/ Is it running\?.*$/, '')} Is it running? Start it with npm run relay (or npm start).` };
+      return { kind: 'relay_unreachable', error: failure, message: `${failure.message.replace(/ Is it running\?.*$/, '')} Is it running? Start it with npm run relay (or npm start).` };
     }
-    if (failure.relayCode === 'model_unavailable') return { kind: 'no-key', error: failure, message: `No provider key: ${failure.message}` };
+    if (failure.relayCode === 'model_unavailable') return { kind: 'no_key', error: failure, message: `No provider key: ${failure.message}` };
     return { kind: 'relay', error: failure, message: failure.message };
   }
-  if (failure instanceof RouteError && failure.code === 'worker_crashed') return { kind: 'worker-crashed', error: failure, message: failure.message };
+  if (failure instanceof RouteError && failure.code === 'worker_crashed') return { kind: 'worker_crashed', error: failure, message: failure.message };
   if (failure instanceof RouteError && failure.code === 'invalid_input') return { kind: 'input', error: failure, message: failure.message };
-  return { kind: 'router-failed', error: failure, message: failure.message };
+  return { kind: 'router_failed', error: failure, message: failure.message };
 }
 
 /** The router model string's parts, or undefined for a plain name or a malformed string (which createRouter reports). */

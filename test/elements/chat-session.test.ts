@@ -247,8 +247,8 @@ describe('ChatSession', () => {
     });
     first();
     await session.send('First');
-    expect(errors.map((error) => [error.kind, error.message])).toEqual([['no-key', 'No provider key: Model "weak" is not available: set the environment variable WEAK_KEY.']]);
-    expect(session.state.error?.kind).toBe('no-key');
+    expect(errors.map((error) => [error.kind, error.message])).toEqual([['no_key', 'No provider key: Model "weak" is not available: set the environment variable WEAK_KEY.']]);
+    expect(session.state.error?.kind).toBe('no_key');
     expect(session.state.turns.at(-1)).toMatchObject({ failed: true });
     await session.send('Second');
     expect(session.state.error).toBeUndefined();
@@ -265,7 +265,7 @@ describe('ChatSession', () => {
     await settle();
     const reason = "Router 'mf' could not load (weights missing). The strong model answers every prompt.";
     expect(session.state.load).toEqual({ kind: 'fallback', reason });
-    expect(errors).toEqual([{ kind: 'router-failed', error: failure, message: reason }]);
+    expect(errors).toEqual([{ kind: 'router_failed', error: failure, message: reason }]);
     expect(session.state.error).toBeUndefined();
   });
 
@@ -321,7 +321,7 @@ describe('ChatSession', () => {
     await settle();
     expect(session.state.pricesNote).toBe('prices unknown: the relay did not answer');
     expect(errors).toEqual([
-      { kind: 'relay-unreachable', error: down, message: 'The relay at http://relay.test could not be reached. Is it running? Start it with npm run relay (or npm start).' },
+      { kind: 'relay_unreachable', error: down, message: 'The relay at http://relay.test could not be reached. Is it running? Start it with npm run relay (or npm start).' },
     ]);
     up = true;
     await session.send('Hi');
@@ -340,7 +340,7 @@ describe('ChatSession', () => {
     expect(createClient.mock.calls.map(([options]) => options)).toEqual([{ relayUrl: 'http://relay.test' }, { relayUrl: 'http://other.test' }]);
     change({ relayUrl: '' });
     await session.send('Anyone?');
-    expect(errors.at(-1)).toMatchObject({ kind: 'relay-unreachable', message: expect.stringContaining('Set the relay-url attribute') });
+    expect(errors.at(-1)).toMatchObject({ kind: 'relay_unreachable', message: expect.stringContaining('Set the relay-url attribute') });
   });
 });
 
@@ -349,16 +349,16 @@ describe('classifyError', () => {
     const relay = new RelayError('Bad request.', 400);
     expect(classifyError(relay)).toEqual({ kind: 'relay', error: relay, message: 'Bad request.' });
     const crash = new WorkerCrashedError('The router worker crashed.');
-    expect(classifyError(crash)).toEqual({ kind: 'worker-crashed', error: crash, message: 'The router worker crashed.' });
+    expect(classifyError(crash)).toEqual({ kind: 'worker_crashed', error: crash, message: 'The router worker crashed.' });
     const input = new InvalidInputError('Empty prompt.');
     expect(classifyError(input).kind).toBe('input');
     const other = new Error('Out of memory.');
-    expect(classifyError(other)).toEqual({ kind: 'router-failed', error: other, message: 'Out of memory.' });
+    expect(classifyError(other)).toEqual({ kind: 'router_failed', error: other, message: 'Out of memory.' });
   });
 
   it('wraps a thrown non-Error in an Error', () => {
     const detail = classifyError('boom');
     expect(detail.error).toBeInstanceOf(Error);
-    expect(detail).toMatchObject({ kind: 'router-failed', message: 'boom' });
+    expect(detail).toMatchObject({ kind: 'router_failed', message: 'boom' });
   });
 });

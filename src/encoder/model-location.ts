@@ -54,7 +54,7 @@ function filePathOf(url: URL): string {
 export async function readModelFile(location: ModelLocation, file: string): Promise<Uint8Array> {
   const localPath = joinPath(location.localModelPath, location.modelId, file);
   const local = await readLocal(localPath);
-  if (local) return local;
+  if (local instanceof Uint8Array) return local;
   if (location.allowRemoteModels) {
     const remoteUrl = joinPath(
       env.remoteHost,
@@ -66,27 +66,44 @@ export async function readModelFile(location: ModelLocation, file: string): Prom
     const response = await fetch(remoteUrl);
     if (response.ok) return new Uint8Array(await response.arrayBuffer());
   }
-  const where = location.allowRemoteModels ? `${localPath} does not exist and the Hugging Face Hub does not have it` : `${localPath} does not exist`;
-  throw new ModelLoadError(`${where}.`, 'model_not_found');
+  const where = location.allowRemoteModels ? `${local} and the Hugging Face Hub does not have it` : local;
+  throw new ModelLoadError(`${where}.${isNode() ? '' : ` ${SERVE_MODELS_HINT}`}`, 'model_not_found');
 }
+
+/** What a page that lacks the model files should do, in every error about them. */
+const SERVE_MODELS_HINT =
+  "Serve the files routing fetches at the page's model base URL: with Vite, add the routellm-web/vite plugin; " +
+  'with any other bundler or host, copy them there with `npx routellm-web assets <dir>`.';
 
 // A variable, so bundlers leave this Node-only import to run time.
 const NODE_FS = 'node:fs/promises';
 type NodeFs = typeof import('node:fs/promises');
 
-async function readLocal(pathOrUrl: string): Promise<Uint8Array | undefined> {
+/** The file's bytes, or why it is missing (a sentence naming where it was looked for). */
+async function readLocal(pathOrUrl: string): Promise<Uint8Array | string> {
   if (isNode() && !/^https?:/.test(pathOrUrl)) {
     const fs = (await import(/* @vite-ignore */ NODE_FS)) as NodeFs;
-    return fs.readFile(pathOrUrl).then((buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), () => undefined);
+    return fs.readFile(pathOrUrl).then(
+      (buffer) => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+      () => `${pathOrUrl} does not exist`,
+    );
   }
   // A network failure propagates: it means "could not check", not "missing".
   const response = await fetch(pathOrUrl);
-  return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+  if (!response.ok) return `${pathOrUrl} answered HTTP ${response.status}`;
+  // Servers that answer unknown paths with the app's page (SPA fallbacks) say 200: no model file is HTML.
+  if ((response.headers.get('content-type') ?? '').includes('text/html')) {
+    throw new ModelLoadError(`${pathOrUrl} answered an HTML page where a model file should be. ${SERVE_MODELS_HINT}`, 'model_not_found');
+  }
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** transformers.js keeps Hub downloads in the Cache API (browsers, keyed by URL) or under env.cacheDir (Node). */
 async function readDownloadCache(modelId: string, file: string, remoteUrl: string): Promise<Uint8Array | undefined> {
-  if (isNode()) return env.cacheDir ? readLocal(joinPath(env.cacheDir, modelId, file)) : undefined;
+  if (isNode()) {
+    const cached = env.cacheDir ? await readLocal(joinPath(env.cacheDir, modelId, file)) : undefined;
+    return cached instanceof Uint8Array ? cached : undefined;
+  }
   if (typeof caches === 'undefined') return undefined;
   const response = await (await caches.open(env.cacheKey)).match(remoteUrl);
   return response ? new Uint8Array(await response.arrayBuffer()) : undefined;

@@ -53,3 +53,28 @@ describe('readModelFile', () => {
     }
   });
 });
+
+describe('readModelFile over HTTP', () => {
+  it('names the URL and what came back when a server does not serve the model files', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      // As a single-page app's dev server would: the app's page for every unknown path, and a 404 for one.
+      if (req.url?.endsWith('/missing.json')) res.writeHead(404).end();
+      else res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>app</title>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const location = resolveModelLocation(`http://127.0.0.1:${port}/models/use-lite/`, { allowRemoteModels: false });
+    try {
+      await expect(readModelFile(location, 'config.json')).rejects.toThrow(
+        new RegExp(`http://127\\.0\\.0\\.1:${port}/models/use-lite/config\\.json answered an HTML page where a model file should be`),
+      );
+      await expect(readModelFile(location, 'missing.json')).rejects.toMatchObject({
+        code: 'model_not_found',
+        message: expect.stringMatching(/missing\.json answered HTTP 404/),
+      });
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -4,14 +4,22 @@ import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/index.ts';
 import { InvalidInputError } from '../core/index.ts';
 import { defaultRegistry } from '../core/index.ts';
 import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from '../node/index.ts';
-import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, splitList, type CommandIO } from './command.ts';
+import {
+  isEntryPoint,
+  parseCommandArgs,
+  parseNumberFlag,
+  processIO,
+  runCommand,
+  splitList,
+  type CommandIO,
+} from './command.ts';
 import { formatBenchmarkReport } from '../node/index.ts';
-import { renderCurvePlot } from '../node/index.ts';
+import { benchmarkPlot } from '../node/index.ts';
 import { createProgressBar } from '../node/index.ts';
 import { resolveSharedDir } from '../node/index.ts';
 import { loadRouterResources } from '../node/index.ts';
 import { DEFAULT_ROUTERS_DIR } from '../node/index.ts';
-import { runEval, toDetails, toSummary, type BenchmarkReport } from '../node/index.ts';
+import { runEval, toDetails, toSummary } from '../node/index.ts';
 
 const USAGE = `Usage: npm run eval -- [options]
   --routers <a,b,...>     routers to evaluate (default length,random; known: ${defaultRegistry.names().join(', ')})
@@ -63,37 +71,6 @@ function customBenchmarkFile(
   };
 }
 
-function plotOf(report: BenchmarkReport): string {
-  const { benchmark } = report;
-  const apgr = (value: number) => `APGR ${value.toFixed(3)}`;
-  return renderCurvePlot({
-    title: `${benchmark.name}: quality vs strong-model calls (n = ${benchmark.items.length.toLocaleString('en-US')})`,
-    qualityUnit: benchmark.qualityUnit,
-    weak: { label: benchmark.weakModel, quality: report.oracle.weak },
-    strong: { label: benchmark.strongModel, quality: report.oracle.strong },
-    series: [
-      ...report.routers
-        .filter((evaluation) => evaluation.router !== report.random.router)
-        .map((evaluation) => ({
-          label: `${evaluation.router} (${apgr(evaluation.apgr)})`,
-          points: evaluation.curve,
-          kind: 'router' as const,
-        })),
-      {
-        label: `random, ${report.random.seedApgrs?.length ?? 1} seeds (${apgr(report.random.apgr)})`,
-        points: report.random.curve,
-        kind: 'random',
-      },
-      { label: `oracle (${apgr(report.oracle.apgr)})`, points: report.oracle.curve, kind: 'oracle' },
-    ],
-    markers: report.commercial.map((point) => ({
-      label: `${point.label} ${point.quality.toFixed(2)} @ ${point.strongPercentage.toFixed(0)}%${point.strongPercentageSource === 'published' ? ' (published %)' : ''}`,
-      strongPercentage: point.strongPercentage,
-      quality: point.quality,
-    })),
-  });
-}
-
 /** `npm run eval`: evaluate routers on benchmarks, print a table per benchmark, write results and plots. */
 export async function evalCommand(argv: readonly string[], io: CommandIO): Promise<void> {
   const args = parseCommandArgs(argv, OPTIONS);
@@ -120,7 +97,10 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   const started = performance.now();
   const resources = await loadRouterResources(definitions, {
     routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
-    causalLm: { ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }), allowRemoteModels: args['allow-remote'] },
+    causalLm: {
+      ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }),
+      allowRemoteModels: args['allow-remote'],
+    },
   });
   const reports = await runEval({
     routers,
@@ -146,7 +126,8 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, 'summary.json'), `${JSON.stringify(toSummary(reports), null, 1)}\n`);
   await writeFile(path.join(outDir, 'details.json'), `${JSON.stringify(toDetails(reports), null, 1)}\n`);
-  for (const report of reports) await writeFile(path.join(outDir, `${report.benchmark.name}.svg`), plotOf(report));
+  for (const report of reports)
+    await writeFile(path.join(outDir, `${report.benchmark.name}.svg`), benchmarkPlot(report));
 
   for (const report of reports) io.stdout.write(`\n${formatBenchmarkReport(report)}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

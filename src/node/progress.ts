@@ -24,18 +24,34 @@ export function formatProgress(label: string, done: number, total: number, elaps
   return `${label} [${bar}] ${percent} ${count} ${(elapsedMs / 1000).toFixed(1)}s`;
 }
 
+/** How often a progress line is written when the stream is not a terminal (a log file, CI, nohup). */
+export const LOG_INTERVAL_MS = 5_000;
+
 /**
- * A progress bar on one terminal line. On anything but a terminal (CI logs, pipes, tests) it writes nothing:
- * a log full of redraws helps no one, and the command's own output says what was done.
+ * A progress bar on one terminal line. On anything but a terminal (a log file, CI, a pipe) it writes whole lines
+ * instead: one when the task starts, one every `logIntervalMs` while it runs, and one when it completes, so a long
+ * run in a log still says what it is doing.
  */
-export function createProgressBar(label: string, stream: ProgressStream, intervalMs = 100): ProgressBar {
+export function createProgressBar(
+  label: string,
+  stream: ProgressStream,
+  intervalMs = 100,
+  logIntervalMs = LOG_INTERVAL_MS,
+): ProgressBar {
   const started = performance.now();
   let lastDraw = -Infinity;
   let drawn = false;
+  let completed = false;
   return {
     update(done, total) {
-      if (!stream.isTTY) return;
       const now = performance.now();
+      if (!stream.isTTY) {
+        if (completed || (done < total && now - lastDraw < logIntervalMs)) return;
+        lastDraw = now;
+        completed = done >= total;
+        stream.write(`${formatProgress(label, done, total, now - started)}\n`);
+        return;
+      }
       if (done < total && now - lastDraw < intervalMs) return;
       lastDraw = now;
       drawn = true;

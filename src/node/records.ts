@@ -6,14 +6,60 @@ import { errorMessage, InvalidInputError } from '../core/index.ts';
 /** One row of a prompt or benchmark file: CSV cells are strings, JSONL values are any JSON. */
 export type FileRecord = Readonly<Record<string, unknown>>;
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a text file that must be UTF-8: other encodings (Latin-1, UTF-16) would turn prompts into mojibake silently. */
 async function readText(file: string): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(error);
     throw new InvalidInputError(`Cannot read ${file}: ${reason}.`, { cause: error });
   }
+  try {
+    return UTF8.decode(bytes);
+  } catch (error) {
+    const offset = firstInvalidUtf8(bytes);
+    throw new InvalidInputError(
+      `${file} is not UTF-8 text (invalid byte 0x${bytes[offset]!.toString(16).padStart(2, '0')} at offset ${offset}, line ${lineAt(bytes, offset)}): save it as UTF-8.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The offset of the first byte that starts no valid UTF-8 sequence (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index]!;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead <= 0xdf
+          ? 2
+          : lead >= 0xe0 && lead <= 0xef
+            ? 3
+            : lead >= 0xf0 && lead <= 0xf4
+              ? 4
+              : 0;
+    if (length === 0 || index + length > bytes.length) return index;
+    const decoded = new TextDecoder('utf-8', { fatal: true });
+    try {
+      decoded.decode(bytes.subarray(index, index + length));
+    } catch {
+      return index;
+    }
+    index += length;
+  }
+  return index;
+}
+
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let index = 0; index < offset; index++) if (bytes[index] === 0x0a) line++;
+  return line;
 }
 
 /** Parses JSON Lines text: one JSON object per non-blank line. Errors name the file and line. */

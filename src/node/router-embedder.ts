@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Embedder, ScoreOptions } from '../core/index.ts';
 import { createEncoder, type Encoder } from '../encoder/index.ts';
 import { createCachedEmbedder, type CachedEmbedder } from './embedding-cache.ts';
+import { buildUseLite, DEFAULT_OUTPUT_DIR } from './onnx/build-use-lite.ts';
 import { DEFAULT_EMBEDDING_CACHE_DIR } from './paths.ts';
 
 /**
@@ -34,8 +36,25 @@ export interface RouterEmbedder extends Embedder {
   dispose(): Promise<void>;
 }
 
+/**
+ * Builds the offline encoder (public/models/universal-sentence-encoder-lite, what `npm run build:encoder` writes)
+ * when it is missing, so training and evaluation need no separate build step first. Returns whether it built.
+ */
+export function ensureRouterEncoder(onBuild?: (message: string) => void): boolean {
+  if (existsSync(path.join(DEFAULT_OUTPUT_DIR, 'onnx', 'model_int8.onnx'))) return false;
+  onBuild?.(
+    `Building the offline encoder into ${path.relative(process.cwd(), DEFAULT_OUTPUT_DIR) || '.'} (once; npm run build:encoder does the same).`,
+  );
+  buildUseLite();
+  return true;
+}
+
 /** The encoder every learned router is trained and evaluated with, behind the on-disk embedding cache. */
-export async function createRouterEmbedder(cacheDir: string = ROUTER_EMBEDDING_CACHE_DIR): Promise<RouterEmbedder> {
+export async function createRouterEmbedder(
+  cacheDir: string = ROUTER_EMBEDDING_CACHE_DIR,
+  onBuild?: (message: string) => void,
+): Promise<RouterEmbedder> {
+  ensureRouterEncoder(onBuild);
   const encoder = await createEncoder({ overflow: ROUTER_ENCODER_OVERFLOW });
   const cache = await createCachedEmbedder(encoder, cacheDir);
   return {

@@ -13,7 +13,8 @@ export const RANDOM_BASELINE = 'random';
 export interface EvalOptions {
   /** Router names from the registry, or definitions (a freshly trained router not yet registered). */
   readonly routers: readonly (string | RouterDefinition)[];
-  readonly benchmarks: readonly BenchmarkName[];
+  /** Benchmarks by name, or built ones (a user's held-out test). */
+  readonly benchmarks: readonly (BenchmarkName | Benchmark)[];
   /** The shared data folder (see resolveSharedDir); only a custom-only evaluation can do without it. */
   readonly sharedDir?: string;
   /** Needed when `benchmarks` includes 'custom'. */
@@ -57,12 +58,15 @@ export async function runEval(options: EvalOptions): Promise<BenchmarkReport[]> 
   for (const definition of [...definitions, randomDefinition]) {
     const context = options.context ?? {};
     const needsWeights = definition.requires.includes('weights') && context.weights === undefined && options.weightsFor;
-    contexts.set(definition.name, needsWeights ? { ...context, weights: await options.weightsFor!(definition.name) } : context);
+    contexts.set(
+      definition.name,
+      needsWeights ? { ...context, weights: await options.weightsFor!(definition.name) } : context,
+    );
   }
 
   const reports: BenchmarkReport[] = [];
   for (const name of options.benchmarks) {
-    const benchmark = await loader.load(name);
+    const benchmark = typeof name === 'string' ? await loader.load(name) : name;
     const evaluate = (definition: RouterDefinition) =>
       evaluateRouter(definition, benchmark, {
         context: contexts.get(definition.name)!,

@@ -14,11 +14,11 @@ import { InvalidInputError } from '../core/index.ts';
 import { BenchmarkLoader } from '../node/index.ts';
 import type { RouterEmbedder } from '../node/index.ts';
 import { loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from '../node/index.ts';
-import { findContaminatedCached, type EvaluationText } from './decontaminate.ts';
+import { findContaminated, findContaminatedCached, type EvaluationText } from './decontaminate.ts';
 import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
 import { loadGsm8kTrain } from './gsm8k-train.ts';
 import { lengthControlledWinRates, lengthLogRatio } from './length-controlled.ts';
-import { loadArenaBattles, loadGoldenLabels } from './user-data.ts';
+import { MIN_USER_PROMPTS, type ArenaBattle, type GoldenLabelRow, type ModelPair } from './user-data.ts';
 
 /** The deployment pair under the names every source is mapped to (the RouteLLM benchmarks' names). */
 export const STRONG_MODEL = ROUTELLM_MODEL_PAIR.strong;
@@ -29,7 +29,12 @@ const ALPACA_PAIR = { strong: 'gpt4_1106_preview', weak: 'Mixtral-8x7B-Instruct-
 
 /** Where a prompt came from. */
 export type TrainingSourceName = 'alpaca-eval' | 'mmlu-gold' | 'golden' | 'gsm8k-train';
-export const ALL_TRAINING_SOURCES: readonly TrainingSourceName[] = ['alpaca-eval', 'mmlu-gold', 'golden', 'gsm8k-train'];
+export const ALL_TRAINING_SOURCES: readonly TrainingSourceName[] = [
+  'alpaca-eval',
+  'mmlu-gold',
+  'golden',
+  'gsm8k-train',
+];
 
 /**
  * The kind of task, for grouped cross-validation and within-family terms: 'chat' (AlpacaEval instructions),
@@ -78,11 +83,22 @@ export interface TrainingReport {
   readonly read: Record<string, number>;
   readonly removed: Record<string, number>;
   /** Training prompts removed as near-duplicates of an evaluation prompt, by benchmark and by source. */
-  readonly decontaminated: { readonly byBenchmark: Record<string, number>; readonly bySource: Record<string, number> };
+  readonly decontaminated: {
+    readonly byBenchmark: Record<string, number>;
+    readonly bySource: Record<string, number>;
+    readonly checked: boolean;
+  };
+  /** Training prompts removed because they are (exact) or nearly are (cosine >= 0.95) a prompt of the user's test. */
+  readonly heldOut?: { readonly exact: number; readonly nearDuplicate: number };
   readonly kept: Record<string, number>;
 }
 
 export interface TrainingData {
+  /**
+   * The deployment pair under the names the data uses: RouteLLM's pair when a built-in source is used (a user's
+   * strong and weak model are mapped onto it), else the user's own two models.
+   */
+  readonly pair: ModelPair;
   readonly prompts: readonly TrainingPrompt[];
   readonly battles: readonly TrainingBattle[];
   readonly correctness: readonly TrainingCorrectness[];
@@ -91,20 +107,18 @@ export interface TrainingData {
 }
 
 export interface TrainingDataOptions {
-  readonly sharedDir: string;
+  /** The shared data folder: needed by built-in sources, and to decontaminate against the benchmarks. */
+  readonly sharedDir?: string;
   readonly embedder: RouterEmbedder;
   readonly sources?: readonly TrainingSourceName[];
-  /** A user's Arena-style battles file (.csv or .jsonl). */
-  readonly battlesFile?: string;
-  /** A user's golden-label file and which of its columns are the strong and the weak model. */
-  readonly goldenFile?: {
-    readonly file: string;
-    readonly strong: string;
-    readonly weak: string;
-    readonly promptColumn?: string;
-    /** Correctness columns to read (default: just strong and weak). */
-    readonly models?: readonly string[];
-  };
+  /** A user's Arena-style battles (read by loadArenaBattles) and the file they came from. */
+  readonly userBattles?: { readonly file: string; readonly battles: readonly ArenaBattle[] };
+  /** A user's golden-label rows (read by loadGoldenLabels) and the file they came from. */
+  readonly userGolden?: { readonly file: string; readonly rows: readonly GoldenLabelRow[] };
+  /** Which of the user's models play the strong and the weak model (required with a user file). */
+  readonly userPair?: ModelPair;
+  /** Prompts of the user's test: neither they nor near-duplicates of them (cosine >= 0.95) enter training. */
+  readonly heldOut?: readonly string[];
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -116,6 +130,13 @@ interface DraftBattle extends Omit<TrainingBattle, 'prompt'> {
 interface DraftCorrectness {
   readonly draft: number;
   readonly correctness: ReadonlyMap<string, number>;
+}
+
+function tooSmall(file: string, count: number, when: string): string {
+  return (
+    `${file} has ${count} distinct prompts ${when}; training needs at least ${MIN_USER_PROMPTS}: settings are chosen by ` +
+    `5-fold cross-validation, and each held-out fold needs 20 prompts to give an APGR.`
+  );
 }
 
 /** Golden models are namespaced by source, except the two mapped to the deployment pair. */
@@ -148,6 +169,11 @@ function increment(counts: Record<string, number>, key: string, by = 1): void {
  */
 export async function loadTrainingData(options: TrainingDataOptions): Promise<TrainingData> {
   const sources = new Set(options.sources ?? ALL_TRAINING_SOURCES);
+  if (sources.size > 0 && options.sharedDir === undefined)
+    throw new InvalidInputError(
+      `The built-in sources (${[...sources].join(', ')}) need the shared data folder (--data).`,
+    );
+  const sharedDir = options.sharedDir ?? '';
   const drafts: DraftPrompt[] = [];
   const battles: DraftBattle[] = [];
   const correctness: DraftCorrectness[] = [];
@@ -156,12 +182,17 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
   const loader = new BenchmarkLoader(options.sharedDir);
 
   if (sources.has('alpaca-eval')) {
-    const alpaca = await loadAlpacaEval(options.sharedDir);
+    const alpaca = await loadAlpacaEval(sharedDir);
     const { winRates } = lengthControlledWinRates(alpaca.battles, ALPACA_PAIR);
     const draftOf = new Map<number, number>();
     for (const instruction of alpaca.instructions) {
       draftOf.set(instruction.id, drafts.length);
-      drafts.push({ text: instruction.instruction, source: 'alpaca-eval', family: 'chat', strongWinRate: winRates.get(instruction.id) ?? 0.5 });
+      drafts.push({
+        text: instruction.instruction,
+        source: 'alpaca-eval',
+        family: 'chat',
+        strongWinRate: winRates.get(instruction.id) ?? 0.5,
+      });
     }
     for (const battle of alpaca.battles) {
       battles.push({
@@ -174,8 +205,13 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
       });
     }
     read['alpaca-eval instructions'] = alpaca.instructions.length + alpaca.removed.reservedInstructions;
-    read['alpaca-eval battles'] = alpaca.battles.length + alpaca.removed.reservedBattles + alpaca.removed.nullModelBattles + alpaca.removed.unjudgedBattles;
-    removed[`alpaca-eval instructions of the reserved '${RESERVED_DATASET}' subset`] = alpaca.removed.reservedInstructions;
+    read['alpaca-eval battles'] =
+      alpaca.battles.length +
+      alpaca.removed.reservedBattles +
+      alpaca.removed.nullModelBattles +
+      alpaca.removed.unjudgedBattles;
+    removed[`alpaca-eval instructions of the reserved '${RESERVED_DATASET}' subset`] =
+      alpaca.removed.reservedInstructions;
     removed[`alpaca-eval battles on reserved instructions`] = alpaca.removed.reservedBattles;
     removed[`alpaca-eval battles of the null model '${NULL_MODEL}'`] = alpaca.removed.nullModelBattles;
     removed['alpaca-eval battles without a verdict'] = alpaca.removed.unjudgedBattles;
@@ -186,88 +222,192 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
     for (const item of gold.items) {
       const strong = item.strongQuality > 0 ? 1 : 0;
       const weak = item.weakQuality > 0 ? 1 : 0;
-      correctness.push({ draft: drafts.length, correctness: new Map([[STRONG_MODEL, strong], [WEAK_MODEL, weak]]) });
+      correctness.push({
+        draft: drafts.length,
+        correctness: new Map([
+          [STRONG_MODEL, strong],
+          [WEAK_MODEL, weak],
+        ]),
+      });
       drafts.push({ text: item.prompt, source: 'mmlu-gold', family: 'mmlu', strongWinRate: goldWinRate(strong, weak) });
     }
     read['mmlu-gold'] = gold.items.length;
   }
 
   if (sources.has('golden')) {
-    const golden = await loadGolden(options.sharedDir);
+    const golden = await loadGolden(sharedDir);
     for (const row of golden.rows) {
       const models = new Map([...row.correctness].map(([model, value]) => [goldenModelName(row.source, model), value]));
       correctness.push({ draft: drafts.length, correctness: models });
-      drafts.push({ text: row.prompt, source: `golden/${row.source}`, family: row.family, strongWinRate: goldWinRate(row.strongCorrect, row.weakCorrect) });
+      drafts.push({
+        text: row.prompt,
+        source: `golden/${row.source}`,
+        family: row.family,
+        strongWinRate: goldWinRate(row.strongCorrect, row.weakCorrect),
+      });
       increment(read, `golden/${row.source}`);
     }
     removed['golden rows without prompt text or pair results'] = golden.skipped;
   }
 
   if (sources.has('gsm8k-train')) {
-    const questions = await loadGsm8kTrain(options.sharedDir);
+    const questions = await loadGsm8kTrain(sharedDir);
     for (const question of questions) {
-      drafts.push({ text: question.question, source: 'gsm8k-train', family: 'grade-school-math', difficulty: question.steps });
+      drafts.push({
+        text: question.question,
+        source: 'gsm8k-train',
+        family: 'grade-school-math',
+        difficulty: question.steps,
+      });
     }
     read['gsm8k-train'] = questions.length;
   }
 
-  if (options.battlesFile !== undefined) {
+  const builtIn = sources.size > 0;
+  const pair: ModelPair = builtIn
+    ? { strong: STRONG_MODEL, weak: WEAK_MODEL }
+    : (options.userPair ?? { strong: STRONG_MODEL, weak: WEAK_MODEL });
+  const userPair = options.userPair;
+  if ((options.userBattles || options.userGolden) && !userPair)
+    throw new InvalidInputError('A user data file needs its strong and weak model (--strong, --weak).');
+  /** The user's pair plays the deployment pair; with built-in sources, the user's other models get a namespace. */
+  const userModelName = (model: string, namespace: string) =>
+    model === userPair!.strong
+      ? pair.strong
+      : model === userPair!.weak
+        ? pair.weak
+        : builtIn
+          ? `${namespace}${model}`
+          : model;
+  const userStart = drafts.length;
+
+  if (options.userBattles !== undefined) {
     const draftOf = new Map<string, number>();
-    const userBattles = await loadArenaBattles(options.battlesFile);
-    for (const battle of userBattles) {
+    const pairRates = new Map<number, number[]>();
+    for (const battle of options.userBattles.battles) {
       let draft = draftOf.get(battle.prompt);
       if (draft === undefined) {
         draft = drafts.length;
         draftOf.set(battle.prompt, draft);
         drafts.push({ text: battle.prompt, source: 'user-battles', family: 'user' });
       }
-      battles.push({ draft, modelA: battle.modelA, modelB: battle.modelB, winRateA: battle.winRateA, judge: 'user-battles', lengthLogRatio: 0 });
+      const modelA = userModelName(battle.modelA, '');
+      const modelB = userModelName(battle.modelB, '');
+      battles.push({ draft, modelA, modelB, winRateA: battle.winRateA, judge: 'user-battles', lengthLogRatio: 0 });
+      const strongRate =
+        modelA === pair.strong && modelB === pair.weak
+          ? battle.winRateA
+          : modelA === pair.weak && modelB === pair.strong
+            ? 1 - battle.winRateA
+            : undefined;
+      if (strongRate !== undefined) pairRates.set(draft, [...(pairRates.get(draft) ?? []), strongRate]);
     }
-    read['user battles'] = userBattles.length;
+    // A prompt on which the pair met carries the strong model's win rate there as its label.
+    for (const [draft, rates] of pairRates)
+      drafts[draft] = { ...drafts[draft]!, strongWinRate: rates.reduce((sum, rate) => sum + rate, 0) / rates.length };
+    read['user battles'] = options.userBattles.battles.length;
   }
 
-  if (options.goldenFile !== undefined) {
-    const { file, strong, weak, promptColumn } = options.goldenFile;
-    const models = [...new Set([strong, weak, ...(options.goldenFile.models ?? [])])];
-    const rows = await loadGoldenLabels(file, { models, ...(promptColumn === undefined ? {} : { promptColumn }) });
-    for (const row of rows) {
-      const models = new Map(
-        [...row.correctness].map(([model, value]) => [model === strong ? STRONG_MODEL : model === weak ? WEAK_MODEL : `user/${model}`, value]),
-      );
+  if (options.userGolden !== undefined) {
+    for (const row of options.userGolden.rows) {
+      const models = new Map([...row.correctness].map(([model, value]) => [userModelName(model, 'user/'), value]));
       correctness.push({ draft: drafts.length, correctness: models });
-      drafts.push({ text: row.prompt, source: 'user-golden', family: 'user', strongWinRate: goldWinRate(row.correctness.get(strong)!, row.correctness.get(weak)!) });
+      drafts.push({
+        text: row.prompt,
+        source: 'user-golden',
+        family: 'user',
+        strongWinRate: goldWinRate(models.get(pair.strong)!, models.get(pair.weak)!),
+      });
     }
-    read['user golden rows'] = rows.length;
+    read['user golden rows'] = options.userGolden.rows.length;
   }
 
-  if (drafts.length === 0) throw new InvalidInputError('No training data: choose at least one source or pass a data file.');
+  if (drafts.length === 0)
+    throw new InvalidInputError(
+      'No training data: choose at least one source or pass a data file (--golden or --battles).',
+    );
+  const userFile = options.userGolden?.file ?? options.userBattles?.file;
+  const heldOutTexts = new Set(options.heldOut ?? []);
+  if (userFile !== undefined) {
+    // Checked before anything is embedded, and again once near-duplicates are known.
+    const outsideTest = new Set(
+      drafts
+        .slice(userStart)
+        .flatMap((draft) => (draft.text.trim() === '' || heldOutTexts.has(draft.text) ? [] : [draft.text])),
+    ).size;
+    if (outsideTest < MIN_USER_PROMPTS)
+      throw new InvalidInputError(tooSmall(userFile, outsideTest, 'outside the test prompts'));
+  }
 
   const { embedder } = options;
   const progress = (stage: string) => (done: number, total: number) => options.onProgress?.(stage, done, total);
-  const evaluationPrompts = [...(await loader.evaluationPrompts())].flatMap(([benchmark, prompts]) =>
-    prompts.filter((prompt) => prompt.trim() !== '').map((text) => ({ benchmark, text })),
-  );
-  const evaluationEmbeddings = await embedder.embedAll(evaluationPrompts.map((item) => item.text), progress('embedding evaluation prompts'));
-  const evaluation: EvaluationText[] = evaluationPrompts.map((item, index) => ({ ...item, embedding: evaluationEmbeddings[index]! }));
-
   const usable = drafts.map((draft) => draft.text.trim() !== '');
-  const embedded = await embedder.embedAll(drafts.filter((_, index) => usable[index]).map((draft) => draft.text), progress('embedding training prompts'));
+  const embedded = await embedder.embedAll(
+    drafts.filter((_, index) => usable[index]).map((draft) => draft.text),
+    progress('embedding training prompts'),
+  );
   const embeddings: (Float32Array | undefined)[] = [];
   let next = 0;
   for (const ok of usable) embeddings.push(ok ? embedded[next++] : undefined);
-
-  const candidates = drafts.flatMap((draft, index) => (usable[index] ? [{ index, text: draft.text, embedding: embeddings[index]! }] : []));
-  options.onProgress?.('decontaminating', 0, 1);
-  const contaminated = await findContaminatedCached(candidates, evaluation, embedder.id);
-  options.onProgress?.('decontaminating', 1, 1);
-  const dropped = new Set(contaminated.map((item) => candidates[item.index]!.index));
+  const candidates = drafts.flatMap((draft, index) =>
+    usable[index] ? [{ index, text: draft.text, embedding: embeddings[index]! }] : [],
+  );
+  const dropped = new Set<number>();
   const byBenchmark: Record<string, number> = {};
   const bySource: Record<string, number> = {};
-  for (const item of contaminated) {
-    increment(byBenchmark, item.benchmark);
-    increment(bySource, drafts[candidates[item.index]!.index]!.source);
+
+  if (options.sharedDir !== undefined) {
+    const evaluationPrompts = [...(await loader.evaluationPrompts())].flatMap(([benchmark, prompts]) =>
+      prompts.filter((prompt) => prompt.trim() !== '').map((text) => ({ benchmark, text })),
+    );
+    const evaluationEmbeddings = await embedder.embedAll(
+      evaluationPrompts.map((item) => item.text),
+      progress('embedding evaluation prompts'),
+    );
+    const evaluation: EvaluationText[] = evaluationPrompts.map((item, index) => ({
+      ...item,
+      embedding: evaluationEmbeddings[index]!,
+    }));
+    options.onProgress?.('decontaminating', 0, 1);
+    const contaminated = await findContaminatedCached(candidates, evaluation, embedder.id);
+    options.onProgress?.('decontaminating', 1, 1);
+    for (const item of contaminated) {
+      dropped.add(candidates[item.index]!.index);
+      increment(byBenchmark, item.benchmark);
+      increment(bySource, drafts[candidates[item.index]!.index]!.source);
+    }
+  }
+
+  let heldOut: TrainingReport['heldOut'];
+  if (heldOutTexts.size > 0) {
+    // The user's test changes from run to run, so this comparison is not cached; it is small (test x training).
+    const texts = [...heldOutTexts].filter((text) => text.trim() !== '');
+    const testEmbeddings = await embedder.embedAll(texts, progress('embedding test prompts'));
+    const test: EvaluationText[] = texts.map((text, index) => ({
+      benchmark: 'test',
+      text,
+      embedding: testEmbeddings[index]!,
+    }));
+    const remaining = candidates.filter((candidate) => !dropped.has(candidate.index));
+    const found = findContaminated(remaining, test);
+    for (const item of found) dropped.add(remaining[item.index]!.index);
+    heldOut = {
+      exact: found.filter((item) => heldOutTexts.has(remaining[item.index]!.text)).length,
+      nearDuplicate: found.filter((item) => !heldOutTexts.has(remaining[item.index]!.text)).length,
+    };
   }
   removed['empty prompts'] = usable.filter((ok) => !ok).length;
+  if (userFile !== undefined) {
+    const kept = new Set(
+      drafts.flatMap((draft, index) =>
+        index >= userStart && usable[index] && !dropped.has(index) ? [draft.text] : [],
+      ),
+    ).size;
+    if (kept < MIN_USER_PROMPTS)
+      throw new InvalidInputError(
+        tooSmall(userFile, kept, 'after removing test prompts, their near-duplicates and benchmark prompts'),
+      );
+  }
 
   const newIndex = new Int32Array(drafts.length).fill(-1);
   const prompts: TrainingPrompt[] = [];
@@ -278,16 +418,25 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
     prompts.push({ ...draft, embedding: embeddings[index]! });
     increment(kept, draft.source);
   });
-  const keptBattles = battles.flatMap(({ draft, ...battle }) => (newIndex[draft]! >= 0 ? [{ ...battle, prompt: newIndex[draft]! }] : []));
+  const keptBattles = battles.flatMap(({ draft, ...battle }) =>
+    newIndex[draft]! >= 0 ? [{ ...battle, prompt: newIndex[draft]! }] : [],
+  );
   const keptCorrectness = correctness.flatMap(({ draft, correctness: values }) =>
     newIndex[draft]! >= 0 ? [{ prompt: newIndex[draft]!, correctness: values }] : [],
   );
   kept['battles'] = keptBattles.length;
   return {
+    pair,
     prompts,
     battles: keptBattles,
     correctness: keptCorrectness,
     encoderId: embedder.id,
-    report: { read, removed, decontaminated: { byBenchmark, bySource }, kept },
+    report: {
+      read,
+      removed,
+      decontaminated: { byBenchmark, bySource, checked: options.sharedDir !== undefined },
+      ...(heldOut ? { heldOut } : {}),
+      kept,
+    },
   };
 }

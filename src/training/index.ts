@@ -4,3 +4,13 @@
  */
 export { ALL_TRAINING_SOURCES, loadTrainingData, type TrainingData, type TrainingSourceName } from './dataset.ts';
 export { TRAINERS, trainedFolder, type RouterTrainer } from './trainers.ts';
+export { modelCard, weightsLicence } from './model-card.ts';
+export {
+  chooseUserPair,
+  loadUserData,
+  userPrompts,
+  userTestBenchmark,
+  withoutPrompts,
+  type ModelPair,
+  type UserData,
+} from './user-data.ts';

@@ -34,23 +34,24 @@ const ENSEMBLE_MEMBERS = 3;
 
 const TOKEN_CLASS_NAMES = TOKEN_CLASSES.map((entry) => entry.name);
 
-const LICENCE_NOTE = `# Licence of these router weights
-
-The classifier head was trained on data that includes AlpacaEval (tatsu-lab/alpaca_eval; its instructions are the
-calibration set), licensed CC BY-NC 4.0: the head, and the routellm-classifier model built from it, inherit the
-non-commercial licence. Other training data: MMLU (MIT), MATH (MIT), CRUXEval (MIT), HumanEval (MIT), ZeroEval
-(Apache-2.0), EvalPlus (Apache-2.0), GSM8K (MIT), RouteLLM's cached benchmark results (Apache-2.0). The encoder
-inside the built model is Universal Sentence Encoder lite (Apache-2.0). See manifest.json for sources and row counts.
-`;
+const LICENCE_EXTRA = `The routellm-classifier model built from this head carries the head's licence; the encoder inside it is
+Universal Sentence Encoder lite (Apache-2.0).`;
 
 /** Every family carries the same total weight, so 2,400 code-reasoning rows do not drown 710 math ones. */
 function familyBalancedExamples(data: TrainingData, features: readonly PromptFeatures[]): HeadExample[] {
   const labelled = data.prompts.flatMap((prompt, index) =>
-    prompt.strongWinRate !== undefined && !EXCLUDED_FAMILIES.has(prompt.family) ? [{ prompt, features: features[index]!, target: prompt.strongWinRate }] : [],
+    prompt.strongWinRate !== undefined && !EXCLUDED_FAMILIES.has(prompt.family)
+      ? [{ prompt, features: features[index]!, target: prompt.strongWinRate }]
+      : [],
   );
   const perFamily = new Map<string, number>();
   for (const { prompt } of labelled) perFamily.set(prompt.family, (perFamily.get(prompt.family) ?? 0) + 1);
-  return labelled.map(({ prompt, features: { embedding, statistics }, target }) => ({ embedding, statistics, target, weight: 1 / perFamily.get(prompt.family)! }));
+  return labelled.map(({ prompt, features: { embedding, statistics }, target }) => ({
+    embedding,
+    statistics,
+    target,
+    weight: 1 / perFamily.get(prompt.family)!,
+  }));
 }
 
 /** The classifier model as the head computes it, on the trainer's features (the model itself is built later). */
@@ -78,9 +79,13 @@ export function createClassifierTrainer(openFeatures: () => Promise<PromptFeatur
     if (!found) {
       found = features().then(async (source) => {
         const texts = data.prompts.map((prompt) => prompt.text);
-        const all = await source.features(texts, onProgress && ((done, total) => onProgress('classifier features of training prompts', done, total)));
+        const all = await source.features(
+          texts,
+          onProgress && ((done, total) => onProgress('classifier features of training prompts', done, total)),
+        );
         const labelled = familyBalancedExamples(data, all);
-        if (labelled.length === 0) throw new InvalidInputError('No labelled training prompts outside the excluded families.');
+        if (labelled.length === 0)
+          throw new InvalidInputError('No labelled training prompts outside the excluded families.');
         return labelled;
       });
       examplesOf.set(data, found);
@@ -91,13 +96,22 @@ export function createClassifierTrainer(openFeatures: () => Promise<PromptFeatur
   return {
     definition: classifierRouterDefinition,
     sources: ALL_TRAINING_SOURCES,
-    licenceNote: LICENCE_NOTE,
+    licenceExtra: LICENCE_EXTRA,
     async train(data, { seed, onProgress }) {
       const labelled = await examples(data, onProgress);
       const source = await features();
-      const stage = (name: string) => onProgress && ((done: number, total: number) => onProgress(`${name} classifier (seed ${seed})`, done, total));
-      const crossValidation = crossValidateHead(labelled, GRID, { seed, folds: FOLDS, onProgress: stage('cross-validating') });
-      const head = trainHead(labelled, TOKEN_CLASS_NAMES, crossValidation.chosen, { seed, members: ENSEMBLE_MEMBERS, onProgress: stage('training') });
+      const stage = (name: string) =>
+        onProgress && ((done: number, total: number) => onProgress(`${name} classifier (seed ${seed})`, done, total));
+      const crossValidation = crossValidateHead(labelled, GRID, {
+        seed,
+        folds: FOLDS,
+        onProgress: stage('cross-validating'),
+      });
+      const head = trainHead(labelled, TOKEN_CLASS_NAMES, crossValidation.chosen, {
+        seed,
+        members: ENSEMBLE_MEMBERS,
+        onProgress: stage('training'),
+      });
       const { fields, files } = encodeHead(head);
       return {
         manifestFields: {
@@ -111,7 +125,12 @@ export function createClassifierTrainer(openFeatures: () => Promise<PromptFeatur
         details: {
           excludedFamilies: [...EXCLUDED_FAMILIES],
           weighting: 'each task family carries the same total weight',
-          crossValidation: { folds: FOLDS, grid: GRID, candidates: crossValidation.candidates, chosen: crossValidation.chosen },
+          crossValidation: {
+            folds: FOLDS,
+            grid: GRID,
+            candidates: crossValidation.candidates,
+            chosen: crossValidation.chosen,
+          },
           ensembleMembers: ENSEMBLE_MEMBERS,
         },
       };

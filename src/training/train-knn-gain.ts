@@ -5,7 +5,7 @@ import { createPrng } from '../core/index.ts';
 import { promptFeatures } from '../core/index.ts';
 import type { TensorToPack } from '../core/index.ts';
 import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
-import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
+import type { TrainingData } from './dataset.ts';
 import { compressEmbeddings, type CompressionReport } from './embedding-compression.ts';
 import { expectedGains, fitItemResponse } from './item-response.ts';
 import { spearman } from './rank-correlation.ts';
@@ -45,7 +45,9 @@ export const CROSS_VALIDATION_FOLDS = 5;
  */
 export function gainLabels(data: TrainingData, labelled: readonly LabelledPrompt[], method: GainLabels): Float32Array {
   const gains = new Float32Array(labelled.length);
-  const chatRates = labelled.filter((item) => item.strongCorrect === undefined).map((item) => data.prompts[item.prompt]!.strongWinRate!);
+  const chatRates = labelled
+    .filter((item) => item.strongCorrect === undefined)
+    .map((item) => data.prompts[item.prompt]!.strongWinRate!);
   const chatMean = chatRates.reduce((sum, rate) => sum + rate, 0) / Math.max(1, chatRates.length);
   const estimated = new Map<number, number>();
   if (method === 'item-response') {
@@ -58,8 +60,8 @@ export function gainLabels(data: TrainingData, labelled: readonly LabelledPrompt
     }
     for (const rows of rowsBySource.values()) {
       const fit = fitItemResponse(rows.map((row) => row.correctness));
-      if (!fit.ability.has(STRONG_MODEL) || !fit.ability.has(WEAK_MODEL)) continue;
-      const values = expectedGains(fit, STRONG_MODEL, WEAK_MODEL);
+      if (!fit.ability.has(data.pair.strong) || !fit.ability.has(data.pair.weak)) continue;
+      const values = expectedGains(fit, data.pair.strong, data.pair.weak);
       rows.forEach((row, index) => estimated.set(row.prompt, values[index]!));
     }
   }
@@ -73,7 +75,9 @@ export function gainLabels(data: TrainingData, labelled: readonly LabelledPrompt
 /** Rows of the model: every labelled prompt, then a seeded sample of prompts that only carry a difficulty. */
 function modelRows(data: TrainingData, seed: number): { labelled: LabelledPrompt[]; difficultyOnly: number[] } {
   const labelled = labelledPrompts(data);
-  const candidates = data.prompts.flatMap((prompt, index) => (prompt.difficulty !== undefined && prompt.strongWinRate === undefined ? [index] : []));
+  const candidates = data.prompts.flatMap((prompt, index) =>
+    prompt.difficulty !== undefined && prompt.strongWinRate === undefined ? [index] : [],
+  );
   const next = createPrng(seed + 1);
   for (let index = candidates.length - 1; index > 0; index--) {
     const other = Math.floor(next() * (index + 1));
@@ -90,17 +94,33 @@ interface HeldOutPrediction {
 }
 
 export interface KnnGainCrossValidation {
-  readonly prior: readonly { settings: { labels: GainLabels; k: number }; apgr: Record<string, number>; objective: number }[];
-  readonly difficulty: Record<string, { objective: string; none: number; best: { term: 'none' | 'local' | 'global'; weight: number; value: number } }>;
+  readonly prior: readonly {
+    settings: { labels: GainLabels; k: number };
+    apgr: Record<string, number>;
+    objective: number;
+  }[];
+  readonly difficulty: Record<
+    string,
+    { objective: string; none: number; best: { term: 'none' | 'local' | 'global'; weight: number; value: number } }
+  >;
 }
 
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-function apgrOf(data: TrainingData, items: readonly LabelledPrompt[], scores: readonly number[]): Record<string, number> {
+function apgrOf(
+  data: TrainingData,
+  items: readonly LabelledPrompt[],
+  scores: readonly number[],
+): Record<string, number> {
   const result: Record<string, number> = {};
   for (const { benchmark, members } of heldOutBenchmarks(data, items)) {
-    if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9) continue;
-    result[benchmark.name] = evaluateScores(benchmark, KNN_GAIN_ROUTER, members.map((position) => scores[position]!)).apgr;
+    if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9)
+      continue;
+    result[benchmark.name] = evaluateScores(
+      benchmark,
+      KNN_GAIN_ROUTER,
+      members.map((position) => scores[position]!),
+    ).apgr;
   }
   return result;
 }
@@ -121,14 +141,30 @@ export interface TrainedKnnGain {
  * with difficulty targets only (GSM8K train: calculation steps) the rank correlation of score and difficulty.
  * Chat instructions have no within-family correctness, so chat gets no length term.
  */
-export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (done: number, total: number) => void): TrainedKnnGain {
+export function trainKnnGain(
+  data: TrainingData,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): TrainedKnnGain {
   const { labelled, difficultyOnly } = modelRows(data, seed);
   const rowPrompts = [...labelled.map((item) => item.prompt), ...difficultyOnly];
   const dimensions = data.prompts[0]!.embedding.length;
   // Cross-validation compares prompts exactly as the shipped router will: projected queries against stored rows.
-  const compressed = compressEmbeddings(packRows(rowPrompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions), dimensions, { seed });
+  const compressed = compressEmbeddings(
+    packRows(
+      rowPrompts.map((prompt) => data.prompts[prompt]!.embedding),
+      dimensions,
+    ),
+    dimensions,
+    { seed },
+  );
   const { rows: storedRows, dimensions: components } = compressed.stored;
-  const projectedRows = projectRows(rowPrompts.map((prompt) => data.prompts[prompt]!.embedding), compressed.stored.projection, dimensions, components);
+  const projectedRows = projectRows(
+    rowPrompts.map((prompt) => data.prompts[prompt]!.embedding),
+    compressed.stored.projection,
+    dimensions,
+    components,
+  );
   const logChars = Float32Array.from(rowPrompts, (prompt) => promptFeatures(data.prompts[prompt]!.text)[0]!);
   const lengthMean = mean([...logChars]);
   const lengthScale = Math.sqrt(mean([...logChars].map((value) => (value - lengthMean) ** 2))) || 1;
@@ -145,18 +181,26 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
     const trainRows = rowPrompts.flatMap((_, row) => (fold[row] !== held ? [row] : []));
     const trainLabelled = trainRows.filter((row) => row < labelled.length);
     const testRows = rowPrompts.flatMap((_, row) => (fold[row] === held ? [row] : []));
-    const matrix = packRows(trainRows.map((row) => storedRows.subarray(row * components, (row + 1) * components)), components);
+    const matrix = packRows(
+      trainRows.map((row) => storedRows.subarray(row * components, (row + 1) * components)),
+      components,
+    );
     const labelledCount = trainLabelled.length;
     for (let start = 0; start < testRows.length; start += 64) {
       const batch = testRows.slice(start, start + 64);
-      const similarities = dotRowsMany(batch.map((row) => projectedRows[row]!), matrix, components);
+      const similarities = dotRowsMany(
+        batch.map((row) => projectedRows[row]!),
+        matrix,
+        components,
+      );
       batch.forEach((row, position) => {
         const similarity = similarities[position]!;
         const nearestLabelled = topK(similarity.subarray(0, labelledCount), maxK);
         const priors = new Map<string, number>();
         for (const method of PRIOR_GRID.labels) {
           const gains = Float32Array.from(trainLabelled, (labelledRow) => labelSets.get(method)![labelledRow]!);
-          for (const k of PRIOR_GRID.k) priors.set(JSON.stringify({ labels: method, k }), priorGain(gains, nearestLabelled.subarray(0, k)));
+          for (const k of PRIOR_GRID.k)
+            priors.set(JSON.stringify({ labels: method, k }), priorGain(gains, nearestLabelled.subarray(0, k)));
         }
         const neighbourhood = topK(similarity, NEIGHBOURHOOD);
         let sum = 0;
@@ -183,7 +227,11 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
   const priorResults = priorKeys
     .map((key) => {
       const apgr = apgrOf(data, labelled, labelledScores(key));
-      return { settings: JSON.parse(key) as { labels: GainLabels; k: number }, apgr, objective: mean(Object.values(apgr)) };
+      return {
+        settings: JSON.parse(key) as { labels: GainLabels; k: number },
+        apgr,
+        objective: mean(Object.values(apgr)),
+      };
     })
     .sort((a, b) => b.objective - a.objective);
   const bestPrior = priorResults[0]!.settings;
@@ -227,7 +275,11 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
     }
     if (!objective) return;
     const none = objective('none', 0);
-    let best: { term: 'none' | 'local' | 'global'; weight: number; value: number } = { term: 'none', weight: 0, value: none };
+    let best: { term: 'none' | 'local' | 'global'; weight: number; value: number } = {
+      term: 'none',
+      weight: 0,
+      value: none,
+    };
     for (const term of ['local', 'global'] as const) {
       const values = DIFFICULTY_WEIGHTS.map((weight) => ({ weight, value: objective!(term, weight) }));
       const top = Math.max(...values.map((entry) => entry.value));
@@ -242,7 +294,14 @@ export function trainKnnGain(data: TrainingData, seed: number, onProgress?: (don
 
   const gains = labelSets.get(bestPrior.labels)!;
   return {
-    parameters: { k: bestPrior.k, labels: bestPrior.labels, neighbourhood: NEIGHBOURHOOD, families, lengthMean, lengthScale },
+    parameters: {
+      k: bestPrior.k,
+      labels: bestPrior.labels,
+      neighbourhood: NEIGHBOURHOOD,
+      families,
+      lengthMean,
+      lengthScale,
+    },
     rows: { labelledPrompts: labelled.length, difficultyOnlyPrompts: difficultyOnly.length },
     crossValidation: { prior: priorResults, difficulty },
     compression: compressed.report,

@@ -3,7 +3,7 @@ import { mfInputs, mfModelScore, mfProjectPrompt, type MfModel } from '../core/i
 import { createPrng } from '../core/index.ts';
 import { PROMPT_FEATURE_COUNT, promptFeatures } from '../core/index.ts';
 import type { TensorToPack } from '../core/index.ts';
-import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
+import type { TrainingData } from './dataset.ts';
 
 /** Hyperparameters of the MF fit (the paper's MF used rank 128 on 1,536-d embeddings; ours has 522 inputs). */
 export const MF_SETTINGS = {
@@ -38,7 +38,11 @@ interface Comparison {
  * Each prompt's comparisons share a total weight of 1, so a prompt with 150 battles counts as much as an MMLU
  * question with one comparison.
  */
-function comparisonsByPrompt(data: TrainingData, modelIndex: Map<string, number>, judgeIndex: Map<string, number>): Map<number, Comparison[]> {
+function comparisonsByPrompt(
+  data: TrainingData,
+  modelIndex: Map<string, number>,
+  judgeIndex: Map<string, number>,
+): Map<number, Comparison[]> {
   const byPrompt = new Map<number, Omit<Comparison, 'weight'>[]>();
   const add = (prompt: number, comparison: Omit<Comparison, 'weight'>) => {
     const list = byPrompt.get(prompt) ?? [];
@@ -56,16 +60,26 @@ function comparisonsByPrompt(data: TrainingData, modelIndex: Map<string, number>
   }
   const gold = judgeIndex.get(GOLD_JUDGE)!;
   for (const row of data.correctness) {
-    const anchors = [STRONG_MODEL, WEAK_MODEL].filter((model) => row.correctness.has(model));
+    const anchors = [data.pair.strong, data.pair.weak].filter((model) => row.correctness.has(model));
     for (const anchor of anchors) {
       for (const [model, value] of row.correctness) {
-        if (model === anchor || (anchor === WEAK_MODEL && model === STRONG_MODEL)) continue;
-        add(row.prompt, { a: modelIndex.get(model)!, b: modelIndex.get(anchor)!, target: 0.5 + (value - row.correctness.get(anchor)!) / 2, judge: gold, lengthLogRatio: 0 });
+        if (model === anchor || (anchor === data.pair.weak && model === data.pair.strong)) continue;
+        add(row.prompt, {
+          a: modelIndex.get(model)!,
+          b: modelIndex.get(anchor)!,
+          target: 0.5 + (value - row.correctness.get(anchor)!) / 2,
+          judge: gold,
+          lengthLogRatio: 0,
+        });
       }
     }
   }
   const weighted = new Map<number, Comparison[]>();
-  for (const [prompt, list] of byPrompt) weighted.set(prompt, list.map((comparison) => ({ ...comparison, weight: 1 / list.length })));
+  for (const [prompt, list] of byPrompt)
+    weighted.set(
+      prompt,
+      list.map((comparison) => ({ ...comparison, weight: 1 / list.length })),
+    );
   return weighted;
 }
 
@@ -73,7 +87,11 @@ class Adam {
   private readonly m: Float32Array;
   private readonly v: Float32Array;
   private step = 0;
-  constructor(private readonly values: Float32Array, private readonly rate: number, private readonly decay: number) {
+  constructor(
+    private readonly values: Float32Array,
+    private readonly rate: number,
+    private readonly decay: number,
+  ) {
     this.m = new Float32Array(values.length);
     this.v = new Float32Array(values.length);
   }
@@ -85,7 +103,8 @@ class Adam {
       const g = gradient[i]! + this.decay * this.values[i]!;
       this.m[i] = 0.9 * this.m[i]! + 0.1 * g;
       this.v[i] = 0.999 * this.v[i]! + 0.001 * g * g;
-      this.values[i] = this.values[i]! - (this.rate * (this.m[i]! / correction1)) / (Math.sqrt(this.v[i]! / correction2) + 1e-8);
+      this.values[i] =
+        this.values[i]! - (this.rate * (this.m[i]! / correction1)) / (Math.sqrt(this.v[i]! / correction2) + 1e-8);
     }
     gradient.fill(0);
   }
@@ -99,9 +118,18 @@ export interface TrainedMf {
 }
 
 /** Fits the MF router by Adam on the weighted pairwise log-loss, keeping the epoch with the lowest held-out loss. */
-export function trainMf(data: TrainingData, seed: number, onProgress?: (done: number, total: number) => void): TrainedMf {
+export function trainMf(
+  data: TrainingData,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): TrainedMf {
   const { rank, epochs, learningRate, weightDecay, validationShare, batchPrompts } = MF_SETTINGS;
-  const models = [...new Set([...data.battles.flatMap((battle) => [battle.modelA, battle.modelB]), ...data.correctness.flatMap((row) => [...row.correctness.keys()])])].sort();
+  const models = [
+    ...new Set([
+      ...data.battles.flatMap((battle) => [battle.modelA, battle.modelB]),
+      ...data.correctness.flatMap((row) => [...row.correctness.keys()]),
+    ]),
+  ].sort();
   const judges = [...new Set([GOLD_JUDGE, ...data.battles.map((battle) => battle.judge)])].sort();
   const modelIndex = new Map(models.map((model, index) => [model, index]));
   const judgeIndex = new Map(judges.map((judge, index) => [judge, index]));
@@ -137,7 +165,9 @@ export function trainMf(data: TrainingData, seed: number, onProgress?: (done: nu
   // Per-judge length bias and log-scale (a judge may exaggerate or blur quality differences); gold is fixed at scale 1.
   const lengthBias = new Float32Array(judges.length);
   const logScale = new Float32Array(judges.length);
-  const inputsOf = new Map(prompts.map((prompt) => [prompt, mfInputs(model, data.prompts[prompt]!.embedding, data.prompts[prompt]!.text)]));
+  const inputsOf = new Map(
+    prompts.map((prompt) => [prompt, mfInputs(model, data.prompts[prompt]!.embedding, data.prompts[prompt]!.text)]),
+  );
 
   const order = prompts.slice();
   for (let index = order.length - 1; index > 0; index--) {
@@ -181,21 +211,29 @@ export function trainMf(data: TrainingData, seed: number, onProgress?: (done: nu
       const difference = mfModelScore(model, comparison.a, projected) - mfModelScore(model, comparison.b, projected);
       const logOdds = scale * difference + lengthBias[comparison.judge]! * comparison.lengthLogRatio;
       const p = sigmoid(logOdds);
-      loss -= comparison.weight * (comparison.target * Math.log(p + 1e-12) + (1 - comparison.target) * Math.log(1 - p + 1e-12));
+      loss -=
+        comparison.weight *
+        (comparison.target * Math.log(p + 1e-12) + (1 - comparison.target) * Math.log(1 - p + 1e-12));
       if (!learn) continue;
       const residual = comparison.weight * (p - comparison.target);
       grads.lengthBias[comparison.judge] = grads.lengthBias[comparison.judge]! + residual * comparison.lengthLogRatio;
-      if (comparison.judge !== goldJudge) grads.logScale[comparison.judge] = grads.logScale[comparison.judge]! + residual * scale * difference;
+      if (comparison.judge !== goldJudge)
+        grads.logScale[comparison.judge] = grads.logScale[comparison.judge]! + residual * scale * difference;
       const g = residual * scale;
-      for (const [row, sign] of [[comparison.a, 1], [comparison.b, -1]] as const) {
+      for (const [row, sign] of [
+        [comparison.a, 1],
+        [comparison.b, -1],
+      ] as const) {
         const norm = norms[row]!;
         // d score / d v = (w2 * h - vhat (vhat . (w2 * h))) / |v|
         let dot = 0;
-        for (let r = 0; r < rank; r++) dot += (model.modelEmbeddings[row * rank + r]! / norm) * model.classifier[r]! * projected[r]!;
+        for (let r = 0; r < rank; r++)
+          dot += (model.modelEmbeddings[row * rank + r]! / norm) * model.classifier[r]! * projected[r]!;
         for (let r = 0; r < rank; r++) {
           const unit = model.modelEmbeddings[row * rank + r]! / norm;
           const direct = model.classifier[r]! * projected[r]!;
-          grads.modelEmbeddings[row * rank + r] = grads.modelEmbeddings[row * rank + r]! + (sign * g * (direct - unit * dot)) / norm;
+          grads.modelEmbeddings[row * rank + r] =
+            grads.modelEmbeddings[row * rank + r]! + (sign * g * (direct - unit * dot)) / norm;
           grads.classifier[r] = grads.classifier[r]! + sign * g * unit * projected[r]!;
           projectedGrad[r] = projectedGrad[r]! + sign * g * model.classifier[r]! * unit;
         }
@@ -232,19 +270,32 @@ export function trainMf(data: TrainingData, seed: number, onProgress?: (done: nu
       for (const key of Object.keys(optimisers) as (keyof typeof optimisers)[]) optimisers[key].apply(grads[key]);
     }
     refreshNorms();
-    const loss = validation.reduce((sum, prompt) => sum + promptLoss(prompt, false), 0) / Math.max(1, validation.length);
+    const loss =
+      validation.reduce((sum, prompt) => sum + promptLoss(prompt, false), 0) / Math.max(1, validation.length);
     history.push(Number(loss.toFixed(5)));
     if (loss < best.loss) best = { loss, epoch, state: snapshot() };
     onProgress?.(epoch, epochs);
   }
   const state = best.state;
   return {
-    parameters: { models, rank, defaultPair: { strong: STRONG_MODEL, weak: WEAK_MODEL }, settings: MF_SETTINGS },
-    rows: { prompts: prompts.length, comparisons: [...comparisons.values()].reduce((sum, list) => sum + list.length, 0), models: models.length },
+    parameters: { models, rank, defaultPair: data.pair, settings: MF_SETTINGS },
+    rows: {
+      prompts: prompts.length,
+      comparisons: [...comparisons.values()].reduce((sum, list) => sum + list.length, 0),
+      models: models.length,
+    },
     details: {
       bestEpoch: best.epoch,
       validationLoss: history,
-      judges: Object.fromEntries(judges.map((judge, index) => [judge, { lengthBias: Number(state.lengthBias[index]!.toFixed(4)), scale: judge === GOLD_JUDGE ? 1 : Number(Math.exp(state.logScale[index]!).toFixed(4)) }])),
+      judges: Object.fromEntries(
+        judges.map((judge, index) => [
+          judge,
+          {
+            lengthBias: Number(state.lengthBias[index]!.toFixed(4)),
+            scale: judge === GOLD_JUDGE ? 1 : Number(Math.exp(state.logScale[index]!).toFixed(4)),
+          },
+        ]),
+      ),
     },
     tensors: {
       modelEmbeddings: { shape: [models.length, rank], data: state.modelEmbeddings },

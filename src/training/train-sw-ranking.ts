@@ -3,7 +3,7 @@ import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/inde
 import { storedValues, type TensorToPack } from '../core/index.ts';
 import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
 import { SW_RANKING_ROUTER, swRankingWinRate, type SwRankingModel } from '../core/index.ts';
-import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
+import type { TrainingData } from './dataset.ts';
 import { compressEmbeddings } from './embedding-compression.ts';
 import { CROSS_VALIDATION_FOLDS } from './train-knn-gain.ts';
 import { foldAssignment, heldOutBenchmarks, labelledPrompts } from './training-benchmarks.ts';
@@ -32,21 +32,29 @@ interface TierComparison {
  * target - (P(win | length ratio) - P(win | equal length)) under the fit, clipped to [0, 1].
  */
 function globalFit(data: TrainingData): { strength: Map<string, number>; comparisons: TierComparison[] } {
-  const raw: { prompt: number; a: string; b: string; target: number; judge: string; lengthLogRatio: number }[] = data.battles.map((battle) => ({
-    prompt: battle.prompt,
-    a: battle.modelA,
-    b: battle.modelB,
-    target: battle.winRateA,
-    judge: battle.judge,
-    lengthLogRatio: battle.lengthLogRatio,
-  }));
+  const raw: { prompt: number; a: string; b: string; target: number; judge: string; lengthLogRatio: number }[] =
+    data.battles.map((battle) => ({
+      prompt: battle.prompt,
+      a: battle.modelA,
+      b: battle.modelB,
+      target: battle.winRateA,
+      judge: battle.judge,
+      lengthLogRatio: battle.lengthLogRatio,
+    }));
   for (const row of data.correctness) {
-    for (const anchor of [STRONG_MODEL, WEAK_MODEL]) {
+    for (const anchor of [data.pair.strong, data.pair.weak]) {
       const anchorValue = row.correctness.get(anchor);
       if (anchorValue === undefined) continue;
       for (const [model, value] of row.correctness) {
-        if (model === anchor || (anchor === WEAK_MODEL && model === STRONG_MODEL)) continue;
-        raw.push({ prompt: row.prompt, a: model, b: anchor, target: 0.5 + (value - anchorValue) / 2, judge: GOLD_JUDGE, lengthLogRatio: 0 });
+        if (model === anchor || (anchor === data.pair.weak && model === data.pair.strong)) continue;
+        raw.push({
+          prompt: row.prompt,
+          a: model,
+          b: anchor,
+          target: 0.5 + (value - anchorValue) / 2,
+          judge: GOLD_JUDGE,
+          lengthLogRatio: 0,
+        });
       }
     }
   }
@@ -73,7 +81,9 @@ function globalFit(data: TrainingData): { strength: Map<string, number>; compari
 /** Tiers of equal model count by global strength, 0 = weakest. */
 function assignTiers(strength: ReadonlyMap<string, number>, tiers: number): Map<string, number> {
   const ranked = [...strength].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-  return new Map(ranked.map(([model], rank) => [model, Math.min(tiers - 1, Math.floor((rank * tiers) / ranked.length))]));
+  return new Map(
+    ranked.map(([model], rank) => [model, Math.min(tiers - 1, Math.floor((rank * tiers) / ranked.length))]),
+  );
 }
 
 interface TierData {
@@ -132,7 +142,12 @@ function tierData(data: TrainingData): TierData {
   return { tiers, prompts, tierPairs, wins, battles, prior, modelTiers };
 }
 
-function subset(tier: TierData, wins: Float32Array, battles: Float32Array, rows: readonly number[]): Pick<SwRankingModel, 'wins' | 'battles'> {
+function subset(
+  tier: TierData,
+  wins: Float32Array,
+  battles: Float32Array,
+  rows: readonly number[],
+): Pick<SwRankingModel, 'wins' | 'battles'> {
   const pairs = tier.tierPairs.length / 2;
   const subsetWins = new Float32Array(rows.length * pairs);
   const subsetBattles = new Float32Array(rows.length * pairs);
@@ -151,13 +166,24 @@ export interface TrainedSwRanking {
 }
 
 /** Builds the tier tables, chooses temperature and prior precision by cross-validation on training prompts. */
-export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (done: number, total: number) => void): TrainedSwRanking {
+export function trainSwRanking(
+  data: TrainingData,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): TrainedSwRanking {
   const tier = tierData(data);
   const rowOf = new Map(tier.prompts.map((prompt, row) => [prompt, row]));
   const dimensions = data.prompts[0]!.embedding.length;
   const pairs = tier.tierPairs.length / 2;
   // Cross-validation runs on the numbers that ship: compressed embeddings, float16 counts.
-  const compressed = compressEmbeddings(packRows(tier.prompts.map((prompt) => data.prompts[prompt]!.embedding), dimensions), dimensions, { seed });
+  const compressed = compressEmbeddings(
+    packRows(
+      tier.prompts.map((prompt) => data.prompts[prompt]!.embedding),
+      dimensions,
+    ),
+    dimensions,
+    { seed },
+  );
   const { rows: storedRows, dimensions: components, projection } = compressed.stored;
   const countTensors = {
     wins: { dtype: 'float16', shape: [tier.prompts.length, pairs], data: tier.wins },
@@ -165,28 +191,54 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
   } satisfies Record<string, TensorToPack>;
   const storedWins = storedValues(countTensors.wins);
   const storedBattles = storedValues(countTensors.battles);
-  const strongTier = tier.modelTiers.get(STRONG_MODEL)!;
-  const weakTier = tier.modelTiers.get(WEAK_MODEL)!;
+  const strongTier = tier.modelTiers.get(data.pair.strong)!;
+  const weakTier = tier.modelTiers.get(data.pair.weak)!;
 
   const labelled = labelledPrompts(data).filter((item) => rowOf.has(item.prompt));
   const fold = foldAssignment(labelled.length, CROSS_VALIDATION_FOLDS, seed);
-  const settings = SW_RANKING_GRID.temperature.flatMap((temperature) => SW_RANKING_GRID.priorPrecision.map((priorPrecision) => ({ temperature, priorPrecision })));
+  const settings = SW_RANKING_GRID.temperature.flatMap((temperature) =>
+    SW_RANKING_GRID.priorPrecision.map((priorPrecision) => ({ temperature, priorPrecision })),
+  );
   const totals = settings.map(() => new Map<string, number[]>());
   for (let held = 0; held < CROSS_VALIDATION_FOLDS; held++) {
     const testItems = labelled.filter((_, index) => fold[index] === held);
     const testPrompts = new Set(testItems.map((item) => item.prompt));
     const trainRows = tier.prompts.flatMap((prompt, row) => (testPrompts.has(prompt) ? [] : [row]));
-    const rows = packRows(trainRows.map((row) => storedRows.subarray(row * components, (row + 1) * components)), components);
+    const rows = packRows(
+      trainRows.map((row) => storedRows.subarray(row * components, (row + 1) * components)),
+      components,
+    );
     const embeddings = { inputDimensions: dimensions, dimensions: components, projection, rows };
     const counts = subset(tier, storedWins, storedBattles, trainRows);
-    const similarities = dotRowsMany(projectRows(testItems.map((item) => data.prompts[item.prompt]!.embedding), projection, dimensions, components), rows, components);
+    const similarities = dotRowsMany(
+      projectRows(
+        testItems.map((item) => data.prompts[item.prompt]!.embedding),
+        projection,
+        dimensions,
+        components,
+      ),
+      rows,
+      components,
+    );
     const benchmarks = heldOutBenchmarks(data, testItems);
     settings.forEach((setting, index) => {
-      const model: SwRankingModel = { tiers: tier.tiers, embeddings, tierPairs: tier.tierPairs, ...counts, prior: tier.prior, ...setting };
+      const model: SwRankingModel = {
+        tiers: tier.tiers,
+        embeddings,
+        tierPairs: tier.tierPairs,
+        ...counts,
+        prior: tier.prior,
+        ...setting,
+      };
       const scores = similarities.map((similarity) => swRankingWinRate(model, similarity, strongTier, weakTier));
       for (const { benchmark, members } of benchmarks) {
-        if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9) continue;
-        const apgr = evaluateScores(benchmark, SW_RANKING_ROUTER, members.map((position) => scores[position]!)).apgr;
+        if (Math.abs(benchmark.items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0)) < 1e-9)
+          continue;
+        const apgr = evaluateScores(
+          benchmark,
+          SW_RANKING_ROUTER,
+          members.map((position) => scores[position]!),
+        ).apgr;
         totals[index]!.set(benchmark.name, [...(totals[index]!.get(benchmark.name) ?? []), apgr]);
       }
     });
@@ -202,7 +254,7 @@ export function trainSwRanking(data: TrainingData, seed: number, onProgress?: (d
   const best = crossValidation[0]!.settings;
   const models = [...tier.modelTiers.keys()].sort();
   return {
-    parameters: { tiers: tier.tiers, models, defaultPair: { strong: STRONG_MODEL, weak: WEAK_MODEL }, ...best },
+    parameters: { tiers: tier.tiers, models, defaultPair: data.pair, ...best },
     rows: { prompts: tier.prompts.length, models: models.length, tierPairs: pairs },
     details: { embeddingCompression: compressed.report, crossValidation, strongTier, weakTier },
     tensors: {

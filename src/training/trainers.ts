@@ -36,19 +36,28 @@ export interface TrainedFiles extends TrainedRows {
 export type TrainedRouter = TrainedTensors | TrainedFiles;
 
 /** The weight files of a trained router and the manifest fields that describe them. */
-export function trainedFolder(trained: TrainedRouter): { fields: Record<string, unknown>; files: ReadonlyMap<string, Uint8Array> } {
+export function trainedFolder(trained: TrainedRouter): {
+  fields: Record<string, unknown>;
+  files: ReadonlyMap<string, Uint8Array>;
+} {
   if ('files' in trained) return { fields: { ...trained.manifestFields }, files: trained.files };
   const { bytes, entries } = packTensors(trained.tensors);
-  return { fields: { parameters: trained.parameters, tensorFormat: TENSOR_FORMAT_VERSION, tensors: entries }, files: new Map([[TENSOR_FILE, bytes]]) };
+  return {
+    fields: { parameters: trained.parameters, tensorFormat: TENSOR_FORMAT_VERSION, tensors: entries },
+    files: new Map([[TENSOR_FILE, bytes]]),
+  };
 }
 
 export interface RouterTrainer {
   readonly definition: RouterDefinition;
   /** The training sources it uses by default. */
   readonly sources: readonly TrainingSourceName[];
-  train(data: TrainingData, options: { seed: number; onProgress?: (stage: string, done: number, total: number) => void }): TrainedRouter | Promise<TrainedRouter>;
-  /** LICENSE.md, when the generic note does not cover what is built from the weights. */
-  readonly licenceNote?: string;
+  train(
+    data: TrainingData,
+    options: { seed: number; onProgress?: (stage: string, done: number, total: number) => void },
+  ): TrainedRouter | Promise<TrainedRouter>;
+  /** A paragraph LICENSE.md adds about what is built from the weights (the classifier's model and its encoder). */
+  readonly licenceExtra?: string;
   /**
    * What the definition requires besides the embedder and the weights, for weights just trained: the classifier's
    * model is built from its weights only after training, so until then the trainer stands in for it.
@@ -64,12 +73,22 @@ export const knnGainTrainer: RouterTrainer = {
   definition: knnGainRouterDefinition,
   sources: ['alpaca-eval', 'mmlu-gold', 'golden', 'gsm8k-train'],
   train(data, { seed, onProgress }) {
-    const trained = trainKnnGain(data, seed, onProgress && ((done, total) => onProgress('cross-validating knn-gain', done, total)));
+    const trained = trainKnnGain(
+      data,
+      seed,
+      onProgress && ((done, total) => onProgress('cross-validating knn-gain', done, total)),
+    );
     return {
       parameters: trained.parameters,
       tensors: trained.tensors,
       rows: trained.rows,
-      details: { embeddingCompression: trained.compression, crossValidation: { prior: trained.crossValidation.prior.slice(0, 8), difficulty: trained.crossValidation.difficulty } },
+      details: {
+        embeddingCompression: trained.compression,
+        crossValidation: {
+          prior: trained.crossValidation.prior.slice(0, 8),
+          difficulty: trained.crossValidation.difficulty,
+        },
+      },
     };
   },
 };
@@ -77,13 +96,15 @@ export const knnGainTrainer: RouterTrainer = {
 export const mfTrainer: RouterTrainer = {
   definition: mfRouterDefinition,
   sources: ['alpaca-eval', 'mmlu-gold', 'golden'],
-  train: (data, { seed, onProgress }) => trainMf(data, seed, onProgress && ((done, total) => onProgress('training mf (epochs)', done, total))),
+  train: (data, { seed, onProgress }) =>
+    trainMf(data, seed, onProgress && ((done, total) => onProgress('training mf (epochs)', done, total))),
 };
 
 export const swRankingTrainer: RouterTrainer = {
   definition: swRankingRouterDefinition,
   sources: ['alpaca-eval', 'mmlu-gold', 'golden'],
-  train: (data, { seed, onProgress }) => trainSwRanking(data, seed, onProgress && ((done, total) => onProgress('cross-validating sw-ranking', done, total))),
+  train: (data, { seed, onProgress }) =>
+    trainSwRanking(data, seed, onProgress && ((done, total) => onProgress('cross-validating sw-ranking', done, total))),
 };
 
 /** Routers `npm run train` can train, by registry name. */

@@ -1,6 +1,6 @@
 import { createBenchmark, type Benchmark } from '../core/index.ts';
 import { createPrng } from '../core/index.ts';
-import { STRONG_MODEL, WEAK_MODEL, type TrainingData } from './dataset.ts';
+import type { TrainingData } from './dataset.ts';
 
 /**
  * Benchmarks made from training data, for choosing hyperparameters by cross-validation (the RouteLLM benchmarks
@@ -18,19 +18,32 @@ export interface LabelledPrompt {
   readonly weakCorrect?: number;
 }
 
-/** Prompts that carry a deployment-pair label: gold rows with both models' correctness, and chat instructions. */
+/**
+ * Prompts that carry a deployment-pair label: gold rows with both models' correctness, a user's battles on which
+ * the pair met (the strong model's win rate and its complement stand for the two qualities, as in the user's test),
+ * and chat instructions.
+ */
 export function labelledPrompts(data: TrainingData): LabelledPrompt[] {
   const pairOf = new Map<number, { strong: number; weak: number }>();
   for (const row of data.correctness) {
-    const strong = row.correctness.get(STRONG_MODEL);
-    const weak = row.correctness.get(WEAK_MODEL);
+    const strong = row.correctness.get(data.pair.strong);
+    const weak = row.correctness.get(data.pair.weak);
     if (strong !== undefined && weak !== undefined) pairOf.set(row.prompt, { strong, weak });
   }
   const labelled: LabelledPrompt[] = [];
   data.prompts.forEach((prompt, index) => {
     const pair = pairOf.get(index);
-    if (pair) labelled.push({ prompt: index, source: prompt.source, strongCorrect: pair.strong, weakCorrect: pair.weak });
-    else if (prompt.family === 'chat' && prompt.strongWinRate !== undefined) labelled.push({ prompt: index, source: prompt.source });
+    if (pair)
+      labelled.push({ prompt: index, source: prompt.source, strongCorrect: pair.strong, weakCorrect: pair.weak });
+    else if (prompt.source === 'user-battles' && prompt.strongWinRate !== undefined) {
+      labelled.push({
+        prompt: index,
+        source: prompt.source,
+        strongCorrect: prompt.strongWinRate,
+        weakCorrect: 1 - prompt.strongWinRate,
+      });
+    } else if (prompt.family === 'chat' && prompt.strongWinRate !== undefined)
+      labelled.push({ prompt: index, source: prompt.source });
   });
   return labelled;
 }
@@ -49,7 +62,11 @@ export function foldAssignment(count: number, folds: number, seed: number): Int3
 }
 
 /** The benchmarks of one held-out set: one per gold source with at least `minimumItems` prompts, plus 'pooled'. */
-export function heldOutBenchmarks(data: TrainingData, heldOut: readonly LabelledPrompt[], minimumItems = 20): { benchmark: Benchmark; members: number[] }[] {
+export function heldOutBenchmarks(
+  data: TrainingData,
+  heldOut: readonly LabelledPrompt[],
+  minimumItems = 20,
+): { benchmark: Benchmark; members: number[] }[] {
   const bySource = new Map<string, number[]>();
   heldOut.forEach((item, position) => {
     if (item.strongCorrect === undefined) return;
@@ -61,8 +78,8 @@ export function heldOutBenchmarks(data: TrainingData, heldOut: readonly Labelled
     members,
     benchmark: createBenchmark({
       name,
-      weakModel: WEAK_MODEL,
-      strongModel: STRONG_MODEL,
+      weakModel: data.pair.weak,
+      strongModel: data.pair.strong,
       qualityUnit: '% correct',
       items: members.map((position) => {
         const item = heldOut[position]!;
@@ -75,7 +92,14 @@ export function heldOutBenchmarks(data: TrainingData, heldOut: readonly Labelled
       }),
     }),
   });
-  const benchmarks = [...bySource].filter(([, members]) => members.length >= minimumItems).map(([source, members]) => make(source, members));
-  benchmarks.push(make('pooled', heldOut.map((_, position) => position)));
+  const benchmarks = [...bySource]
+    .filter(([, members]) => members.length >= minimumItems)
+    .map(([source, members]) => make(source, members));
+  benchmarks.push(
+    make(
+      'pooled',
+      heldOut.map((_, position) => position),
+    ),
+  );
   return benchmarks;
 }

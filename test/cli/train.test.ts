@@ -15,7 +15,21 @@ describe('npm run train', () => {
       [['--router', 'length', '--out', 'x'], /Router 'length' cannot be trained here/],
       [['--router', 'mf', '--out', 'x', '--seed', '1.5'], /--seed must be an integer/],
       [['--router', 'mf', '--out', 'x', '--sources', 'arena'], /Unknown source 'arena'/],
-      [['--router', 'mf', '--out', 'x', '--golden', 'g.csv'], /--golden needs --golden-strong and --golden-weak/],
+      [
+        ['--router', 'mf', '--out', 'x', '--sources', 'none'],
+        /--sources none trains on your files alone: pass --golden or --battles/,
+      ],
+      [
+        ['--router', 'mf', '--out', 'x', '--golden', 'g.csv', '--test', 't.csv', '--holdout', '0.2'],
+        /--test and --holdout are two ways to test: choose one/,
+      ],
+      [['--router', 'mf', '--out', 'x', '--golden', 'g.csv', '--holdout', '1.5'], /--holdout must be/],
+      [['--router', 'mf', '--out', 'x', '--holdout', '0.2'], /--holdout splits your training file/],
+      [['--router', 'mf', '--out', 'x', '--models', 'a,b'], /--models names more columns of --golden/],
+      [
+        ['--router', 'mf', '--out', 'x', '--sources', 'none', '--golden', 'no-such.csv'],
+        /Cannot read .*no-such\.csv: no such file/,
+      ],
       [['--router', 'mf', '--out', 'x', '--data', '/no/such/folder'], /Data folder not found/],
       [['--router', 'classifier', '--out', 'x', '--no-build', '--data', '/no/such/folder'], /Data folder not found/],
     ];

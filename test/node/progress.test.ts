@@ -20,11 +20,32 @@ describe('progress bar', () => {
     expect(written.endsWith('\r\u001b[K')).toBe(true);
   });
 
-  it('writes nothing when output is not a terminal', () => {
+  it('writes whole lines when output is not a terminal: at the start, every interval, and on completion', async () => {
     let written = '';
-    const bar = createProgressBar('job', { write: (text: string) => (written += text), isTTY: false });
-    bar.update(1, 1);
-    bar.finish();
-    expect(written).toBe('');
+    const stream = { write: (text: string) => (written += text), isTTY: false };
+    const quiet = createProgressBar('job', stream, 100, 60_000);
+    quiet.update(1, 4);
+    quiet.update(2, 4);
+    quiet.update(4, 4);
+    quiet.update(4, 4);
+    quiet.finish();
+    expect(written.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^job \[.*\] {2}25% 1\/4 /),
+      expect.stringMatching(/^job \[.*\] 100% 4\/4 /),
+    ]);
+    expect(written.includes('\r') || written.includes('\u001b')).toBe(false);
+
+    written = '';
+    const chatty = createProgressBar('job', stream, 100, 1);
+    chatty.update(1, 4);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    chatty.update(2, 4);
+    chatty.update(3, 4);
+    expect(
+      written
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.match(/\d\/4/)![0]),
+    ).toEqual(['1/4', '2/4']);
   });
 });

@@ -40,4 +40,16 @@ describe('records', () => {
     );
     expect(() => requireFields([{ a: '1' }], ['a'], 'f.csv')).not.toThrow();
   });
+
+  it('refuses a file that is not UTF-8, naming the first bad byte and its line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'records-'));
+    const latin1 = path.join(dir, 'latin1.csv');
+    writeFileSync(latin1, Buffer.from('prompt,ok\ncaf\u00e9 au lait,True\nna\u00efve,False\n', 'latin1'));
+    await expect(readRecords(latin1)).rejects.toThrow(
+      new InvalidInputError(`${latin1} is not UTF-8 text (invalid byte 0xe9 at offset 13, line 2): save it as UTF-8.`),
+    );
+    const utf8 = path.join(dir, 'utf8.csv');
+    writeFileSync(utf8, 'prompt,ok\ncaf\u00e9 au lait \u2014 \u{1F600},True\n');
+    expect(await readRecords(utf8)).toEqual([{ prompt: 'caf\u00e9 au lait \u2014 \u{1F600}', ok: 'True' }]);
+  });
 });

@@ -20,26 +20,64 @@ export function syntheticTrainingData(size = 120): TrainingData {
     const text = `${long ? 'a much longer question with many words in it '.repeat(4) : 'short question'} #${i}`;
     const strong = 1;
     const weak = long ? 0 : 1;
-    correctness.push({ prompt: prompts.length, correctness: new Map([[STRONG_MODEL, strong], [WEAK_MODEL, weak], ['other', next() < 0.5 ? 1 : 0]]) });
-    prompts.push({ text, source: 'mmlu-gold', family: 'mmlu', embedding: unit(1, 0.1 * next(), 0), strongWinRate: 0.5 + (strong - weak) / 2 });
+    correctness.push({
+      prompt: prompts.length,
+      correctness: new Map([
+        [STRONG_MODEL, strong],
+        [WEAK_MODEL, weak],
+        ['other', next() < 0.5 ? 1 : 0],
+      ]),
+    });
+    prompts.push({
+      text,
+      source: 'mmlu-gold',
+      family: 'mmlu',
+      embedding: unit(1, 0.1 * next(), 0),
+      strongWinRate: 0.5 + (strong - weak) / 2,
+    });
   }
   for (let i = 0; i < size / 2; i++) {
     const index = prompts.length;
-    prompts.push({ text: `write a poem number ${i}`, source: 'alpaca-eval', family: 'chat', embedding: unit(0.1 * next(), 1, 0), strongWinRate: 0.7 + 0.1 * next() });
-    for (const [a, b] of [[STRONG_MODEL, WEAK_MODEL], ['big', 'small']] as const) {
+    prompts.push({
+      text: `write a poem number ${i}`,
+      source: 'alpaca-eval',
+      family: 'chat',
+      embedding: unit(0.1 * next(), 1, 0),
+      strongWinRate: 0.7 + 0.1 * next(),
+    });
+    for (const [a, b] of [
+      [STRONG_MODEL, WEAK_MODEL],
+      ['big', 'small'],
+    ] as const) {
       battles.push({ prompt: index, modelA: a, modelB: b, winRateA: 0.5, judge: 'judge', lengthLogRatio: 0 });
     }
   }
   for (let i = 0; i < size; i++) {
     const steps = 1 + (i % 6);
-    prompts.push({ text: `${'x'.repeat(20 * steps)} ${i}`, source: 'gsm8k-train', family: 'grade-school-math', embedding: unit(0, 0.1 * next(), 1), difficulty: steps });
+    prompts.push({
+      text: `${'x'.repeat(20 * steps)} ${i}`,
+      source: 'gsm8k-train',
+      family: 'grade-school-math',
+      embedding: unit(0, 0.1 * next(), 1),
+      difficulty: steps,
+    });
   }
-  correctness.forEach((row) => battles.push({ prompt: row.prompt, modelA: 'big', modelB: 'small', winRateA: 1, judge: 'judge', lengthLogRatio: 0 }));
+  correctness.forEach((row) =>
+    battles.push({
+      prompt: row.prompt,
+      modelA: 'big',
+      modelB: 'small',
+      winRateA: 1,
+      judge: 'judge',
+      lengthLogRatio: 0,
+    }),
+  );
   return {
+    pair: { strong: STRONG_MODEL, weak: WEAK_MODEL },
     prompts,
     battles,
     correctness,
     encoderId: 'fake-encoder@test',
-    report: { read: {}, removed: {}, decontaminated: { byBenchmark: {}, bySource: {} }, kept: {} },
+    report: { read: {}, removed: {}, decontaminated: { byBenchmark: {}, bySource: {}, checked: false }, kept: {} },
   };
 }

@@ -25,7 +25,9 @@ test.afterEach(() => {
 });
 
 test('the benchmark explorer shows the routers’ curves and moves decisions with the threshold', async ({ page }) => {
-  await page.route('**/demo-data/*', (route) => route.fulfill({ path: path.join(dataDir, path.basename(new URL(route.request().url()).pathname)) }));
+  await page.route('**/demo-data/*', (route) =>
+    route.fulfill({ path: path.join(dataDir, path.basename(new URL(route.request().url()).pathname)) }),
+  );
   await page.goto('/');
   const explorer = page.locator('benchmark-explorer');
   await expect(explorer.locator('[role="tab"][aria-selected="true"]')).toContainText('MT-Bench');
@@ -54,13 +56,20 @@ test('the benchmark explorer shows the routers’ curves and moves decisions wit
   await expect(explorer.locator('details[open] .answers')).toContainText('gpt-4-1106-preview');
 });
 
-test('while learned routers are still being scored, the explorer shows the baselines and says which are coming', async ({ page }) => {
+test('while learned routers are still being scored, the explorer shows the baselines and says which are coming', async ({
+  page,
+}) => {
   await page.route('**/demo-data/*', async (route) => {
     const file = path.join(dataDir, path.basename(new URL(route.request().url()).pathname));
     if (!file.endsWith('index.json')) return route.fulfill({ path: file });
     // The index as `npm start` publishes it before scoring a learned router.
     const index = JSON.parse(await readFile(file, 'utf8')) as DemoIndex;
-    index.routers.push({ name: 'knn-gain', description: 'learned', source: 'pending', note: 'being scored by this build' });
+    index.routers.push({
+      name: 'knn-gain',
+      description: 'learned',
+      source: 'pending',
+      note: 'being scored by this build',
+    });
     return route.fulfill({ json: { ...index, fingerprint: '' } });
   });
   await page.goto('/');

@@ -10,7 +10,9 @@ interface Reference {
   emb: number[][];
 }
 
-const reference = JSON.parse(readFileSync(join(resolveSharedDir(undefined), 'reference/use-lite/reference-vectors.json'), 'utf8')) as Reference;
+const reference = JSON.parse(
+  readFileSync(join(resolveSharedDir(undefined), 'reference/use-lite/reference-vectors.json'), 'utf8'),
+) as Reference;
 // The last sentence has pieces outside the vocabulary (id 0): the TF.js output is undefined there, so ids only.
 const comparable = reference.sentences.slice(0, -1);
 
@@ -27,7 +29,9 @@ function cosine(a: number[], b: number[]): number {
 }
 
 type Harness = {
-  load(options: object): Promise<{ device?: string; deviceReason?: string; error?: { name: string; message: string; code?: string } }>;
+  load(
+    options: object,
+  ): Promise<{ device?: string; deviceReason?: string; error?: { name: string; message: string; code?: string } }>;
   encode(texts: string[]): Promise<{ embedding: number[]; tokens: number; truncated: boolean }[]>;
   progressEvents(): string[];
   tokenize(texts: string[]): Promise<number[][]>;
@@ -43,7 +47,10 @@ async function openHarness(page: Page): Promise<string[]> {
 async function encodeReference(page: Page, options: object) {
   const info = await page.evaluate((o) => (window as unknown as { harness: Harness }).harness.load(o), options);
   expect(info.error, JSON.stringify(info.error)).toBeUndefined();
-  const encoded = await page.evaluate((texts) => (window as unknown as { harness: Harness }).harness.encode(texts), comparable);
+  const encoded = await page.evaluate(
+    (texts) => (window as unknown as { harness: Harness }).harness.encode(texts),
+    comparable,
+  );
   return { info, similarities: encoded.map((e, i) => cosine(e.embedding, reference.emb[i]!)) };
 }
 
@@ -85,30 +92,45 @@ test.describe('encoder in the router worker', () => {
 
   test("device 'auto' skips a software WebGPU adapter, which is slower than WASM", async ({ page }) => {
     const fallback = await page.evaluate(async () => {
-      const adapter = await (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean } } | null> } }).gpu?.requestAdapter();
+      const adapter = await (
+        navigator as unknown as {
+          gpu?: { requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean } } | null> };
+        }
+      ).gpu?.requestAdapter();
       return adapter?.info?.isFallbackAdapter === true;
     });
     test.skip(!fallback, 'this browser has a hardware WebGPU adapter');
-    const info = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ device: 'auto' }));
+    const info = await page.evaluate(() =>
+      (window as unknown as { harness: Harness }).harness.load({ device: 'auto' }),
+    );
     expect(info.device).toBe('wasm');
     expect(info.deviceReason).toMatch(/^WASM, because the only WebGPU adapter is a software fallback/);
   });
 
   test('WebGPU after a WASM model in the same worker fails with an error that says what to do', async ({ page }) => {
-    const onWasm = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ device: 'wasm' }));
+    const onWasm = await page.evaluate(() =>
+      (window as unknown as { harness: Harness }).harness.load({ device: 'wasm' }),
+    );
     expect(onWasm.device).toBe('wasm');
-    const info = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ device: 'webgpu' }));
+    const info = await page.evaluate(() =>
+      (window as unknown as { harness: Harness }).harness.load({ device: 'webgpu' }),
+    );
     expect(info.error?.name).toBe('ModelLoadError');
     expect(info.error?.message).toMatch(/already runs its faster WASM-only build.*fresh worker/);
   });
 
   test('the shipped tokenizer gives the reference token ids in the browser', async ({ page }) => {
-    const ids = await page.evaluate((texts) => (window as unknown as { harness: Harness }).harness.tokenize(texts), reference.sentences);
+    const ids = await page.evaluate(
+      (texts) => (window as unknown as { harness: Harness }).harness.tokenize(texts),
+      reference.sentences,
+    );
     expect(ids).toEqual(reference.ids);
   });
 
   test('a missing model shows a clear error on the page', async ({ page }) => {
-    const info = await page.evaluate(() => (window as unknown as { harness: Harness }).harness.load({ model: 'no-such-model' }));
+    const info = await page.evaluate(() =>
+      (window as unknown as { harness: Harness }).harness.load({ model: 'no-such-model' }),
+    );
     expect(info.error?.code).toBe('model_not_found');
     await expect(page.locator('#error')).toContainText('no-such-model');
     await expect(page.locator('#status')).toHaveText('failed');

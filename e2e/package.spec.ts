@@ -37,7 +37,8 @@ async function run(command: string, args: string[], cwd: string, env: Record<str
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${status}):\n${stdout}\n${stderr}`);
+  if (status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${status}):\n${stdout}\n${stderr}`);
   return stdout;
 }
 
@@ -50,7 +51,12 @@ function folderBytes(folder: string): number {
 }
 
 /** A fresh app folder with a package.json, its dependencies installed as a user would; prints the figures. */
-async function createApp(name: string, dependencies: string[], files: Record<string, string> = {}, env: Record<string, string> = {}): Promise<string> {
+async function createApp(
+  name: string,
+  dependencies: string[],
+  files: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<string> {
   const app = path.join(scratch, name);
   await mkdir(app, { recursive: true });
   await writeFile(path.join(app, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }, null, 2));
@@ -61,7 +67,9 @@ async function createApp(name: string, dependencies: string[], files: Record<str
   const started = performance.now();
   await run('npm', ['install', '--no-audit', '--no-fund', ...dependencies], app, env);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`[figure] ${name}: npm install ${seconds} s, node_modules ${(folderBytes(path.join(app, 'node_modules')) / 1e6).toFixed(1)} MB`);
+  console.log(
+    `[figure] ${name}: npm install ${seconds} s, node_modules ${(folderBytes(path.join(app, 'node_modules')) / 1e6).toFixed(1)} MB`,
+  );
   return app;
 }
 
@@ -71,7 +79,13 @@ function installed(app: string, pkg: string): boolean {
 
 /** Serves a folder over HTTP on 127.0.0.1, as any static host would (no special headers). */
 async function serveStatic(root: string): Promise<{ url: string; server: Server }> {
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.mjs': 'text/javascript',
+    '.json': 'application/json',
+    '.wasm': 'application/wasm',
+  };
   const server = createServer((req, res) => {
     const file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
@@ -89,11 +103,20 @@ async function serveStatic(root: string): Promise<{ url: string; server: Server 
 function trackTransfer(page: Page): () => Promise<{ requests: number; bytes: number; gzipBytes: number }> {
   const sizes: Promise<[number, number]>[] = [];
   page.on('response', (response) => {
-    sizes.push(response.body().then((body) => [body.byteLength, gzipSync(body).byteLength] as [number, number], () => [0, 0] as [number, number]));
+    sizes.push(
+      response.body().then(
+        (body) => [body.byteLength, gzipSync(body).byteLength] as [number, number],
+        () => [0, 0] as [number, number],
+      ),
+    );
   });
   return async () => {
     const all = await Promise.all(sizes);
-    return { requests: all.length, bytes: all.reduce((sum, [raw]) => sum + raw, 0), gzipBytes: all.reduce((sum, [, gzip]) => sum + gzip, 0) };
+    return {
+      requests: all.length,
+      bytes: all.reduce((sum, [raw]) => sum + raw, 0),
+      gzipBytes: all.reduce((sum, [, gzip]) => sum + gzip, 0),
+    };
   };
 }
 
@@ -110,13 +133,23 @@ test.describe.configure({ mode: 'serial', timeout: 15 * 60_000 });
 
 test.beforeAll(async () => {
   test.setTimeout(15 * 60_000);
-  await run(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-package.ts'], PROJECT_ROOT);
+  await run(
+    process.execPath,
+    [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/build-package.ts'],
+    PROJECT_ROOT,
+  );
   // Packed as `npm publish` would, with the build above standing in for prepack.
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], PROJECT_ROOT);
-  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], path.join(PROJECT_ROOT, 'packages', 'relay'));
-  const find = (prefix: string) => path.join(scratch, readdirSync(scratch).find((file) => file.startsWith(prefix) && file.endsWith('.tgz'))!);
+  await run(
+    'npm',
+    ['pack', '--ignore-scripts', '--pack-destination', scratch],
+    path.join(PROJECT_ROOT, 'packages', 'relay'),
+  );
+  const find = (prefix: string) =>
+    path.join(scratch, readdirSync(scratch).find((file) => file.startsWith(prefix) && file.endsWith('.tgz'))!);
   tarballs = { web: find('routellm-web-'), relay: find('routellm-relay-') };
-  for (const tarball of Object.values(tarballs)) console.log(`[figure] ${path.basename(tarball)}: ${(statSync(tarball).size / 1e6).toFixed(1)} MB packed`);
+  for (const tarball of Object.values(tarballs))
+    console.log(`[figure] ${path.basename(tarball)}: ${(statSync(tarball).size / 1e6).toFixed(1)} MB packed`);
   relay = await startRelayFixture();
 });
 
@@ -128,8 +161,18 @@ test('plain Node ESM, relay only: routellm-relay starts from a JSON config and o
   const app = await createApp('relay-app', [tarballs.relay, `openai@${OPENAI}`], {
     'relay.json': JSON.stringify({
       models: {
-        strong: { baseURL: relay.upstream.url, model: 'fake-strong-model', apiKeyEnv: 'FAKE_PROVIDER_KEY', pricing: { input: 10, output: 30 } },
-        weak: { baseURL: relay.upstream.url, model: 'fake-weak-model', apiKeyEnv: 'FAKE_PROVIDER_KEY', pricing: { input: 0.5, output: 1.5 } },
+        strong: {
+          baseURL: relay.upstream.url,
+          model: 'fake-strong-model',
+          apiKeyEnv: 'FAKE_PROVIDER_KEY',
+          pricing: { input: 10, output: 30 },
+        },
+        weak: {
+          baseURL: relay.upstream.url,
+          model: 'fake-weak-model',
+          apiKeyEnv: 'FAKE_PROVIDER_KEY',
+          pricing: { input: 0.5, output: 1.5 },
+        },
       },
     }),
     'main.js': `
@@ -158,7 +201,9 @@ test('plain Node ESM, relay only: routellm-relay starts from a JSON config and o
   const relayOnly = folderBytes(path.join(app, 'node_modules')) - folderBytes(path.join(app, 'node_modules', 'openai'));
   console.log(`[figure] relay-app: node_modules without the openai client ${(relayOnly / 1e6).toFixed(1)} MB`);
 
-  const result = JSON.parse((await run(process.execPath, ['main.js'], app, { FAKE_PROVIDER_KEY: 'sk-consumer' })).trim().split('\n').pop()!);
+  const result = JSON.parse(
+    (await run(process.execPath, ['main.js'], app, { FAKE_PROVIDER_KEY: 'sk-consumer' })).trim().split('\n').pop()!,
+  );
   expect(result.plain.model).toBe('fake-weak-model');
   expect(result.plain.text.length).toBeGreaterThan(0);
   expect(result.streamed.model).toBe('fake-strong-model');
@@ -168,7 +213,9 @@ test('plain Node ESM, relay only: routellm-relay starts from a JSON config and o
   expect(await run(path.join(app, 'node_modules/.bin/routellm-relay'), ['--help'], app)).toMatch(/--config/);
 });
 
-test('a Vite app with the template config plus our plugin: tsc and vite build pass, the SDK routes and <route-chat> streams', async ({ page }) => {
+test('a Vite app with the template config plus our plugin: tsc and vite build pass, the SDK routes and <route-chat> streams', async ({
+  page,
+}) => {
   const outside = trackOutsideRequests(page);
   const app = await createApp('vite-app', [tarballs.web, `vite@${VITE}`, `typescript@${TYPESCRIPT}`], {
     // The vanilla-ts template's tsconfig, unchanged.
@@ -214,9 +261,22 @@ test('a Vite app with the template config plus our plugin: tsc and vite build pa
   await run(path.join(app, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app);
   await run(path.join(app, 'node_modules/.bin/vite'), ['build'], app);
   const port = await freePort();
-  const preview = spawn(path.join(app, 'node_modules/.bin/vite'), ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: app, stdio: 'ignore' });
+  const preview = spawn(
+    path.join(app, 'node_modules/.bin/vite'),
+    ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { cwd: app, stdio: 'ignore' },
+  );
   try {
-    await expect.poll(async () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.status, () => 0), { timeout: 30_000 }).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          fetch(`http://127.0.0.1:${port}/`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(200);
     const transfer = trackTransfer(page);
     const started = performance.now();
     await page.goto(`http://127.0.0.1:${port}/?${new URLSearchParams({ 'relay-url': relay.relayUrl })}`);
@@ -229,7 +289,9 @@ test('a Vite app with the template config plus our plugin: tsc and vite build pa
     await expect(answer.locator('[part~="decision"]')).toContainText(/fake-weak-model/);
     await page.waitForLoadState('networkidle');
     const { requests, bytes, gzipBytes } = await transfer();
-    console.log(`[figure] vite-app cold load: ${requests} requests, ${(bytes / 1e6).toFixed(1)} MB, ${(gzipBytes / 1e6).toFixed(1)} MB gzip; first route ${firstRouteMs.toFixed(0)} ms after navigation`);
+    console.log(
+      `[figure] vite-app cold load: ${requests} requests, ${(bytes / 1e6).toFixed(1)} MB, ${(gzipBytes / 1e6).toFixed(1)} MB gzip; first route ${firstRouteMs.toFixed(0)} ms after navigation`,
+    );
     expect(outside).toEqual([]);
   } finally {
     preview.kill();
@@ -246,7 +308,9 @@ test('the one-script element straight from node_modules on a static host', async
   const host = await serveStatic(assets);
   try {
     await page.goto(`${host.url}/consumer.html`);
-    await expect(page.locator('route-chat [part~="status"]')).toHaveText('knn-gain router on WASM', { timeout: 90_000 });
+    await expect(page.locator('route-chat [part~="status"]')).toHaveText('knn-gain router on WASM', {
+      timeout: 90_000,
+    });
     const answer = await sendAndAwaitReply(page, 'Hello there!');
     await expect(answer.locator('[part~="decision"]')).toContainText(/fake-(weak|strong)-model/);
     expect(outside).toEqual([]);
@@ -258,7 +322,12 @@ test('the one-script element straight from node_modules on a static host', async
 test('the AI SDK adapter in Node: generateText and streamText go to the model the router chose', async () => {
   const app = await createApp(
     'ai-sdk-app',
-    [tarballs.web, `ai@${AI}`, `@ai-sdk/openai-compatible@${AI_OPENAI_COMPATIBLE}`, `@huggingface/transformers@${TRANSFORMERS}`],
+    [
+      tarballs.web,
+      `ai@${AI}`,
+      `@ai-sdk/openai-compatible@${AI_OPENAI_COMPATIBLE}`,
+      `@huggingface/transformers@${TRANSFORMERS}`,
+    ],
     {
       'main.js': `
         import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
@@ -283,7 +352,9 @@ test('the AI SDK adapter in Node: generateText and streamText go to the model th
     // onnxruntime-node's install script would fetch CUDA libraries from outside the npm registry on linux-x64.
     { ONNXRUNTIME_NODE_INSTALL: 'skip' },
   );
-  const result = JSON.parse((await run(process.execPath, ['main.js'], app, { RELAY_URL: relay.relayUrl })).trim().split('\n').pop()!);
+  const result = JSON.parse(
+    (await run(process.execPath, ['main.js'], app, { RELAY_URL: relay.relayUrl })).trim().split('\n').pop()!,
+  );
   expect(result.small).toMatchObject({ tier: 'weak', router: 'knn-gain', modelId: 'fake-weak-model' });
   expect(result.hard).toMatchObject({ tier: 'strong', router: 'knn-gain', modelId: 'fake-strong-model' });
   expect(result.small.text.length).toBeGreaterThan(0);

@@ -28,18 +28,28 @@ test.afterEach(() => {
 });
 
 test('one script tag and one element: the built bundle routes and streams', async ({ page }) => {
-  await page.goto(`/e2e/fixtures/route-chat-bundle.html?${new URLSearchParams({ 'relay-url': relay.relayUrl, router: 'length', threshold: '0.3' })}`);
+  await page.goto(
+    `/e2e/fixtures/route-chat-bundle.html?${new URLSearchParams({ 'relay-url': relay.relayUrl, router: 'length', threshold: '0.3' })}`,
+  );
   const chat = page.locator('route-chat');
   await chat.locator('textarea').fill('What is 2+2?');
   await chat.locator('textarea').press('Enter');
   const answer = chat.locator('[part~="assistant"]').first();
   await expect(answer).toHaveAttribute('aria-busy', 'false');
-  await expect(answer.locator('[part~="decision"]')).toContainText(/weak\s+fake-weak-model \(weak\) · score 0\.\d{3} < threshold 0\.300/);
+  await expect(answer.locator('[part~="decision"]')).toContainText(
+    /weak\s+fake-weak-model \(weak\) · score 0\.\d{3} < threshold 0\.300/,
+  );
 });
 
 test('the bundle finds its encoder, runtime and router weights next to it', async ({ page }) => {
-  const shipped = (await readdir(path.join(BUNDLE, 'routers'))).filter((name) => defaultRegistry.has(name) && defaultRegistry.get(name).requires.includes('embedder'));
+  const shipped = (await readdir(path.join(BUNDLE, 'routers'))).filter(
+    (name) => defaultRegistry.has(name) && defaultRegistry.get(name).requires.includes('embedder'),
+  );
   expect(shipped.length, 'the bundle ships a trained embedding router').toBeGreaterThan(0);
-  await page.goto(`/e2e/fixtures/route-chat-bundle.html?${new URLSearchParams({ 'relay-url': relay.relayUrl, router: shipped[0]!, threshold: '0.5', device: 'wasm' })}`);
-  await expect(page.locator('route-chat [part~="status"]')).toHaveText(`${shipped[0]} router on WASM`, { timeout: 60_000 });
+  await page.goto(
+    `/e2e/fixtures/route-chat-bundle.html?${new URLSearchParams({ 'relay-url': relay.relayUrl, router: shipped[0]!, threshold: '0.5', device: 'wasm' })}`,
+  );
+  await expect(page.locator('route-chat [part~="status"]')).toHaveText(`${shipped[0]} router on WASM`, {
+    timeout: 60_000,
+  });
 });

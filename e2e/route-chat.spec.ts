@@ -48,20 +48,29 @@ async function send(chat: Locator, prompt: string): Promise<Locator> {
   return answer;
 }
 
-const routeEvents = (page: Page) => page.evaluate(() => (window as unknown as { routeEvents: { type: string; detail: Record<string, unknown> }[] }).routeEvents);
+const routeEvents = (page: Page) =>
+  page.evaluate(
+    () => (window as unknown as { routeEvents: { type: string; detail: Record<string, unknown> }[] }).routeEvents,
+  );
 
 test('routes each prompt on the device and streams the chosen model’s answer from the relay', async ({ page }) => {
   const chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'length', threshold: '0.3' });
   const sentBefore = relay.upstream.requests.length;
 
   const cheap = await send(chat, SHORT_PROMPT);
-  await expect(cheap.locator('[part~="decision"]')).toContainText(/weak\s+fake-weak-model \(weak\) · score 0\.0\d\d < threshold 0\.300 · routed in \d/i);
+  await expect(cheap.locator('[part~="decision"]')).toContainText(
+    /weak\s+fake-weak-model \(weak\) · score 0\.0\d\d < threshold 0\.300 · routed in \d/i,
+  );
   await expect(cheap).toContainText(DEFAULT_CONTENT);
 
   const costly = await send(chat, LONG_PROMPT);
-  await expect(costly.locator('[part~="decision"]')).toContainText(/strong\s+fake-strong-model \(strong\) · score 0\.\d{3} ≥ threshold 0\.300/i);
+  await expect(costly.locator('[part~="decision"]')).toContainText(
+    /strong\s+fake-strong-model \(strong\) · score 0\.\d{3} ≥ threshold 0\.300/i,
+  );
 
-  const sent = relay.upstream.requests.slice(sentBefore).map((request) => (request.json as { model: string; stream: boolean }).model);
+  const sent = relay.upstream.requests
+    .slice(sentBefore)
+    .map((request) => (request.json as { model: string; stream: boolean }).model);
   expect(sent).toEqual(['fake-weak-model', 'fake-strong-model']);
   await expect(chat.locator('[part~="meter"]')).toContainText('Sent strong: 1 of 2 (50%)');
   await expect(chat.locator('[part~="meter"]')).toContainText(/\$0\.\d+ vs \$0\.\d+ always-strong/);
@@ -78,7 +87,10 @@ test('moving the threshold slider (by keyboard) changes the decisions', async ({
   const slider = chat.locator('input[type="range"]');
   await slider.focus();
   await page.keyboard.press('Home');
-  await expect(slider).toHaveAttribute('aria-valuetext', /^0\.00: prompts scoring at least this go to the strong model/);
+  await expect(slider).toHaveAttribute(
+    'aria-valuetext',
+    /^0\.00: prompts scoring at least this go to the strong model/,
+  );
   await expect(await send(chat, MEDIUM_PROMPT)).toContainText(/strong.*score 0\.375 ≥ threshold 0\.000/);
 
   await slider.focus();
@@ -100,25 +112,38 @@ test('says plainly when the relay is down, has no key, or the router cannot load
   chat = await openChat(page, { 'relay-url': keyless.relayUrl, router: 'length', threshold: '0.5' });
   const unanswered = await send(chat, SHORT_PROMPT);
   await expect(unanswered.locator('[part~="decision"]')).toContainText('weak');
-  await expect(chat.locator('[part~="error"]')).toContainText(`No provider key: Model "weak" is not available: set the environment variable ${KEY_VARIABLE}`);
+  await expect(chat.locator('[part~="error"]')).toContainText(
+    `No provider key: Model "weak" is not available: set the environment variable ${KEY_VARIABLE}`,
+  );
   await expect(chat.locator('[part~="meter"]')).toContainText('the relay does not list strong and weak');
 
   chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'causal-llm', threshold: '0.5' });
   await expect(chat.locator('[part~="notice"]')).toContainText("Router 'causal-llm' could not load");
   await expect(chat.locator('[part~="notice"]')).toContainText('The strong model answers every prompt.');
-  await expect((await send(chat, SHORT_PROMPT)).locator('[part~="decision"]')).toContainText('fallback: the router could not load');
-  const kinds = (await routeEvents(page)).filter((event) => event.type === 'route-error').map((event) => event.detail['kind']);
+  await expect((await send(chat, SHORT_PROMPT)).locator('[part~="decision"]')).toContainText(
+    'fallback: the router could not load',
+  );
+  const kinds = (await routeEvents(page))
+    .filter((event) => event.type === 'route-error')
+    .map((event) => event.detail['kind']);
   expect(kinds).toContain('router_failed');
 });
 
 test('the worker survives a forced crash: the pending prompt fails clearly, the next one routes', async ({ page }) => {
-  const chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'slow', threshold: '0.5', worker: 'fixture' });
+  const chat = await openChat(page, {
+    'relay-url': relay.relayUrl,
+    router: 'slow',
+    threshold: '0.5',
+    worker: 'fixture',
+  });
   await chat.locator('textarea').fill(SHORT_PROMPT);
   await chat.locator('textarea').press('Enter');
   await expect(chat.locator('[part~="stop"]')).toBeVisible();
   await page.evaluate(() => (window as unknown as { crashWorker: () => void }).crashWorker());
   await expect(chat.locator('[part~="error"]')).toContainText('The router worker crashed');
-  const kinds = (await routeEvents(page)).filter((event) => event.type === 'route-error').map((event) => event.detail['kind']);
+  const kinds = (await routeEvents(page))
+    .filter((event) => event.type === 'route-error')
+    .map((event) => event.detail['kind']);
   expect(kinds).toEqual(['worker_crashed']);
 
   const answer = await send(chat, SHORT_PROMPT);
@@ -126,7 +151,9 @@ test('the worker survives a forced crash: the pending prompt fails clearly, the 
   await expect(chat.locator('[part~="error"]')).toHaveCount(0);
 });
 
-test('is keyboard usable: Enter sends, Escape stops the stream, and the provider request is cancelled', async ({ page }) => {
+test('is keyboard usable: Enter sends, Escape stops the stream, and the provider request is cancelled', async ({
+  page,
+}) => {
   relay.upstream.setReply({ kind: 'complete', content: 'word '.repeat(400), chunkIntervalMs: 25 });
   const chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'length', threshold: '0.5' });
   await expect(chat.locator('[role="log"]')).toHaveAttribute('aria-live', 'polite');

@@ -13,12 +13,29 @@ interface Decision {
   latencyMs: number;
 }
 interface Sdk {
-  create(options: object): Promise<Outcome<{ index: number; state: string; reason?: string; info?: { device: string; models: { requirement: string; id: string; dtype: string }[] } }>>;
+  create(
+    options: object,
+  ): Promise<
+    Outcome<{
+      index: number;
+      state: string;
+      reason?: string;
+      info?: { device: string; models: { requirement: string; id: string; dtype: string }[] };
+    }>
+  >;
   route(index: number, prompts: string[]): Promise<Outcome<Decision[]>>;
-  routeAndAbort(index: number, prompts: string[], afterMs: number): Promise<{ outcome: Outcome<Decision[]>; ms: number }>;
+  routeAndAbort(
+    index: number,
+    prompts: string[],
+    afterMs: number,
+  ): Promise<{ outcome: Outcome<Decision[]>; ms: number }>;
 }
 
-const PROMPTS = ['What is 2+2?', 'Prove that the square root of two is irrational.', 'Write a haiku about autumn rain in Kyoto.'];
+const PROMPTS = [
+  'What is 2+2?',
+  'Prove that the square root of two is irrational.',
+  'Write a haiku about autumn rain in Kyoto.',
+];
 /** The learned-router path: a head over the real USE-lite embedding, weights fetched like /routers/<name>/. */
 const FIXTURE_HEAD = { router: 'fixture-head', weightsUrl: '/e2e/fixtures/routers/fixture-head/' };
 
@@ -33,9 +50,14 @@ test.afterEach(() => {
 });
 
 /** Calls `window.sdk[method](...args)` in the page. */
-function sdk<M extends keyof Sdk>(page: Page, method: M, ...args: Parameters<Sdk[M]>): Promise<Awaited<ReturnType<Sdk[M]>>> {
+function sdk<M extends keyof Sdk>(
+  page: Page,
+  method: M,
+  ...args: Parameters<Sdk[M]>
+): Promise<Awaited<ReturnType<Sdk[M]>>> {
   return page.evaluate(
-    ([name, values]) => (window as unknown as { sdk: Record<string, (...input: unknown[]) => Promise<unknown>> }).sdk[name]!(...values),
+    ([name, values]) =>
+      (window as unknown as { sdk: Record<string, (...input: unknown[]) => Promise<unknown>> }).sdk[name]!(...values),
     [method, args] as [string, unknown[]],
   ) as Promise<Awaited<ReturnType<Sdk[M]>>>;
 }
@@ -49,7 +71,13 @@ test('a learned router loads its weights and encoder in the worker and routes on
   const created = value(await sdk(page, 'create', { ...FIXTURE_HEAD, strongPct: 0.5, device: 'wasm' }));
   expect(created.state, created.reason).toBe('ready');
   expect(created.info!.device).toBe('wasm');
-  expect(created.info!.models).toEqual([expect.objectContaining({ requirement: 'embedder', dtype: 'int8', id: expect.stringMatching(/^universal-sentence-encoder-lite@int8-[0-9a-f]{8}$/) })]);
+  expect(created.info!.models).toEqual([
+    expect.objectContaining({
+      requirement: 'embedder',
+      dtype: 'int8',
+      id: expect.stringMatching(/^universal-sentence-encoder-lite@int8-[0-9a-f]{8}$/),
+    }),
+  ]);
   const decisions = value(await sdk(page, 'route', created.index, PROMPTS));
   expect(decisions).toHaveLength(3);
   for (const decision of decisions) {
@@ -76,7 +104,10 @@ test('WebGPU routes the same prompts to the same scores as WASM', async ({ page 
 
 test('aborting a batch stops it in the worker and rejects with AbortError', async ({ page }) => {
   const created = value(await sdk(page, 'create', { ...FIXTURE_HEAD, threshold: 0.5, device: 'wasm' }));
-  const prompts = Array.from({ length: 400 }, (_, index) => `Question number ${index}: what is ${index} times ${index + 7}?`);
+  const prompts = Array.from(
+    { length: 400 },
+    (_, index) => `Question number ${index}: what is ${index} times ${index + 7}?`,
+  );
   const { outcome, ms } = await sdk(page, 'routeAndAbort', created.index, prompts, 100);
   expect('error' in outcome && outcome.error).toMatchObject({ name: 'AbortError', code: 'aborted' });
   expect(ms).toBeLessThan(2000);
@@ -87,8 +118,15 @@ test('aborting a batch stops it in the worker and rejects with AbortError', asyn
 });
 
 test('a router without weights falls back to the strong model and says why', async ({ page }) => {
-  const created = value(await sdk(page, 'create', { router: 'fixture-head', weightsUrl: '/e2e/fixtures/routers/missing/', threshold: 0.5 }));
+  const created = value(
+    await sdk(page, 'create', { router: 'fixture-head', weightsUrl: '/e2e/fixtures/routers/missing/', threshold: 0.5 }),
+  );
   expect(created.state).toBe('fallback');
   const [decision] = value(await sdk(page, 'route', created.index, ['Hello']));
-  expect(decision).toMatchObject({ model: 'strong', fallback: true, score: null, fallbackReason: expect.stringContaining('manifest.json is missing') });
+  expect(decision).toMatchObject({
+    model: 'strong',
+    fallback: true,
+    score: null,
+    fallbackReason: expect.stringContaining('manifest.json is missing'),
+  });
 });

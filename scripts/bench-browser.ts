@@ -17,7 +17,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
-import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from '../src/cli/command.ts';
+import {
+  isEntryPoint,
+  parseCommandArgs,
+  processIO,
+  runCommand,
+  splitList,
+  type CommandIO,
+} from '../src/cli/command.ts';
 import { PROJECT_ROOT } from '../src/node/paths.ts';
 import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
@@ -90,16 +97,24 @@ function percentile(values: readonly number[], fraction: number): number {
 
 /** The router to benchmark: as asked, else the first shipped embedding router, else the stand-in. */
 function chooseRouter(asked: string | undefined): { options: BenchRequest['router']; label: string } {
-  if (asked === STAND_IN.router) return { options: STAND_IN, label: `${STAND_IN.router} (a linear head over USE-lite: the encoder's cost alone)` };
+  if (asked === STAND_IN.router)
+    return { options: STAND_IN, label: `${STAND_IN.router} (a linear head over USE-lite: the encoder's cost alone)` };
   if (asked !== undefined) {
     defaultRegistry.get(asked);
     return { options: { router: asked }, label: asked };
   }
   const shipped = defaultRegistry
     .names()
-    .find((name) => defaultRegistry.get(name).requires.includes('embedder') && existsSync(path.join(PROJECT_ROOT, 'public', 'routers', name, 'manifest.json')));
+    .find(
+      (name) =>
+        defaultRegistry.get(name).requires.includes('embedder') &&
+        existsSync(path.join(PROJECT_ROOT, 'public', 'routers', name, 'manifest.json')),
+    );
   if (shipped) return { options: { router: shipped }, label: shipped };
-  return { options: STAND_IN, label: `${STAND_IN.router} (stand-in: a linear head over USE-lite; no embedding router is shipped yet)` };
+  return {
+    options: STAND_IN,
+    label: `${STAND_IN.router} (stand-in: a linear head over USE-lite; no embedding router is shipped yet)`,
+  };
 }
 
 export async function benchBrowser(argv: readonly string[], io: CommandIO): Promise<void> {
@@ -109,9 +124,12 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
     return;
   }
   const devices = splitList(args.devices, '--devices');
-  for (const device of devices) if (device !== 'wasm' && device !== 'webgpu') throw new InvalidInputError(`--devices takes wasm and webgpu, got '${device}'.`);
+  for (const device of devices)
+    if (device !== 'wasm' && device !== 'webgpu')
+      throw new InvalidInputError(`--devices takes wasm and webgpu, got '${device}'.`);
   const runs = Number(args.runs);
-  if (!(Number.isInteger(runs) && runs >= 5)) throw new InvalidInputError(`--runs must be a whole number of at least 5, got '${args.runs}'.`);
+  if (!(Number.isInteger(runs) && runs >= 5))
+    throw new InvalidInputError(`--runs must be a whole number of at least 5, got '${args.runs}'.`);
   const { options: routerOptions, label } = chooseRouter(args.router);
 
   const encoder = await createEncoder({ overflow: 'chunk' });
@@ -121,11 +139,21 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
   await encoder.dispose();
 
   const port = await freePort();
-  const site = await createServer({ root: PROJECT_ROOT, configFile: path.join(PROJECT_ROOT, 'vite.config.ts'), logLevel: 'error', server: { host: '127.0.0.1', port, strictPort: true } });
+  const site = await createServer({
+    root: PROJECT_ROOT,
+    configFile: path.join(PROJECT_ROOT, 'vite.config.ts'),
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port, strictPort: true },
+  });
   await site.listen();
   const browser = await chromium.launch({
     executablePath: existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-blink-features=ForceEagerMeasureMemory', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    args: [
+      '--no-sandbox',
+      '--enable-unsafe-webgpu',
+      '--enable-blink-features=ForceEagerMeasureMemory',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+    ],
   });
   const results: Record<string, DeviceFigures> = {};
   try {
@@ -133,22 +161,37 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
       const page = await (await browser.newContext()).newPage();
       await page.goto(`http://127.0.0.1:${port}/scripts/bench/bench.html`);
       await page.waitForSelector('body[data-ready="true"]');
-      const request: BenchRequest = { router: { ...routerOptions, device: device as 'wasm' | 'webgpu' }, prompts, batch, warmUp: 5 };
+      const request: BenchRequest = {
+        router: { ...routerOptions, device: device as 'wasm' | 'webgpu' },
+        prompts,
+        batch,
+        warmUp: 5,
+      };
       io.stderr.write(`bench: ${label} on ${device}…\n`);
       let result: BenchResult;
       try {
-        result = await page.evaluate((input) => (window as unknown as { bench: { run(request: BenchRequest): Promise<BenchResult> } }).bench.run(input), request);
+        result = await page.evaluate(
+          (input) =>
+            (window as unknown as { bench: { run(request: BenchRequest): Promise<BenchResult> } }).bench.run(input),
+          request,
+        );
       } catch (error) {
         io.stdout.write(`${device}: failed: ${errorMessage(error).split('\n')[0]}\n`);
         continue;
       } finally {
         await page.context().close();
       }
-      if (result.device !== device) io.stdout.write(`${device}: the router ran on ${result.device} instead (${result.deviceReason})\n`);
+      if (result.device !== device)
+        io.stdout.write(`${device}: the router ran on ${result.device} instead (${result.deviceReason})\n`);
       for (const task of result.longTaskTimings) {
-        io.stdout.write(`${device}: a main-thread long task of ${Math.round(task.durationMs)} ms, ${Math.round(task.startMs)} ms into routing\n`);
+        io.stdout.write(
+          `${device}: a main-thread long task of ${Math.round(task.durationMs)} ms, ${Math.round(task.startMs)} ms into routing\n`,
+        );
       }
-      const pick = (fraction: number) => Object.fromEntries(TOKEN_LENGTHS.map((tokens) => [String(tokens), round(percentile(result.latencies[tokens]!, fraction))])) as DeviceFigures['p50Ms'];
+      const pick = (fraction: number) =>
+        Object.fromEntries(
+          TOKEN_LENGTHS.map((tokens) => [String(tokens), round(percentile(result.latencies[tokens]!, fraction))]),
+        ) as DeviceFigures['p50Ms'];
       results[device] = {
         coldStartMs: round(result.coldStartMs),
         p50Ms: pick(0.5),
@@ -186,7 +229,15 @@ function round(value: number): number {
 }
 
 function formatTable(results: Record<string, DeviceFigures>): string {
-  const header = ['device', 'cold start', 'p50 10/60/120 tok', 'p95 10/60/120 tok', 'batch', 'long tasks', 'worker memory'];
+  const header = [
+    'device',
+    'cold start',
+    'p50 10/60/120 tok',
+    'p95 10/60/120 tok',
+    'batch',
+    'long tasks',
+    'worker memory',
+  ];
   const rows = Object.entries(results).map(([device, figures]) => [
     device,
     `${figures.coldStartMs} ms`,

@@ -31,7 +31,16 @@ const PROMPT =
 
 /** Distinct prompts for the throughput runs (no two identical, lengths 20 to 70 tokens). */
 function throughputPrompts(count: number): string[] {
-  const topics = ['linked lists', 'tax returns', 'sourdough bread', 'the French revolution', 'React hooks', 'marathon training', 'quantum tunnelling', 'wedding speeches'];
+  const topics = [
+    'linked lists',
+    'tax returns',
+    'sourdough bread',
+    'the French revolution',
+    'React hooks',
+    'marathon training',
+    'quantum tunnelling',
+    'wedding speeches',
+  ];
   return Array.from({ length: count }, (_, index) => {
     const topic = topics[index % topics.length]!;
     return `Question ${index}: explain ${topic} to someone who has never heard of it${', giving a worked example and the most common mistakes'.repeat(1 + (index % 3))}.`;
@@ -79,7 +88,10 @@ async function benchEncoder(dtype: Dtype, iterations: number, batch: number): Pr
 async function benchWasm(dtype: Dtype, iterations: number, ids: readonly number[]): Promise<string> {
   const path = join(buildUseLite().outDir, 'onnx', DTYPE_FILES[dtype]);
   // The session options createEncoder uses for USE-lite, so the figures are those of the product.
-  const session = await ortWeb.InferenceSession.create(path, { executionProviders: ['wasm'], ...sessionOptionsFor(dtype, true) });
+  const session = await ortWeb.InferenceSession.create(path, {
+    executionProviders: ['wasm'],
+    ...sessionOptionsFor(dtype, true),
+  });
   try {
     const feeds = {
       input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
@@ -97,12 +109,17 @@ async function wasmSection(threads: number, iterations: number): Promise<void> {
   ortWeb.env.wasm.numThreads = threads;
   const tokenizer = await AutoTokenizer.from_pretrained(buildUseLite().outDir);
   const ids = tokenizer.encode(PROMPT);
-  for (const dtype of DTYPES) console.log(`${dtype.padEnd(5)} ${String(threads).padStart(7)} ${await benchWasm(dtype, iterations, ids)}`);
+  for (const dtype of DTYPES)
+    console.log(`${dtype.padEnd(5)} ${String(threads).padStart(7)} ${await benchWasm(dtype, iterations, ids)}`);
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { iterations: { type: 'string', default: '200' }, batch: { type: 'string', default: '32' }, 'wasm-threads': { type: 'string' } },
+    options: {
+      iterations: { type: 'string', default: '200' },
+      batch: { type: 'string', default: '32' },
+      'wasm-threads': { type: 'string' },
+    },
     strict: true,
   });
   const iterations = Number(values.iterations);
@@ -113,16 +130,29 @@ async function main(): Promise<void> {
   if (values['wasm-threads'] !== undefined) return wasmSection(Number(values['wasm-threads']), iterations);
 
   buildUseLite();
-  console.log(`createEncoder in Node (onnxruntime-node CPU): ${iterations} encodes of one prompt; 256 distinct prompts for throughput`);
+  console.log(
+    `createEncoder in Node (onnxruntime-node CPU): ${iterations} encodes of one prompt; 256 distinct prompts for throughput`,
+  );
   console.log('dtype tokens  p50(ms)  p95(ms)  1/call(/s) ' + `batch ${batch}(/s)`.padStart(11) + '   encoder id');
   for (const dtype of DTYPES) await benchEncoder(dtype, iterations, batch);
 
   console.log(`\nonnxruntime-web WASM in Node (the browser's runtime), model only, the same prompt`);
   console.log('dtype threads  p50(ms)  p95(ms)');
   for (const threads of [1, 2]) {
-    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--iterations', String(iterations), '--wasm-threads', String(threads)], {
-      stdio: 'inherit',
-    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        '--iterations',
+        String(iterations),
+        '--wasm-threads',
+        String(threads),
+      ],
+      {
+        stdio: 'inherit',
+      },
+    );
     if (child.status !== 0) throw new ModelLoadError(`the WASM run with ${threads} thread(s) failed`);
   }
 }

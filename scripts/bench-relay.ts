@@ -74,7 +74,8 @@ function parseOptions(argv: string[]): Options {
   });
   const whole = (name: string, text: string, min: number) => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw new InvalidInputError(`--${name} must be a whole number >= ${min}, got "${text}"`);
+    if (!Number.isInteger(value) || value < min)
+      throw new InvalidInputError(`--${name} must be a whole number >= ${min}, got "${text}"`);
     return value;
   };
   const options = {
@@ -86,13 +87,18 @@ function parseOptions(argv: string[]): Options {
     out: values.out,
   };
   // One answer's duration: by the time the last client starts, the first is sending its second request.
-  options.rampMs = values['ramp-ms'] === undefined ? (options.words + 3) * options.intervalMs : whole('ramp-ms', values['ramp-ms'], 0);
+  options.rampMs =
+    values['ramp-ms'] === undefined ? (options.words + 3) * options.intervalMs : whole('ramp-ms', values['ramp-ms'], 0);
   if (options.requests < options.concurrency) throw new InvalidInputError('--requests must be at least --concurrency');
   return options;
 }
 
 /** Starts a TypeScript entry in its own Node process and waits for the first stdout line, which holds its URL. */
-async function startProcess(entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+async function startProcess(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry), ...args], {
     cwd: projectRoot,
     env,
@@ -124,10 +130,15 @@ function stopProcess(child: ChildProcess): Promise<void> {
 function timedRequest(agent: Agent, url: URL, body: string): Promise<Sample> {
   return new Promise((resolve) => {
     const startedAt = performance.now();
-    const failed = () => resolve({ ok: false, firstByteMs: Number.NaN, totalMs: performance.now() - startedAt, bytes: 0 });
+    const failed = () =>
+      resolve({ ok: false, firstByteMs: Number.NaN, totalMs: performance.now() - startedAt, bytes: 0 });
     const outgoing = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         const firstByteMs = performance.now() - startedAt;
         let bytes = 0;
@@ -157,7 +168,15 @@ function timedRequest(agent: Agent, url: URL, body: string): Promise<Sample> {
  * ends, until `warmup + count` requests were sent. The first `warmup` are not measured: they were sent while the
  * clients were still starting (and open the connections that idled out while the other path ran).
  */
-async function runPath(agent: Agent, url: URL, body: string, count: number, warmup: number, concurrency: number, rampMs: number): Promise<PathResult> {
+async function runPath(
+  agent: Agent,
+  url: URL,
+  body: string,
+  count: number,
+  warmup: number,
+  concurrency: number,
+  rampMs: number,
+): Promise<PathResult> {
   const samples: Sample[] = [];
   let sent = 0;
   let measuredFrom = Number.NaN;
@@ -221,7 +240,14 @@ async function main(): Promise<void> {
     writeFileSync(
       configPath,
       JSON.stringify({
-        models: { bench: { baseURL: upstream.url, model: 'fake-model', apiKeyEnv: 'BENCH_PROVIDER_KEY', pricing: { input: 0, output: 0 } } },
+        models: {
+          bench: {
+            baseURL: upstream.url,
+            model: 'fake-model',
+            apiKeyEnv: 'BENCH_PROVIDER_KEY',
+            pricing: { input: 0, output: 0 },
+          },
+        },
         // One load generator is one client: lift the per-client limits so they are not what gets measured.
         limits: { requestsPerMinute: 1_000_000_000, maxConcurrentRequests: 1_000_000 },
       }),
@@ -232,7 +258,11 @@ async function main(): Promise<void> {
     });
     children.push(relay.child);
 
-    const body = JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'user', content: 'Stream a short answer.' }] });
+    const body = JSON.stringify({
+      model: 'bench',
+      stream: true,
+      messages: [{ role: 'user', content: 'Stream a short answer.' }],
+    });
     const directURL = new URL(`${upstream.url}/chat/completions`);
     const relayURL = new URL(`${relay.url}/v1/chat/completions`);
     const directBody = body.replace('"bench"', '"fake-model"');
@@ -265,7 +295,10 @@ async function main(): Promise<void> {
     const directErrors = directSamples.filter((sample) => !sample.ok).length;
     const errors = relaySamples.filter((sample) => !sample.ok || sample.bytes !== expectedBytes).length;
     const sortedTimes = (samples: Sample[], pick: (sample: Sample) => number) =>
-      samples.filter((sample) => sample.ok).map(pick).sort((a, b) => a - b);
+      samples
+        .filter((sample) => sample.ok)
+        .map(pick)
+        .sort((a, b) => a - b);
     const directTimes = sortedTimes(directSamples, (sample) => sample.totalMs);
     const relayTimes = sortedTimes(relaySamples, (sample) => sample.totalMs);
     const directFirstByte = sortedTimes(directSamples, (sample) => sample.firstByteMs);
@@ -294,9 +327,18 @@ async function main(): Promise<void> {
     writeFileSync(resolve(projectRoot, options.out), JSON.stringify(result, null, 2) + '\n');
 
     const cell = (value: number, width = 11) => round2(value).toFixed(2).padStart(width);
-    const row = (name: string, firstByte: number[], total: number[], elapsedMs: number, count: number, failed: number) =>
+    const row = (
+      name: string,
+      firstByte: number[],
+      total: number[],
+      elapsedMs: number,
+      count: number,
+      failed: number,
+    ) =>
       `${name.padEnd(15)}${cell(percentile(firstByte, 0.5))}${cell(percentile(firstByte, 0.99))}${cell(percentile(total, 0.5))}` +
-      `${cell(percentile(total, 0.99))}${round1((count / elapsedMs) * 1000).toFixed(1).padStart(9)}${String(failed).padStart(8)}`;
+      `${cell(percentile(total, 0.99))}${round1((count / elapsedMs) * 1000)
+        .toFixed(1)
+        .padStart(9)}${String(failed).padStart(8)}`;
     console.log(
       [
         `relay benchmark: ${result.requests} streamed completions per path, ${options.concurrency} concurrent, ` +
@@ -314,7 +356,11 @@ async function main(): Promise<void> {
         `addedLatencyMs in ${options.out} is the last-byte row`,
       ].join('\n'),
     );
-    if (directErrors > 0) throw new RouteError(`${directErrors} direct requests failed: the upstream or the machine is overloaded, so the comparison is void`, 'upstream_error');
+    if (directErrors > 0)
+      throw new RouteError(
+        `${directErrors} direct requests failed: the upstream or the machine is overloaded, so the comparison is void`,
+        'upstream_error',
+      );
   } finally {
     await Promise.all(children.map(stopProcess));
     rmSync(configDirectory, { recursive: true, force: true });

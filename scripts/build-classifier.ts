@@ -15,11 +15,21 @@ const USAGE = 'usage: build-classifier [--head DIR] [--out DIR] [--tfjs DIR] [--
 async function main(): Promise<void> {
   const started = performance.now();
   const { values } = parseArgs({
-    options: { head: { type: 'string' }, out: { type: 'string' }, tfjs: { type: 'string' }, force: { type: 'boolean', default: false } },
+    options: {
+      head: { type: 'string' },
+      out: { type: 'string' },
+      tfjs: { type: 'string' },
+      force: { type: 'boolean', default: false },
+    },
     strict: true,
     allowPositionals: false,
   });
-  const result = await buildClassifierModel({ headDir: values.head, outDir: values.out, tfjsDir: values.tfjs, force: values.force });
+  const result = await buildClassifierModel({
+    headDir: values.head,
+    outDir: values.out,
+    tfjsDir: values.tfjs,
+    force: values.force,
+  });
   const where = relative(process.cwd(), result.outDir) || '.';
   if (!result.built) {
     console.log(`build-classifier: ${where} is up to date`);
@@ -36,7 +46,8 @@ try {
   await main();
 } catch (error) {
   const message = errorMessage(error);
-  const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+  const badArguments =
+    error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
   console.error(`build-classifier: ${message}${badArguments ? `\n${USAGE}` : ''}`);
   process.exit(1);
 }

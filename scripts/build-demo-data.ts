@@ -25,7 +25,14 @@ import { createFromDefinition, type RouterDefinition } from '../src/core/registr
 import { defaultRegistry } from '../src/core/routers.ts';
 import { MANIFEST_FILE } from '../src/core/weights/router-weights.ts';
 import { BenchmarkLoader, loadMtBenchQuestions } from '../src/node/benchmarks.ts';
-import { isEntryPoint, parseCommandArgs, processIO, runCommand, splitList, type CommandIO } from '../src/cli/command.ts';
+import {
+  isEntryPoint,
+  parseCommandArgs,
+  processIO,
+  runCommand,
+  splitList,
+  type CommandIO,
+} from '../src/cli/command.ts';
 import { DATA_ENV_VARIABLE, PROJECT_ROOT, ROUTELLM_EVALS_SUBDIR, resolveSharedDir } from '../src/node/paths.ts';
 import { createProgressBar } from '../src/node/progress.ts';
 import { readCsv, readJsonl } from '../src/node/records.ts';
@@ -113,11 +120,14 @@ async function fingerprintOf(sharedDir: string, routersDir: string, routerNames:
 
 async function mtBenchSource(loader: BenchmarkLoader, sharedDir: string): Promise<BenchmarkSource> {
   const benchmark = await loader.load('mt-bench');
-  const categories = new Map((await loadMtBenchQuestions(sharedDir)).map((question) => [String(question.questionId), question.category]));
+  const categories = new Map(
+    (await loadMtBenchQuestions(sharedDir)).map((question) => [String(question.questionId), question.category]),
+  );
   return {
     name: 'mt-bench',
     label: 'MT-Bench',
-    description: 'Multi-turn chat questions, judged 1-10 by GPT-4 (mean of both turns); the router sees turn 1. 72 questions after decontamination.',
+    description:
+      'Multi-turn chat questions, judged 1-10 by GPT-4 (mean of both turns); the router sees turn 1. 72 questions after decontamination.',
     benchmark,
     extras: new Map(benchmark.items.map((item) => [item.id, { category: categories.get(item.id) }])),
     qualityKind: 'score',
@@ -146,12 +156,14 @@ async function gsm8kSource(loader: BenchmarkLoader, sharedDir: string): Promise<
   rows.forEach((row, index) => {
     const weak = row[weakColumn];
     const strong = row[strongColumn];
-    if (typeof weak === 'string' && typeof strong === 'string') extras.set(`gsm8k#${index + 1}`, { answers: [weak.trim(), strong.trim()] });
+    if (typeof weak === 'string' && typeof strong === 'string')
+      extras.set(`gsm8k#${index + 1}`, { answers: [weak.trim(), strong.trim()] });
   });
   return {
     name: 'gsm8k',
     label: 'GSM8K',
-    description: 'Grade-school math word problems (8-shot), each answered right or wrong, with both models’ recorded answers.',
+    description:
+      'Grade-school math word problems (8-shot), each answered right or wrong, with both models’ recorded answers.',
     benchmark,
     extras,
     qualityKind: 'correct',
@@ -166,17 +178,27 @@ async function gsm8kSource(loader: BenchmarkLoader, sharedDir: string): Promise<
 async function alpacaSource(sharedDir: string): Promise<BenchmarkSource> {
   const dir = path.join(sharedDir, 'data', 'alpaca-eval');
   const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>[];
-  const instructions = (await readJsonl(path.join(dir, 'instructions.jsonl'))).filter((record) => record['dataset'] === ALPACA.dataset);
+  const instructions = (await readJsonl(path.join(dir, 'instructions.jsonl'))).filter(
+    (record) => record['dataset'] === ALPACA.dataset,
+  );
   const outputsOf = async (model: string) =>
-    new Map((await readJson(path.join(dir, 'raw', 'results', model, 'model_outputs.json'))).map((record) => [record['instruction'], record['output']]));
+    new Map(
+      (await readJson(path.join(dir, 'raw', 'results', model, 'model_outputs.json'))).map((record) => [
+        record['instruction'],
+        record['output'],
+      ]),
+    );
   const strongOutputs = await outputsOf(ALPACA.strong);
   const weakOutputs = await outputsOf(ALPACA.weak);
-  const annotations = await readJson(path.join(dir, 'raw', 'results', ALPACA.weak, ALPACA.annotator, 'annotations.json'));
+  const annotations = await readJson(
+    path.join(dir, 'raw', 'results', ALPACA.weak, ALPACA.annotator, 'annotations.json'),
+  );
   const preference = new Map<unknown, number>();
   for (const annotation of annotations) {
     // preference 1: generator_1 (GPT-4 Turbo) better, 2: Mixtral better, in between for weighted verdicts.
     const value = Number(annotation['preference']);
-    if (annotation['generator_1'] === ALPACA.strong && Number.isFinite(value) && value >= 1 && value <= 2) preference.set(annotation['instruction'], value);
+    if (annotation['generator_1'] === ALPACA.strong && Number.isFinite(value) && value >= 1 && value <= 2)
+      preference.set(annotation['instruction'], value);
   }
   const extras = new Map<string, Pick<DemoItem, 'answers'>>();
   const items = instructions.flatMap((record) => {
@@ -184,12 +206,19 @@ async function alpacaSource(sharedDir: string): Promise<BenchmarkSource> {
     const weak = weakOutputs.get(instruction);
     const strong = strongOutputs.get(instruction);
     const judged = preference.get(instruction);
-    if (typeof instruction !== 'string' || typeof weak !== 'string' || typeof strong !== 'string' || judged === undefined) return [];
+    if (
+      typeof instruction !== 'string' ||
+      typeof weak !== 'string' ||
+      typeof strong !== 'string' ||
+      judged === undefined
+    )
+      return [];
     const id = `alpaca#${String(record['id'])}`;
     extras.set(id, { answers: [weak.trim(), strong.trim()] });
     return [{ id, prompt: instruction, weakQuality: (judged - 1) * 100, strongQuality: 50 }];
   });
-  if (items.length === 0) throw new InvalidInputError(`No judged AlpacaEval '${ALPACA.dataset}' instructions in ${dir}.`);
+  if (items.length === 0)
+    throw new InvalidInputError(`No judged AlpacaEval '${ALPACA.dataset}' instructions in ${dir}.`);
   return {
     name: 'alpaca-eval',
     label: 'AlpacaEval (vicuna)',
@@ -229,16 +258,32 @@ async function scoreLearnedRouters(
   const scores = new Map<string, Map<string, number[]>>(sources.map((source) => [source.name, new Map()]));
   const learned: RouterDefinition[] = [];
   for (const definition of definitions) {
-    if (definition.requires.length === 0) routers.push({ name: definition.name, description: definition.description, source: 'browser' });
+    if (definition.requires.length === 0)
+      routers.push({ name: definition.name, description: definition.description, source: 'browser' });
     else learned.push(definition);
   }
 
-  const present = learned.filter((definition) => !definition.requires.includes('weights') || existsSync(path.join(routersDir, definition.name, MANIFEST_FILE)));
+  const present = learned.filter(
+    (definition) =>
+      !definition.requires.includes('weights') || existsSync(path.join(routersDir, definition.name, MANIFEST_FILE)),
+  );
   for (const definition of learned.filter((entry) => !present.includes(entry))) {
-    routers.push({ name: definition.name, description: definition.description, source: 'unavailable', note: `no trained weights in ${path.relative(PROJECT_ROOT, path.join(routersDir, definition.name))} (npm run train -- --router ${definition.name})` });
+    routers.push({
+      name: definition.name,
+      description: definition.description,
+      source: 'unavailable',
+      note: `no trained weights in ${path.relative(PROJECT_ROOT, path.join(routersDir, definition.name))} (npm run train -- --router ${definition.name})`,
+    });
   }
   const pendingAfter = (at: number): DemoRouter[] =>
-    present.slice(at).map((definition) => ({ name: definition.name, description: definition.description, source: 'pending', note: 'being scored by this build' }));
+    present
+      .slice(at)
+      .map((definition) => ({
+        name: definition.name,
+        description: definition.description,
+        source: 'pending',
+        note: 'being scored by this build',
+      }));
 
   // One router at a time: a model one of them lacks (an unbuilt classifier, a causal LM not downloaded) only hides that one.
   for (const [at, definition] of present.entries()) {
@@ -246,14 +291,22 @@ async function scoreLearnedRouters(
     const manifest = existsSync(manifestFile) ? await readFile(manifestFile, 'utf8') : 'none';
     const cached = new Map<string, { file: string; scores: number[] | undefined }>();
     for (const source of sources) {
-      const key = createHash('sha256').update(JSON.stringify([definition.name, manifest, source.benchmark.items.map((item) => item.prompt)])).digest('hex').slice(0, 24);
+      const key = createHash('sha256')
+        .update(JSON.stringify([definition.name, manifest, source.benchmark.items.map((item) => item.prompt)]))
+        .digest('hex')
+        .slice(0, 24);
       const file = path.join(SCORE_CACHE_DIR, `${definition.name}-${source.name}-${key}.json`);
-      cached.set(source.name, { file, scores: existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as number[]) : undefined });
+      cached.set(source.name, {
+        file,
+        scores: existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as number[]) : undefined,
+      });
     }
     if ([...cached.values()].every((entry) => entry.scores)) {
       for (const source of sources) scores.get(source.name)!.set(definition.name, cached.get(source.name)!.scores!);
       routers.push({ name: definition.name, description: definition.description, source: 'recorded' });
-      io.stdout.write(`  ${definition.name}: scores unchanged since the last build (weights and prompts are the same)\n`);
+      io.stdout.write(
+        `  ${definition.name}: scores unchanged since the last build (weights and prompts are the same)\n`,
+      );
       continue;
     }
     // What is ready is shown while this router is scored.
@@ -263,10 +316,17 @@ async function scoreLearnedRouters(
       let router;
       try {
         resources = await loadRouterResources([definition], { routersDir });
-        const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
+        const weights = definition.requires.includes('weights')
+          ? { weights: await resources.weightsFor(definition.name) }
+          : {};
         router = await createFromDefinition(definition, { ...resources.context, ...weights });
       } catch (error) {
-        routers.push({ name: definition.name, description: definition.description, source: 'unavailable', note: errorMessage(error) });
+        routers.push({
+          name: definition.name,
+          description: definition.description,
+          source: 'unavailable',
+          note: errorMessage(error),
+        });
         continue;
       }
       for (const source of sources) {
@@ -274,7 +334,9 @@ async function scoreLearnedRouters(
         let routed = entry.scores;
         if (!routed) {
           const prompts = source.benchmark.items.map((item) => item.prompt);
-          io.stdout.write(`  scoring ${source.label} with ${definition.name} (${prompts.length.toLocaleString('en-US')} prompts)…\n`);
+          io.stdout.write(
+            `  scoring ${source.label} with ${definition.name} (${prompts.length.toLocaleString('en-US')} prompts)…\n`,
+          );
           const bar = createProgressBar(`scoring ${source.name}/${definition.name}`, io.stderr);
           routed = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
           bar.finish();
@@ -295,7 +357,13 @@ async function scoreLearnedRouters(
  * Writes the explorer's files into a sibling folder and swaps it in, so the page never reads half a build. Without
  * a fingerprint the data is a step of a build still running: a later run does not take it as up to date.
  */
-async function writeDemoData(outDir: string, sources: readonly BenchmarkSource[], scored: ScoredRouters, fingerprint: string, sharedDir: string): Promise<void> {
+async function writeDemoData(
+  outDir: string,
+  sources: readonly BenchmarkSource[],
+  scored: ScoredRouters,
+  fingerprint: string,
+  sharedDir: string,
+): Promise<void> {
   const staging = `${outDir}.partial`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -322,7 +390,13 @@ async function writeDemoData(outDir: string, sources: readonly BenchmarkSource[]
     };
     const fileName = `${source.name}.json`;
     await writeFile(path.join(staging, fileName), JSON.stringify(file));
-    benchmarks.push({ name: source.name, label: source.label, file: fileName, n: benchmark.items.length, hasAnswers: source.extras.size > 0 && [...source.extras.values()].some((extra) => extra.answers) });
+    benchmarks.push({
+      name: source.name,
+      label: source.label,
+      file: fileName,
+      n: benchmark.items.length,
+      hasAnswers: source.extras.size > 0 && [...source.extras.values()].some((extra) => extra.answers),
+    });
   }
   const index: DemoIndex = {
     version: DEMO_DATA_VERSION,
@@ -347,8 +421,14 @@ export async function buildDemoData(argv: readonly string[], io: CommandIO): Pro
   const sharedDir = resolveSharedDir(args.data, io.env);
   const outDir = path.resolve(args.out ?? DEFAULT_DEMO_DATA_DIR);
   const routersDir = path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR);
-  const definitions = (args.routers === undefined ? defaultRegistry.names() : splitList(args.routers, '--routers')).map((name) => defaultRegistry.get(name));
-  const fingerprint = await fingerprintOf(sharedDir, routersDir, definitions.map((definition) => definition.name));
+  const definitions = (args.routers === undefined ? defaultRegistry.names() : splitList(args.routers, '--routers')).map(
+    (name) => defaultRegistry.get(name),
+  );
+  const fingerprint = await fingerprintOf(
+    sharedDir,
+    routersDir,
+    definitions.map((definition) => definition.name),
+  );
   const indexFile = path.join(outDir, 'index.json');
   if (!args.force && existsSync(indexFile)) {
     const previous = JSON.parse(await readFile(indexFile, 'utf8')) as Partial<DemoIndex>;
@@ -360,22 +440,41 @@ export async function buildDemoData(argv: readonly string[], io: CommandIO): Pro
 
   const started = performance.now();
   const loader = new BenchmarkLoader(sharedDir);
-  const sources = [await mtBenchSource(loader, sharedDir), await mmluSource(loader), await gsm8kSource(loader, sharedDir), await alpacaSource(sharedDir)];
+  const sources = [
+    await mtBenchSource(loader, sharedDir),
+    await mmluSource(loader),
+    await gsm8kSource(loader, sharedDir),
+    await alpacaSource(sharedDir),
+  ];
   const scored = await scoreLearnedRouters(sources, definitions, routersDir, io, async (partial, pending) => {
-    await writeDemoData(outDir, sources, { routers: [...partial.routers, ...pending], scores: partial.scores }, '', sharedDir);
-    io.stdout.write(`  explorer data published (reload to see it): ${partial.routers.filter((router) => router.source !== 'unavailable').map((router) => router.name).join(', ')}; still scoring ${pending.map((router) => router.name).join(', ')}\n`);
+    await writeDemoData(
+      outDir,
+      sources,
+      { routers: [...partial.routers, ...pending], scores: partial.scores },
+      '',
+      sharedDir,
+    );
+    io.stdout.write(
+      `  explorer data published (reload to see it): ${partial.routers
+        .filter((router) => router.source !== 'unavailable')
+        .map((router) => router.name)
+        .join(', ')}; still scoring ${pending.map((router) => router.name).join(', ')}\n`,
+    );
   });
   await writeDemoData(outDir, sources, scored, fingerprint, sharedDir);
   const { routers } = scored;
 
-  const bytes = (await Promise.all((await readdir(outDir)).map(async (name) => (await stat(path.join(outDir, name))).size))).reduce((sum, size) => sum + size, 0);
+  const bytes = (
+    await Promise.all((await readdir(outDir)).map(async (name) => (await stat(path.join(outDir, name))).size))
+  ).reduce((sum, size) => sum + size, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const counted = sources.map((source) => `${source.label} ${source.benchmark.items.length}`).join(', ');
   const learned = routers.filter((router) => router.source === 'recorded').map((router) => router.name);
   io.stdout.write(
     `Wrote ${path.relative(process.cwd(), outDir) || '.'} (${(bytes / 1e6).toFixed(1)} MB) in ${seconds}s: ${counted} prompts; learned routers scored: ${learned.join(', ') || 'none'}.\n`,
   );
-  for (const router of routers.filter((entry) => entry.source === 'unavailable')) io.stdout.write(`  ${router.name}: not shown (${router.note})\n`);
+  for (const router of routers.filter((entry) => entry.source === 'unavailable'))
+    io.stdout.write(`  ${router.name}: not shown (${router.note})\n`);
 }
 
 if (isEntryPoint(import.meta.url)) process.exitCode = await runCommand(buildDemoData, process.argv.slice(2), processIO);

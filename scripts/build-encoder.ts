@@ -36,7 +36,8 @@ try {
   main();
 } catch (error) {
   const message = errorMessage(error);
-  const badArguments = error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+  const badArguments =
+    error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
   console.error(`build-encoder: ${message}${badArguments ? `\n${USAGE}` : ''}`);
   process.exit(1);
 }

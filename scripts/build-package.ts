@@ -59,15 +59,23 @@ async function bundleWorker(): Promise<void> {
       outDir: path.join(DIST, 'worker'),
       emptyOutDir: false,
       minify: false,
-      lib: { entry: path.join(PROJECT_ROOT, 'src/worker/router-worker.ts'), formats: ['es'], fileName: () => 'router-worker.js' },
+      lib: {
+        entry: path.join(PROJECT_ROOT, 'src/worker/router-worker.ts'),
+        formats: ['es'],
+        fileName: () => 'router-worker.js',
+      },
       rolldownOptions: { external: EXTERNAL_ORT, output: { codeSplitting: false } },
     },
   });
   // tsc keeps `new URL('./router-worker.ts', import.meta.url)` as written; the compiled client starts the bundle.
   const clientFile = path.join(DIST, 'worker', 'worker-client.js');
   const client = await readFile(clientFile, 'utf8');
-  const patched = client.replace("new URL('./router-worker.ts', import.meta.url)", "new URL('./router-worker.js', import.meta.url)");
-  if (patched === client) throw new InvalidInputError(`${clientFile} no longer starts ./router-worker.ts: update build-package.ts.`);
+  const patched = client.replace(
+    "new URL('./router-worker.ts', import.meta.url)",
+    "new URL('./router-worker.js', import.meta.url)",
+  );
+  if (patched === client)
+    throw new InvalidInputError(`${clientFile} no longer starts ./router-worker.ts: update build-package.ts.`);
   await writeFile(clientFile, patched);
 }
 
@@ -85,7 +93,11 @@ export async function buildElement(outDir: string): Promise<void> {
     build: {
       outDir,
       emptyOutDir: false,
-      lib: { entry: path.join(PROJECT_ROOT, 'src/elements/route-chat-standalone.ts'), formats: ['es'], fileName: () => ROUTE_CHAT_SCRIPT },
+      lib: {
+        entry: path.join(PROJECT_ROOT, 'src/elements/route-chat-standalone.ts'),
+        formats: ['es'],
+        fileName: () => ROUTE_CHAT_SCRIPT,
+      },
     },
   });
 }
@@ -96,13 +108,17 @@ async function copyRoutingFiles(): Promise<void> {
     [...fromPublic].filter(([urlPath]) => {
       // Only the WASM-only build: the element served straight from node_modules runs on WASM; the Vite plugin and
       // the assets command serve both builds from the onnxruntime-web dependency.
-      if (urlPath.startsWith(SERVED_FOLDERS.ort)) return Object.values(ORT_BUILD_FILES.wasm).some((file) => urlPath === `${SERVED_FOLDERS.ort}${file}`);
-      if (urlPath.startsWith(SERVED_FOLDERS.routers)) return PACKAGED_ROUTERS.some((router) => urlPath.startsWith(`${SERVED_FOLDERS.routers}${router}/`));
+      if (urlPath.startsWith(SERVED_FOLDERS.ort))
+        return Object.values(ORT_BUILD_FILES.wasm).some((file) => urlPath === `${SERVED_FOLDERS.ort}${file}`);
+      if (urlPath.startsWith(SERVED_FOLDERS.routers))
+        return PACKAGED_ROUTERS.some((router) => urlPath.startsWith(`${SERVED_FOLDERS.routers}${router}/`));
       return true;
     }),
   );
   for (const router of PACKAGED_ROUTERS) {
-    if (![...packaged.keys()].some((urlPath) => urlPath.startsWith(`${SERVED_FOLDERS.routers}${router}/manifest.json`))) {
+    if (
+      ![...packaged.keys()].some((urlPath) => urlPath.startsWith(`${SERVED_FOLDERS.routers}${router}/manifest.json`))
+    ) {
       throw new InvalidInputError(`public/routers/${router}/ has no manifest.json: train it before packing.`);
     }
   }
@@ -122,7 +138,11 @@ export async function buildPackage(argv: readonly string[], io: CommandIO): Prom
   buildUseLite({});
   await rm(DIST, { recursive: true, force: true });
   await rm(ASSETS, { recursive: true, force: true });
-  run(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  run(process.execPath, [
+    path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    'tsconfig.build.json',
+  ]);
   // The relay's default config and the provider examples are read or copied by users next to the compiled relay.
   await cp(path.join(PROJECT_ROOT, 'src/relay/relay.config.json'), path.join(DIST, 'relay', 'relay.config.json'));
   await cp(path.join(PROJECT_ROOT, 'src/relay/examples'), path.join(DIST, 'relay', 'examples'), { recursive: true });
@@ -132,7 +152,9 @@ export async function buildPackage(argv: readonly string[], io: CommandIO): Prom
   await copyRoutingFiles();
   await buildRelayPackage();
   const megabytes = async (folder: string) => ((await folderBytes(folder)) / 1e6).toFixed(1);
-  io.stdout.write(`Wrote dist/ (${await megabytes(DIST)} MB), assets/ (${await megabytes(ASSETS)} MB) and packages/relay/dist/.\n`);
+  io.stdout.write(
+    `Wrote dist/ (${await megabytes(DIST)} MB), assets/ (${await megabytes(ASSETS)} MB) and packages/relay/dist/.\n`,
+  );
 }
 
 if (isEntryPoint(import.meta.url)) process.exitCode = await runCommand(buildPackage, process.argv.slice(2), processIO);

@@ -22,7 +22,10 @@ import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
 import { PROJECT_ROOT } from '../src/node/paths.ts';
 import { buildElement } from './build-package.ts';
 
-const OPTIONS = { out: { type: 'string', default: path.join('dist', 'route-chat') }, help: { type: 'boolean', default: false } } as const;
+const OPTIONS = {
+  out: { type: 'string', default: path.join('dist', 'route-chat') },
+  help: { type: 'boolean', default: false },
+} as const;
 
 export async function buildRouteChat(argv: readonly string[], io: CommandIO): Promise<void> {
   const args = parseCommandArgs(argv, OPTIONS);
@@ -31,13 +34,17 @@ export async function buildRouteChat(argv: readonly string[], io: CommandIO): Pr
     return;
   }
   const outDir = path.resolve(args.out);
-  if (outDir === PROJECT_ROOT || !outDir.startsWith(PROJECT_ROOT + path.sep)) throw new InvalidInputError(`--out must be a folder inside the project, got ${outDir}.`);
+  if (outDir === PROJECT_ROOT || !outDir.startsWith(PROJECT_ROOT + path.sep))
+    throw new InvalidInputError(`--out must be a folder inside the project, got ${outDir}.`);
   buildUseLite({});
   await rm(outDir, { recursive: true, force: true });
   await buildElement(outDir);
   // Everything this checkout serves: both onnxruntime-web builds, the encoders and every trained router.
   const { files, bytes } = await copyServedFiles(servedFiles(path.join(PROJECT_ROOT, 'public')), outDir);
-  io.stdout.write(`Wrote ${path.relative(process.cwd(), outDir)}: route-chat.js, its worker, ort/, models/ and routers/ (${files} files, ${(bytes / 1e6).toFixed(1)} MB besides the scripts).\n`);
+  io.stdout.write(
+    `Wrote ${path.relative(process.cwd(), outDir)}: route-chat.js, its worker, ort/, models/ and routers/ (${files} files, ${(bytes / 1e6).toFixed(1)} MB besides the scripts).\n`,
+  );
 }
 
-if (isEntryPoint(import.meta.url)) process.exitCode = await runCommand(buildRouteChat, process.argv.slice(2), processIO);
+if (isEntryPoint(import.meta.url))
+  process.exitCode = await runCommand(buildRouteChat, process.argv.slice(2), processIO);

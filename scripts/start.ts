@@ -38,13 +38,17 @@ const OPTIONS = {
 function portOf(text: string | undefined, fallback: number, flag: string): number {
   if (text === undefined) return fallback;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) throw new InvalidInputError(`${flag} must be a port number from 1 to 65535, got "${text}".`);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65_535)
+    throw new InvalidInputError(`${flag} must be a port number from 1 to 65535, got "${text}".`);
   return port;
 }
 
 /** One short line per relay request, instead of the relay's JSON log. */
 function logRequest(io: CommandIO): (entry: RelayLogEntry) => void {
-  return (entry) => io.stdout.write(`relay: ${entry.method} ${entry.path} ${entry.status}${entry.model ? ` ${entry.model}` : ''} ${Math.round(entry.durationMs)} ms\n`);
+  return (entry) =>
+    io.stdout.write(
+      `relay: ${entry.method} ${entry.path} ${entry.status}${entry.model ? ` ${entry.model}` : ''} ${Math.round(entry.durationMs)} ms\n`,
+    );
 }
 
 export async function start(argv: readonly string[], io: CommandIO): Promise<void> {
@@ -61,34 +65,54 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
 
   let relay: NodeRelay;
   try {
-    relay = await startNodeRelay({ port: relayPort, host: args.host, ...(args.config !== undefined && { configPath: path.resolve(args.config) }), log: logRequest(io) });
+    relay = await startNodeRelay({
+      port: relayPort,
+      host: args.host,
+      ...(args.config !== undefined && { configPath: path.resolve(args.config) }),
+      log: logRequest(io),
+    });
   } catch (error) {
-    throw new InvalidInputError(`The relay could not start: ${errorMessage(error)}${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` (use --relay-port)` : ''}`);
+    throw new InvalidInputError(
+      `The relay could not start: ${errorMessage(error)}${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` (use --relay-port)` : ''}`,
+    );
   }
   // Vite hands VITE_* variables to the page: this is how it learns where the relay is.
   process.env['VITE_ROUTELLM_RELAY_URL'] = relay.url;
   let site: ViteDevServer;
   try {
-    site = await createServer({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), server: { host: args.host, port: sitePort, strictPort: true } });
+    site = await createServer({
+      root: ROOT,
+      configFile: path.join(ROOT, 'vite.config.ts'),
+      server: { host: args.host, port: sitePort, strictPort: true },
+    });
     await site.listen();
   } catch (error) {
     await relay.close();
-    throw new InvalidInputError(`The demo site could not start: ${errorMessage(error)}${/EADDRINUSE|already in use/.test(String(error)) ? ' (use --port)' : ''}`);
+    throw new InvalidInputError(
+      `The demo site could not start: ${errorMessage(error)}${/EADDRINUSE|already in use/.test(String(error)) ? ' (use --port)' : ''}`,
+    );
   }
 
   const siteUrl = site.resolvedUrls?.local[0] ?? `http://${args.host}:${sitePort}/`;
   io.stdout.write(`\n  demo   ${siteUrl}\n  relay  ${relay.url}  (OpenAI-compatible API at ${relay.url}/v1)\n\n`);
   const unavailable = aliasStatuses(relay.config, process.env).filter((status) => !status.available);
-  for (const status of unavailable) io.stdout.write(`  model "${status.alias}" answers 503 until ${status.apiKeyEnv} is set; routing and the explorer work without it.\n`);
+  for (const status of unavailable)
+    io.stdout.write(
+      `  model "${status.alias}" answers 503 until ${status.apiKeyEnv} is set; routing and the explorer work without it.\n`,
+    );
   io.stdout.write('Press Ctrl-C to stop both.\n');
 
   // The explorer's data is built after the servers are up, in its own process: the first start scores every
   // benchmark with each learned router (minutes of CPU that would starve the servers), and chat and routing need
   // none of it. The baselines' data is published within seconds, each learned router's as its scoring ends (reload).
-  const demoData = spawn(process.execPath, [TSX_CLI, path.join(ROOT, 'scripts/build-demo-data.ts'), ...(args.data === undefined ? [] : ['--data', args.data])], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const demoData = spawn(
+    process.execPath,
+    [TSX_CLI, path.join(ROOT, 'scripts/build-demo-data.ts'), ...(args.data === undefined ? [] : ['--data', args.data])],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   demoData.on('exit', (code, signal) => {
     if (code === 0) io.stdout.write('demo data: ready (reload the explorer to see it)\n');
     else if (!signal) io.stdout.write('demo data: not built (see above); the explorer says how to build it.\n');

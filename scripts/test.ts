@@ -1,5 +1,5 @@
 /**
- * `npm test`: every suite of the project in one run (type check, vitest, Playwright in headless Chromium), ending
+ * `npm test`: every suite of the project in one run (type check, lint, vitest, Playwright in headless Chromium), ending
  * with one line `N passed, N failed` that totals them all. Exits non-zero when anything failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,7 +25,11 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 function run(command: string, args: string[], env: Record<string, string> = {}): number {
   console.log(`\n$ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, TMPDIR: scratch, ...env } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TMPDIR: scratch, ...env },
+  });
   return result.status ?? 1;
 }
 
@@ -39,6 +43,12 @@ function typecheck(): SuiteResult {
   return { suite: 'typecheck', passed: projects.length - failed, failed, skipped: 0 };
 }
 
+/** The formatter and the linter (Biome, biome.json) in check mode: passes when every file is formatted and lint-clean. */
+function lint(): SuiteResult {
+  const status = run('npx', ['biome', 'ci', '--reporter=summary', '.']);
+  return { suite: 'lint', passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
+}
+
 function vitest(): SuiteResult {
   const out = join(reports, 'vitest.json');
   rmSync(out, { force: true });
@@ -49,7 +59,12 @@ function vitest(): SuiteResult {
   if (!report) return { suite: 'vitest', passed: 0, failed: 1, skipped: 0 };
   // A crash outside any test (a failing import, a broken setup) fails the suite even when no test failed.
   const failed = report.numFailedTests + (status !== 0 && report.numFailedTests === 0 ? 1 : 0);
-  return { suite: 'vitest', passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+  return {
+    suite: 'vitest',
+    passed: report.numPassedTests,
+    failed,
+    skipped: report.numPendingTests + report.numTodoTests,
+  };
 }
 
 async function playwright(): Promise<SuiteResult> {
@@ -72,7 +87,7 @@ if (run('npx', ['tsx', 'scripts/build-encoder.ts']) !== 0) {
   process.exit(1);
 }
 
-const results = [typecheck(), vitest(), await playwright()];
+const results = [typecheck(), lint(), vitest(), await playwright()];
 console.log('');
 for (const r of results) console.log(`${r.suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
 const passed = results.reduce((sum, r) => sum + r.passed, 0);

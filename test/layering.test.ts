@@ -36,7 +36,11 @@ const ENTRIES = ['index.ts', 'node.ts'];
 /** Relative import specifiers of a module: static and dynamic imports, re-exports, worker URLs. */
 function relativeImports(source: string): string[] {
   const found: string[] = [];
-  const patterns = [/(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g, /import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g, /import\s+['"](\.{1,2}\/[^'"]+)['"]/g];
+  const patterns = [
+    /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g,
+    /import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]/g,
+    /import\s+['"](\.{1,2}\/[^'"]+)['"]/g,
+  ];
   for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.push(match[1]!);
   return found;
 }
@@ -70,7 +74,8 @@ describe('layering of src/', () => {
         }
         const to = folderOf(target);
         if (to === from) continue;
-        if (!ENTRIES.some((entry) => target === path.join(SRC, to, entry))) violations.push(`${where}: not through ${to}/index.ts`);
+        if (!ENTRIES.some((entry) => target === path.join(SRC, to, entry)))
+          violations.push(`${where}: not through ${to}/index.ts`);
         if (!ALLOWED[from]?.includes(to)) violations.push(`${where}: ${from} may not depend on ${to}`);
       }
     }
@@ -78,11 +83,10 @@ describe('layering of src/', () => {
   });
 
   it('finds the violations it looks for', () => {
-    expect(relativeImports(`import { a } from '../core/curve.ts';\nexport * from './x.ts';\nconst m = await import('../node/index.ts');\nimport './side.ts';`)).toEqual([
-      '../core/curve.ts',
-      './x.ts',
-      '../node/index.ts',
-      './side.ts',
-    ]);
+    expect(
+      relativeImports(
+        `import { a } from '../core/curve.ts';\nexport * from './x.ts';\nconst m = await import('../node/index.ts');\nimport './side.ts';`,
+      ),
+    ).toEqual(['../core/curve.ts', './x.ts', '../node/index.ts', './side.ts']);
   });
 });

@@ -28,7 +28,13 @@ export interface BenchResult {
 }
 
 const newWorker = (): WorkerClient =>
-  createWorkerClient({ createWorker: () => new Worker(new URL('../../e2e/fixtures/fixture-worker.ts', import.meta.url), { type: 'module', name: 'routellm-router' }) });
+  createWorkerClient({
+    createWorker: () =>
+      new Worker(new URL('../../e2e/fixtures/fixture-worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'routellm-router',
+      }),
+  });
 
 async function load(worker: WorkerClient, request: BenchRequest): Promise<PromptRouter> {
   const router = createRouter({ ...request.router, threshold: 0.5, worker, fallback: 'error' });
@@ -52,7 +58,8 @@ async function run(request: BenchRequest): Promise<BenchResult> {
   const longTaskTimings: BenchResult['longTaskTimings'] = [];
   const routingStarted = performance.now();
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) longTaskTimings.push({ startMs: entry.startTime - routingStarted, durationMs: entry.duration });
+    for (const entry of list.getEntries())
+      longTaskTimings.push({ startMs: entry.startTime - routingStarted, durationMs: entry.duration });
   });
   observer.observe({ type: 'longtask' });
 
@@ -69,7 +76,11 @@ async function run(request: BenchRequest): Promise<BenchResult> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   observer.disconnect();
 
-  const memory = await (performance as unknown as { measureUserAgentSpecificMemory(): Promise<{ breakdown: { bytes: number; attribution: { scope: string }[] }[] }> }).measureUserAgentSpecificMemory();
+  const memory = await (
+    performance as unknown as {
+      measureUserAgentSpecificMemory(): Promise<{ breakdown: { bytes: number; attribution: { scope: string }[] }[] }>;
+    }
+  ).measureUserAgentSpecificMemory();
   const workerBytes = memory.breakdown
     .filter((entry) => entry.attribution.some((attribution) => attribution.scope === 'DedicatedWorkerGlobalScope'))
     .reduce((sum, entry) => sum + entry.bytes, 0);
@@ -87,5 +98,7 @@ async function run(request: BenchRequest): Promise<BenchResult> {
 }
 
 Object.assign(window, { bench: { run } });
-document.querySelector('#status')!.textContent = crossOriginIsolated ? 'ready' : 'ready (not cross-origin isolated: measureUserAgentSpecificMemory is unavailable)';
+document.querySelector('#status')!.textContent = crossOriginIsolated
+  ? 'ready'
+  : 'ready (not cross-origin isolated: measureUserAgentSpecificMemory is unavailable)';
 document.body.dataset['ready'] = 'true';

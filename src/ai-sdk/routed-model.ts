@@ -59,15 +59,19 @@ const TIERS: readonly ModelTier[] = ['strong', 'weak'];
  * its RouteError (InvalidInputError for a prompt with no user text, AbortError when the call is aborted).
  */
 export function routedModel(options: RoutedModelOptions): LanguageModelV4 {
-  if (typeof options !== 'object' || options === null) throw new InvalidInputError('routedModel needs an options object: { router, strong, weak }.');
-  if (typeof options.router?.route !== 'function') throw new InvalidInputError('options.router must have a route(input, { signal }) method, e.g. createRouter(...).');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidInputError('routedModel needs an options object: { router, strong, weak }.');
+  if (typeof options.router?.route !== 'function')
+    throw new InvalidInputError('options.router must have a route(input, { signal }) method, e.g. createRouter(...).');
   for (const tier of TIERS) checkModel(options[tier], tier);
   return new RoutedLanguageModel(options.router, { strong: options.strong, weak: options.weak });
 }
 
 function checkModel(model: unknown, tier: ModelTier): void {
   if (typeof model !== 'object' || model === null) {
-    throw new InvalidInputError(`options.${tier} must be an AI SDK language model object (e.g. openai('gpt-4.1')), got ${model === null ? 'null' : typeof model}.`);
+    throw new InvalidInputError(
+      `options.${tier} must be an AI SDK language model object (e.g. openai('gpt-4.1')), got ${model === null ? 'null' : typeof model}.`,
+    );
   }
   const { specificationVersion, doGenerate, doStream } = model as Partial<LanguageModelV4>;
   if (specificationVersion !== 'v4' || typeof doGenerate !== 'function' || typeof doStream !== 'function') {
@@ -109,11 +113,15 @@ class RoutedLanguageModel implements LanguageModelV4 {
     return { ...result, stream: result.stream.pipeThrough(withRouting(model.modelId, routing)) };
   }
 
-  private async choose(options: LanguageModelV4CallOptions): Promise<{ model: LanguageModelV4; routing: RoutingMetadata }> {
+  private async choose(
+    options: LanguageModelV4CallOptions,
+  ): Promise<{ model: LanguageModelV4; routing: RoutingMetadata }> {
     const prompt = promptOf(routeInputOf(options.prompt));
     const decision = await this.router.route(prompt, options.abortSignal ? { signal: options.abortSignal } : {});
     if (!TIERS.includes(decision?.tier)) {
-      throw new InvalidInputError(`The router decided ${JSON.stringify(decision?.tier)}; a decision's tier must be 'strong' or 'weak'.`);
+      throw new InvalidInputError(
+        `The router decided ${JSON.stringify(decision?.tier)}; a decision's tier must be 'strong' or 'weak'.`,
+      );
     }
     const model = this.models[decision.tier];
     return { model, routing: routingMetadata(decision, model) };
@@ -127,7 +135,12 @@ class RoutedLanguageModel implements LanguageModelV4 {
 function routeInputOf(prompt: LanguageModelV4Prompt): ChatCompletionMessageParam[] {
   return prompt.map((message) =>
     message.role === 'user'
-      ? { role: 'user', content: message.content.flatMap((part) => (part.type === 'text' ? [{ type: 'text' as const, text: part.text }] : [])) }
+      ? {
+          role: 'user',
+          content: message.content.flatMap((part) =>
+            part.type === 'text' ? [{ type: 'text' as const, text: part.text }] : [],
+          ),
+        }
       : { role: message.role },
   );
 }
@@ -154,7 +167,10 @@ function routingMetadata(decision: RouteDecision, model: LanguageModelV4): Routi
  * The chosen model's stream with the decision in its finish part, and a response-metadata part naming the model
  * (the SDK would otherwise report this model's id; a later response-metadata part of the provider still wins).
  */
-function withRouting(modelId: string, routing: RoutingMetadata): TransformStream<LanguageModelV4StreamPart, LanguageModelV4StreamPart> {
+function withRouting(
+  modelId: string,
+  routing: RoutingMetadata,
+): TransformStream<LanguageModelV4StreamPart, LanguageModelV4StreamPart> {
   let named = false;
   return new TransformStream({
     transform(part, controller) {
@@ -162,7 +178,11 @@ function withRouting(modelId: string, routing: RoutingMetadata): TransformStream
         controller.enqueue({ type: 'response-metadata', modelId });
         named = true;
       }
-      controller.enqueue(part.type === 'finish' ? { ...part, providerMetadata: { ...part.providerMetadata, [ROUTING_METADATA_KEY]: routing } } : part);
+      controller.enqueue(
+        part.type === 'finish'
+          ? { ...part, providerMetadata: { ...part.providerMetadata, [ROUTING_METADATA_KEY]: routing } }
+          : part,
+      );
     },
   });
 }

@@ -84,7 +84,10 @@ export function servedFiles(assetsDir: string | false, options: { element?: bool
 }
 
 /** Copies every served file into `outDir` under its URL path; returns the count and total bytes. */
-export async function copyServedFiles(files: ReadonlyMap<string, string>, outDir: string): Promise<{ files: number; bytes: number }> {
+export async function copyServedFiles(
+  files: ReadonlyMap<string, string>,
+  outDir: string,
+): Promise<{ files: number; bytes: number }> {
   let bytes = 0;
   for (const [urlPath, onDisk] of files) {
     const target = path.join(outDir, ...urlPath.split('/'));

@@ -38,7 +38,8 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
     io.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (args.router === undefined || args['strong-pct'] === undefined) throw new InvalidInputError('Missing --router or --strong-pct (see --help).');
+  if (args.router === undefined || args['strong-pct'] === undefined)
+    throw new InvalidInputError('Missing --router or --strong-pct (see --help).');
   const definition = defaultRegistry.get(args.router);
   const strongPct = parseNumberFlag(args['strong-pct'], '--strong-pct', { min: 0, max: 1 });
   const routersDir = path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR);
@@ -47,10 +48,15 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
   if (args.prompts === undefined && definition.requires.includes('weights')) {
     const { manifest } = await readRouterFolder(path.join(routersDir, definition.name));
     const stored = manifestCalibration(manifest);
-    if (!stored) throw new InvalidInputError(`The manifest of '${definition.name}' has no calibration quantiles: pass --prompts <file>, or retrain it.`);
+    if (!stored)
+      throw new InvalidInputError(
+        `The manifest of '${definition.name}' has no calibration quantiles: pass --prompts <file>, or retrain it.`,
+      );
     const threshold = thresholdFromQuantileTable(stored.quantiles, strongPct);
     io.stdout.write(`${threshold}\n`);
-    io.stderr.write(`Threshold for '${definition.name}' at ${(strongPct * 100).toFixed(1)}% strong calls, from the manifest's quantiles of ${stored.prompts ?? 'the calibration prompts'}.\n`);
+    io.stderr.write(
+      `Threshold for '${definition.name}' at ${(strongPct * 100).toFixed(1)}% strong calls, from the manifest's quantiles of ${stored.prompts ?? 'the calibration prompts'}.\n`,
+    );
     return;
   }
   // Without --prompts, a router without a manifest (length, random, causal-llm) scores the calibration set now.
@@ -62,17 +68,25 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
   const threshold = thresholdForStrongPct(scores, strongPct);
   const share = scores.filter((score) => score >= threshold).length / scores.length;
   io.stdout.write(`${threshold}\n`);
-  io.stderr.write(`Threshold for '${definition.name}' on ${prompts.length} prompts of ${source}: ${(share * 100).toFixed(1)}% go strong (asked ${(strongPct * 100).toFixed(1)}%).\n`);
+  io.stderr.write(
+    `Threshold for '${definition.name}' on ${prompts.length} prompts of ${source}: ${(share * 100).toFixed(1)}% go strong (asked ${(strongPct * 100).toFixed(1)}%).\n`,
+  );
 }
 
-async function readPromptFile(name: string, field: string, data: string | undefined): Promise<{ prompts: string[]; source: string }> {
-  if (data !== undefined) throw new InvalidInputError('--data locates the calibration set; it is not used with --prompts.');
+async function readPromptFile(
+  name: string,
+  field: string,
+  data: string | undefined,
+): Promise<{ prompts: string[]; source: string }> {
+  if (data !== undefined)
+    throw new InvalidInputError('--data locates the calibration set; it is not used with --prompts.');
   const file = path.resolve(name);
   const records = await readRecords(file);
   requireFields(records, [field], file);
   const prompts = records.map((record, index) => {
     const prompt = record[field];
-    if (typeof prompt !== 'string' || prompt.trim() === '') throw new InvalidInputError(`${file}, row ${index + 1}: field '${field}' is missing, empty or not text.`);
+    if (typeof prompt !== 'string' || prompt.trim() === '')
+      throw new InvalidInputError(`${file}, row ${index + 1}: field '${field}' is missing, empty or not text.`);
     return prompt;
   });
   return { prompts, source: path.basename(file) };

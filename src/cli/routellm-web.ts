@@ -24,16 +24,26 @@ export async function routellmWebCommand(argv: readonly string[], io: CommandIO)
     io.stdout.write(USAGE);
     return;
   }
-  if (command !== 'assets') throw new InvalidInputError(`unknown command '${command}': the only command is 'assets' (see --help).`);
+  if (command !== 'assets')
+    throw new InvalidInputError(`unknown command '${command}': the only command is 'assets' (see --help).`);
   const unknown = rest.find((arg) => arg.startsWith('-') && arg !== '--no-element');
   if (unknown !== undefined) throw new InvalidInputError(`unknown option '${unknown}' (see --help).`);
   const folders = rest.filter((arg) => !arg.startsWith('-'));
   if (folders.length !== 1) throw new InvalidInputError(`assets takes one folder, got ${folders.length} (see --help).`);
   const assetsDir = packageAssetsDir();
-  if (!existsSync(assetsDir)) throw new InvalidInputError(`this copy of routellm-web has no assets folder (${assetsDir}): install it from npm, or run npm run build:package in its repository.`);
+  if (!existsSync(assetsDir))
+    throw new InvalidInputError(
+      `this copy of routellm-web has no assets folder (${assetsDir}): install it from npm, or run npm run build:package in its repository.`,
+    );
   const outDir = path.resolve(folders[0]!);
-  const { files, bytes } = await copyServedFiles(servedFiles(assetsDir, { element: !rest.includes('--no-element') }), outDir);
-  io.stdout.write(`Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) into ${outDir}: ort/, models/, routers/${rest.includes('--no-element') ? '' : ` and ${ROUTE_CHAT_SCRIPT}`}.\n`);
+  const { files, bytes } = await copyServedFiles(
+    servedFiles(assetsDir, { element: !rest.includes('--no-element') }),
+    outDir,
+  );
+  io.stdout.write(
+    `Copied ${files} files (${(bytes / 1e6).toFixed(1)} MB) into ${outDir}: ort/, models/, routers/${rest.includes('--no-element') ? '' : ` and ${ROUTE_CHAT_SCRIPT}`}.\n`,
+  );
 }
 
-if (isEntryPoint(import.meta.url)) process.exitCode = await runCommand(routellmWebCommand, process.argv.slice(2), processIO);
+if (isEntryPoint(import.meta.url))
+  process.exitCode = await runCommand(routellmWebCommand, process.argv.slice(2), processIO);

@@ -63,7 +63,10 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
   const resourceOptions = {
     routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
     seed,
-    causalLm: { ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }), allowRemoteModels: args['allow-remote'] },
+    causalLm: {
+      ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }),
+      allowRemoteModels: args['allow-remote'],
+    },
   };
   const scores = await scoreWithRouter(definition, prompts, resourceOptions, io.stderr);
 

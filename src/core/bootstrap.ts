@@ -16,7 +16,8 @@ export interface BootstrapInterval {
 export const DEFAULT_BOOTSTRAP_RESAMPLES = 1000;
 
 const apgrOf = (benchmark: Benchmark, scores: readonly number[]) =>
-  curveMetrics(thresholdCurve(benchmark, scores), modelQuality(benchmark, 'weak'), modelQuality(benchmark, 'strong')).apgr;
+  curveMetrics(thresholdCurve(benchmark, scores), modelQuality(benchmark, 'weak'), modelQuality(benchmark, 'strong'))
+    .apgr;
 
 /**
  * Percentile bootstrap interval of a router's APGR on a benchmark: the benchmark's items are resampled with
@@ -24,10 +25,15 @@ const apgrOf = (benchmark: Benchmark, scores: readonly number[]) =>
  * one APGR there is a noisy number; this says how noisy. Resamples whose weak and strong quality tie are skipped
  * (APGR is undefined there).
  */
-export function bootstrapApgr(benchmark: Benchmark, scores: readonly number[], options: { resamples?: number; level?: number; seed?: number } = {}): BootstrapInterval {
+export function bootstrapApgr(
+  benchmark: Benchmark,
+  scores: readonly number[],
+  options: { resamples?: number; level?: number; seed?: number } = {},
+): BootstrapInterval {
   const resamples = options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES;
   const level = options.level ?? 0.95;
-  if (scores.length !== benchmark.items.length) throw new InvalidInputError(`Got ${scores.length} scores for ${benchmark.items.length} items.`);
+  if (scores.length !== benchmark.items.length)
+    throw new InvalidInputError(`Got ${scores.length} scores for ${benchmark.items.length} items.`);
   const next = createPrng(options.seed ?? 0);
   const values: number[] = [];
   const count = benchmark.items.length;
@@ -36,7 +42,10 @@ export function bootstrapApgr(benchmark: Benchmark, scores: readonly number[], o
     const items = picks.map((pick) => benchmark.items[pick]!);
     const gap = items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0);
     if (Math.abs(gap) < 1e-12) continue;
-    const apgr = apgrOf(createBenchmark({ ...benchmark, items }), picks.map((pick) => scores[pick]!));
+    const apgr = apgrOf(
+      createBenchmark({ ...benchmark, items }),
+      picks.map((pick) => scores[pick]!),
+    );
     if (Number.isFinite(apgr)) values.push(apgr);
   }
   values.sort((a, b) => a - b);

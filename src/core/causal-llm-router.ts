@@ -52,13 +52,20 @@ export function createCausalLlmRouter(scorer: LabelScorer, options: CausalLlmRou
   const answerPrefix = options.answerPrefix ?? DEFAULT_ANSWER_PREFIX;
   const systemMessage = options.systemMessage ?? ROUTELLM_SYSTEM_MESSAGE;
   const classifierMessage = options.classifierMessage ?? ROUTELLM_CLASSIFIER_MESSAGE;
-  if (labels.length < 2 || new Set(labels).size !== labels.length || labels.some((label) => typeof label !== 'string' || label === '')) {
+  if (
+    labels.length < 2 ||
+    new Set(labels).size !== labels.length ||
+    labels.some((label) => typeof label !== 'string' || label === '')
+  ) {
     throw new InvalidInputError('labels must be at least two distinct non-empty strings.');
   }
   if (!(Number.isInteger(scoreThreshold) && scoreThreshold >= 2 && scoreThreshold <= labels.length)) {
-    throw new InvalidInputError(`scoreThreshold must be an integer rating from 2 to ${labels.length}, got ${scoreThreshold}.`);
+    throw new InvalidInputError(
+      `scoreThreshold must be an integer rating from 2 to ${labels.length}, got ${scoreThreshold}.`,
+    );
   }
-  if (!classifierMessage.includes('{question}')) throw new InvalidInputError('classifierMessage must contain {question}.');
+  if (!classifierMessage.includes('{question}'))
+    throw new InvalidInputError('classifierMessage must contain {question}.');
 
   // RouteLLM's prompt format strips every message before templating it.
   const queryOf = (prompt: string): LabelQuery => ({
@@ -74,11 +81,15 @@ export function createCausalLlmRouter(scorer: LabelScorer, options: CausalLlmRou
     async score(prompts, scoreOptions) {
       const probabilities = await scorer.scoreLabels(prompts.map(queryOf), labels, scoreOptions);
       if (probabilities.length !== prompts.length) {
-        throw new InvalidInputError(`Label scorer '${scorer.id}' returned ${probabilities.length} results for ${prompts.length} prompts.`);
+        throw new InvalidInputError(
+          `Label scorer '${scorer.id}' returned ${probabilities.length} results for ${prompts.length} prompts.`,
+        );
       }
       return probabilities.map((row) => {
         if (row.length !== labels.length) {
-          throw new InvalidInputError(`Label scorer '${scorer.id}' returned ${row.length} probabilities for ${labels.length} labels.`);
+          throw new InvalidInputError(
+            `Label scorer '${scorer.id}' returned ${row.length} probabilities for ${labels.length} labels.`,
+          );
         }
         return strongWinRate(row, scoreThreshold, scorer.id);
       });
@@ -90,7 +101,9 @@ export function createCausalLlmRouter(scorer: LabelScorer, options: CausalLlmRou
 function strongWinRate(ratingProbabilities: readonly number[], scoreThreshold: number, scorerId: string): number {
   const total = ratingProbabilities.reduce((sum, probability) => sum + probability, 0);
   if (!(total > 0) || !Number.isFinite(total)) {
-    throw new InvalidInputError(`Label scorer '${scorerId}' gave the rating tokens no usable probability (total ${total}).`);
+    throw new InvalidInputError(
+      `Label scorer '${scorerId}' gave the rating tokens no usable probability (total ${total}).`,
+    );
   }
   const low = ratingProbabilities.slice(0, scoreThreshold - 1).reduce((sum, probability) => sum + probability, 0);
   return low / total;
@@ -98,7 +111,8 @@ function strongWinRate(ratingProbabilities: readonly number[], scoreThreshold: n
 
 export const causalLlmRouterDefinition: RouterDefinition = {
   name: 'causal-llm',
-  description: "RouteLLM's causal-LLM router: a causal LM rates 1-5 how well the weak model will answer; P(rating < 4) is the score.",
+  description:
+    "RouteLLM's causal-LLM router: a causal LM rates 1-5 how well the weak model will answer; P(rating < 4) is the score.",
   requires: ['labelScorer'],
   create: (context) => createCausalLlmRouter(context.labelScorer!),
 };

@@ -29,12 +29,15 @@ export function createClassifierRouter(classifier: TextClassifier, options: Clas
         `Classifier '${classifier.id}' has label '${label}', which labelValues does not give a value (it has ${Object.keys(labelValues).join(', ') || 'none'}).`,
       );
     }
-    if (!(value >= 0 && value <= 1)) throw new InvalidInputError(`labelValues['${label}'] must be in [0, 1], got ${value}.`);
+    if (!(value >= 0 && value <= 1))
+      throw new InvalidInputError(`labelValues['${label}'] must be in [0, 1], got ${value}.`);
     return value;
   });
   const stray = Object.keys(labelValues).find((label) => !classifier.labels.includes(label));
   if (stray !== undefined) {
-    throw new InvalidInputError(`labelValues names '${stray}', which classifier '${classifier.id}' does not have (its labels: ${classifier.labels.join(', ')}).`);
+    throw new InvalidInputError(
+      `labelValues names '${stray}', which classifier '${classifier.id}' does not have (its labels: ${classifier.labels.join(', ')}).`,
+    );
   }
 
   return {
@@ -42,11 +45,15 @@ export function createClassifierRouter(classifier: TextClassifier, options: Clas
     async score(prompts, scoreOptions) {
       const probabilities = await classifier.classify(prompts, scoreOptions);
       if (probabilities.length !== prompts.length) {
-        throw new InvalidInputError(`Classifier '${classifier.id}' returned ${probabilities.length} results for ${prompts.length} prompts.`);
+        throw new InvalidInputError(
+          `Classifier '${classifier.id}' returned ${probabilities.length} results for ${prompts.length} prompts.`,
+        );
       }
       return probabilities.map((row) => {
         if (row.length !== values.length) {
-          throw new InvalidInputError(`Classifier '${classifier.id}' returned ${row.length} probabilities for its ${values.length} labels.`);
+          throw new InvalidInputError(
+            `Classifier '${classifier.id}' returned ${row.length} probabilities for its ${values.length} labels.`,
+          );
         }
         const strongWinRate = row.reduce((sum, probability, index) => sum + probability * values[index]!, 0);
         // Probabilities in float32 may sum to a hair above 1.
@@ -63,16 +70,23 @@ export function createClassifierRouter(classifier: TextClassifier, options: Clas
  */
 export const classifierRouterDefinition: RouterDefinition = {
   name: 'classifier',
-  description: "RouteLLM's BERT router on USE-lite: a trained head over the prompt's embedding and token statistics (one ONNX model).",
+  description:
+    "RouteLLM's BERT router on USE-lite: a trained head over the prompt's embedding and token statistics (one ONNX model).",
   requires: ['weights', 'textClassifier'],
-  create: (context) => createClassifierRouter(context.textClassifier!, { labelValues: manifestLabelValues(context.weights!.manifest) }),
+  create: (context) =>
+    createClassifierRouter(context.textClassifier!, { labelValues: manifestLabelValues(context.weights!.manifest) }),
 };
 
 function manifestLabelValues(manifest: Readonly<Record<string, unknown>>): Readonly<Record<string, number>> {
   const labelValues = manifest['labelValues'];
   if (labelValues === undefined) return CLASSIFIER_LABEL_VALUES;
-  if (typeof labelValues !== 'object' || labelValues === null || Array.isArray(labelValues) || !Object.values(labelValues).every((value) => typeof value === 'number')) {
-    throw new InvalidInputError('The classifier manifest\'s labelValues must map each label to a number.');
+  if (
+    typeof labelValues !== 'object' ||
+    labelValues === null ||
+    Array.isArray(labelValues) ||
+    !Object.values(labelValues).every((value) => typeof value === 'number')
+  ) {
+    throw new InvalidInputError("The classifier manifest's labelValues must map each label to a number.");
   }
   return labelValues as Record<string, number>;
 }

@@ -55,7 +55,11 @@ export class InvalidInputError extends RouteError {
 /** A model (encoder or router weights) could not be found or loaded. */
 export class ModelLoadError extends RouteError {
   override readonly name = 'ModelLoadError';
-  constructor(message: string, code: 'model_not_found' | 'model_load_failed' = 'model_load_failed', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    code: 'model_not_found' | 'model_load_failed' = 'model_load_failed',
+    options?: { cause?: unknown },
+  ) {
     super(message, code, options);
   }
 }
@@ -90,7 +94,9 @@ export class RelayError extends RouteError {
     readonly type?: string,
     options?: { cause?: unknown; relayCode?: string },
   ) {
-    super(message, status === 0 ? 'relay_unreachable' : status >= 500 ? 'upstream_error' : 'relay_error', { cause: options?.cause });
+    super(message, status === 0 ? 'relay_unreachable' : status >= 500 ? 'upstream_error' : 'relay_error', {
+      cause: options?.cause,
+    });
     this.relayCode = options?.relayCode;
   }
 }

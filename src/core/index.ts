@@ -70,8 +70,24 @@ export {
   createCausalLlmRouter,
   type CausalLlmRouterOptions,
 } from './causal-llm-router.ts';
-export { KNN_GAIN_ROUTER, createKnnGainRouter, difficultyAdjustment, gainToScore, knnGain, knnGainRouterDefinition, priorGain, type KnnGainModel } from './knn-gain-router.ts';
-export { MF_ROUTER, createMfRouter, mfModelFromWeights, mfRouterDefinition, type MfModel, type MfRouterOptions } from './mf-router.ts';
+export {
+  KNN_GAIN_ROUTER,
+  createKnnGainRouter,
+  difficultyAdjustment,
+  gainToScore,
+  knnGain,
+  knnGainRouterDefinition,
+  priorGain,
+  type KnnGainModel,
+} from './knn-gain-router.ts';
+export {
+  MF_ROUTER,
+  createMfRouter,
+  mfModelFromWeights,
+  mfRouterDefinition,
+  type MfModel,
+  type MfRouterOptions,
+} from './mf-router.ts';
 export {
   SW_RANKING_ROUTER,
   createSwRankingRouter,
@@ -93,8 +109,20 @@ export {
   type WeightsProgressEvent,
 } from './weights/router-weights.ts';
 export { sha256Hex } from './weights/sha256.ts';
-export { TENSOR_FILE, packTensors, readTensors, type Tensor, type TensorDtype, type TensorEntry } from './router-tensors.ts';
-export { PROMPT_FEATURE_COUNT, PROMPT_FEATURE_NAMES, promptFeatures, type PromptFeatureName } from './prompt-features.ts';
+export {
+  TENSOR_FILE,
+  packTensors,
+  readTensors,
+  type Tensor,
+  type TensorDtype,
+  type TensorEntry,
+} from './router-tensors.ts';
+export {
+  PROMPT_FEATURE_COUNT,
+  PROMPT_FEATURE_NAMES,
+  promptFeatures,
+  type PromptFeatureName,
+} from './prompt-features.ts';
 export { bootstrapApgr, type BootstrapInterval } from './bootstrap.ts';
 export { formatRouterModel, parseRouterModel, type RouterModelString } from './model-string.ts';
 export {

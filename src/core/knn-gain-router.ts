@@ -57,7 +57,11 @@ export function priorGain(gains: Float32Array, nearest: ArrayLike<number>): numb
 }
 
 /** The difficulty adjustment from a prompt's neighbourhood (row indices, most similar first). */
-export function difficultyAdjustment(model: KnnGainModel, neighbourhood: ArrayLike<number>, promptLogChars: number): number {
+export function difficultyAdjustment(
+  model: KnnGainModel,
+  neighbourhood: ArrayLike<number>,
+  promptLogChars: number,
+): number {
   const count = neighbourhood.length;
   let lengthSum = 0;
   let lengthSquares = 0;
@@ -96,7 +100,9 @@ export function knnGain(model: KnnGainModel, similarities: Float32Array, prompt:
 export function createKnnGainRouter(options: { embedder: Embedder; model: KnnGainModel }): Router {
   const { embedder, model } = options;
   if (embedder.dimensions !== model.embeddings.inputDimensions) {
-    throw new InvalidInputError(`The knn-gain model projects ${model.embeddings.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`);
+    throw new InvalidInputError(
+      `The knn-gain model projects ${model.embeddings.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`,
+    );
   }
   return {
     name: KNN_GAIN_ROUTER,
@@ -110,7 +116,8 @@ export function createKnnGainRouter(options: { embedder: Embedder; model: KnnGai
 
 export const knnGainRouterDefinition: RouterDefinition = {
   name: KNN_GAIN_ROUTER,
-  description: 'Expected quality gain from the nearest gold-labelled prompts, plus a per-family length term chosen by cross-validation.',
+  description:
+    'Expected quality gain from the nearest gold-labelled prompts, plus a per-family length term chosen by cross-validation.',
   requires: ['embedder', 'weights'],
   create(context) {
     const embedder = context.embedder!;

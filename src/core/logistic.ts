@@ -35,7 +35,11 @@ export interface LogisticFitOptions {
  * up to a few hundred coefficients over any number of sparse rows (a Bradley-Terry fit over 100 models and a few
  * annotator terms is such a problem). Deterministic.
  */
-export function fitSparseLogistic(rows: readonly SparseLogisticRow[], dimensions: number, options: LogisticFitOptions = {}): Float64Array {
+export function fitSparseLogistic(
+  rows: readonly SparseLogisticRow[],
+  dimensions: number,
+  options: LogisticFitOptions = {},
+): Float64Array {
   const l2 = options.l2 ?? 1e-6;
   const prior = options.priorMean ?? new Float64Array(dimensions);
   if (!(l2 > 0)) throw new InvalidInputError('The logistic fit needs a positive l2 penalty.');

@@ -31,7 +31,11 @@ export interface MfModel {
   readonly featureScale: Float32Array;
 }
 
-export function mfInputs(model: Pick<MfModel, 'embeddingDimensions' | 'featureMean' | 'featureScale'>, embedding: ArrayLike<number>, prompt: string): Float32Array {
+export function mfInputs(
+  model: Pick<MfModel, 'embeddingDimensions' | 'featureMean' | 'featureScale'>,
+  embedding: ArrayLike<number>,
+  prompt: string,
+): Float32Array {
   const inputs = new Float32Array(model.embeddingDimensions + PROMPT_FEATURE_COUNT);
   inputs.set(embedding);
   const features = promptFeatures(prompt);
@@ -60,7 +64,8 @@ export function mfModelScore(model: MfModel, modelRow: number, projected: Float3
   for (let r = 0; r < model.rank; r++) norm += model.modelEmbeddings[modelRow * model.rank + r]! ** 2;
   norm = Math.sqrt(norm) || 1;
   let score = 0;
-  for (let r = 0; r < model.rank; r++) score += (model.classifier[r]! * model.modelEmbeddings[modelRow * model.rank + r]! * projected[r]!) / norm;
+  for (let r = 0; r < model.rank; r++)
+    score += (model.classifier[r]! * model.modelEmbeddings[modelRow * model.rank + r]! * projected[r]!) / norm;
   return score;
 }
 
@@ -76,14 +81,19 @@ export function createMfRouter(options: MfRouterOptions): Router {
   const { embedder, model, strong, weak } = options;
   const row = (name: string) => {
     const index = model.models.indexOf(name);
-    if (index < 0) throw new InvalidInputError(`The mf router was not trained on model '${name}'. Its models: ${model.models.join(', ')}.`);
+    if (index < 0)
+      throw new InvalidInputError(
+        `The mf router was not trained on model '${name}'. Its models: ${model.models.join(', ')}.`,
+      );
     return index;
   };
   const strongRow = row(strong);
   const weakRow = row(weak);
   if (strongRow === weakRow) throw new InvalidInputError('The strong and the weak model must differ.');
   if (embedder.dimensions !== model.embeddingDimensions) {
-    throw new InvalidInputError(`The mf model expects ${model.embeddingDimensions}-dimensional embeddings, the embedder gives ${embedder.dimensions}.`);
+    throw new InvalidInputError(
+      `The mf model expects ${model.embeddingDimensions}-dimensional embeddings, the embedder gives ${embedder.dimensions}.`,
+    );
   }
   return {
     name: MF_ROUTER,
@@ -97,7 +107,11 @@ export function createMfRouter(options: MfRouterOptions): Router {
   };
 }
 
-export function mfModelFromWeights(context: { embedder: Embedder; weights: Parameters<typeof readTensors>[0] }): { model: MfModel; strong: string; weak: string } {
+export function mfModelFromWeights(context: { embedder: Embedder; weights: Parameters<typeof readTensors>[0] }): {
+  model: MfModel;
+  strong: string;
+  weak: string;
+} {
   const { embedder, weights } = context;
   const manifest = readLearnedRouterManifest(weights, MF_ROUTER, embedder);
   const where = `Router '${MF_ROUTER}' weights`;
@@ -106,7 +120,8 @@ export function mfModelFromWeights(context: { embedder: Embedder; weights: Param
   const tensors = readTensors(weights, where);
   const inputs = embedder.dimensions + PROMPT_FEATURE_COUNT;
   const pair = manifest.parameters['defaultPair'] as { strong?: unknown; weak?: unknown } | undefined;
-  if (typeof pair?.strong !== 'string' || typeof pair.weak !== 'string') throw new ModelLoadError(`${where}: parameter 'defaultPair' must name a strong and a weak model.`);
+  if (typeof pair?.strong !== 'string' || typeof pair.weak !== 'string')
+    throw new ModelLoadError(`${where}: parameter 'defaultPair' must name a strong and a weak model.`);
   return {
     strong: pair.strong,
     weak: pair.weak,
@@ -125,7 +140,8 @@ export function mfModelFromWeights(context: { embedder: Embedder; weights: Param
 
 export const mfRouterDefinition: RouterDefinition = {
   name: MF_ROUTER,
-  description: 'Matrix factorisation over many models (RouteLLM), with prompt statistics; the model pair is chosen at inference.',
+  description:
+    'Matrix factorisation over many models (RouteLLM), with prompt statistics; the model pair is chosen at inference.',
   requires: ['embedder', 'weights'],
   create(context) {
     const { model, strong, weak } = mfModelFromWeights({ embedder: context.embedder!, weights: context.weights! });

@@ -39,5 +39,5 @@ export function topK(values: ArrayLike<number>, k: number): Int32Array {
       siftDown(0);
     }
   }
-  return Int32Array.from(heap).sort((a, b) => (values[b]! - values[a]!) || a - b);
+  return Int32Array.from(heap).sort((a, b) => values[b]! - values[a]! || a - b);
 }

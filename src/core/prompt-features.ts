@@ -23,9 +23,11 @@ export const PROMPT_FEATURE_COUNT = PROMPT_FEATURE_NAMES.length;
 const NUMBER = /\d+(?:[.,]\d+)*/g;
 const WORD = /[\p{L}\p{N}_]+/gu;
 /** Syntax that is rare in prose and common in code. */
-const CODE_MARKER = /```|[{};]|=>|==|!=|\bdef\b|\breturn\b|\bfunction\b|\bclass\b|\bimport\b|\bconst\b|\bprint\(|\bfor\s*\(|\bwhile\b|#include|<\/?\w+>/g;
+const CODE_MARKER =
+  /```|[{};]|=>|==|!=|\bdef\b|\breturn\b|\bfunction\b|\bclass\b|\bimport\b|\bconst\b|\bprint\(|\bfor\s*\(|\bwhile\b|#include|<\/?\w+>/g;
 /** Notation that is rare in prose and common in mathematics. */
-const MATH_MARKER = /\\[a-zA-Z]+|\$|\^|[=<>≤≥±×÷√∑∫π]|\d\s*[-+*/]\s*\d|\b(?:solve|equation|integer|prime|probability|derivative|integral|sum|product|remainder|divisible)\b/gi;
+const MATH_MARKER =
+  /\\[a-zA-Z]+|\$|\^|[=<>≤≥±×÷√∑∫π]|\d\s*[-+*/]\s*\d|\b(?:solve|equation|integer|prime|probability|derivative|integral|sum|product|remainder|divisible)\b/gi;
 /** Multiple-choice option lines: `A. ...`, `(B) ...`, `C) ...`. */
 const CHOICE_LINE = /^\s*\(?[A-Ha-h][.)]\s+\S/gm;
 

@@ -24,7 +24,10 @@ export const TENSOR_FORMAT_VERSION = 2;
 export type TensorDtype = 'float32' | 'float16' | 'int8';
 
 /** The dtypes each format version may use. */
-const DTYPES_BY_VERSION: Readonly<Record<number, readonly TensorDtype[]>> = { 1: ['float32', 'float16'], 2: ['float32', 'float16', 'int8'] };
+const DTYPES_BY_VERSION: Readonly<Record<number, readonly TensorDtype[]>> = {
+  1: ['float32', 'float16'],
+  2: ['float32', 'float16', 'int8'],
+};
 
 export interface Tensor {
   readonly shape: readonly number[];
@@ -67,11 +70,11 @@ export function toFloat16Bits(value: number): number {
     const half = mantissa >>> shift;
     const remainder = mantissa & ((1 << shift) - 1);
     const halfway = 1 << (shift - 1);
-    return sign | (remainder > halfway || (remainder === halfway && (half & 1)) ? half + 1 : half);
+    return sign | (remainder > halfway || (remainder === halfway && half & 1) ? half + 1 : half);
   }
   const half = (halfExponent << 10) | (mantissa >>> 13);
   const remainder = mantissa & 0x1fff;
-  return sign | (remainder > 0x1000 || (remainder === 0x1000 && (half & 1)) ? half + 1 : half);
+  return sign | (remainder > 0x1000 || (remainder === 0x1000 && half & 1) ? half + 1 : half);
 }
 
 export function fromFloat16Bits(bits: number): number {
@@ -90,11 +93,13 @@ export function quantizeInt8Rows(data: Float32Array, rowLength: number): { value
   const scales = new Float32Array(rows);
   for (let row = 0; row < rows; row++) {
     let largest = 0;
-    for (let index = row * rowLength; index < (row + 1) * rowLength; index++) largest = Math.max(largest, Math.abs(data[index]!));
+    for (let index = row * rowLength; index < (row + 1) * rowLength; index++)
+      largest = Math.max(largest, Math.abs(data[index]!));
     const scale = Math.fround(largest / 127);
     scales[row] = scale;
     if (scale === 0) continue;
-    for (let index = row * rowLength; index < (row + 1) * rowLength; index++) values[index] = Math.max(-127, Math.min(127, Math.round(data[index]! / scale)));
+    for (let index = row * rowLength; index < (row + 1) * rowLength; index++)
+      values[index] = Math.max(-127, Math.min(127, Math.round(data[index]! / scale)));
   }
   return { values, scales };
 }
@@ -118,13 +123,20 @@ const align4 = (bytes: number) => Math.ceil(bytes / 4) * 4;
  * Packs named tensors into the weights file and its manifest entries, in the given order (each 4-byte aligned),
  * in format TENSOR_FORMAT_VERSION (write it as the manifest's "tensorFormat").
  */
-export function packTensors(tensors: Readonly<Record<string, TensorToPack>>): { bytes: Uint8Array; entries: Record<string, TensorEntry> } {
+export function packTensors(tensors: Readonly<Record<string, TensorToPack>>): {
+  bytes: Uint8Array;
+  entries: Record<string, TensorEntry>;
+} {
   const entries: Record<string, TensorEntry> = {};
   let total = 0;
   for (const [name, tensor] of Object.entries(tensors)) {
-    if (tensor.data.length !== sizeOf(tensor.shape)) throw new ModelLoadError(`Tensor '${name}' has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}].`);
+    if (tensor.data.length !== sizeOf(tensor.shape))
+      throw new ModelLoadError(
+        `Tensor '${name}' has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}].`,
+      );
     const dtype = tensor.dtype ?? 'float32';
-    if (dtype === 'int8' && tensor.shape.length === 0) throw new ModelLoadError(`Tensor '${name}': int8 needs at least one dimension (its rows).`);
+    if (dtype === 'int8' && tensor.shape.length === 0)
+      throw new ModelLoadError(`Tensor '${name}': int8 needs at least one dimension (its rows).`);
     const byteOffset = total;
     total += align4(tensor.data.length * BYTES[dtype]);
     if (dtype === 'int8') {
@@ -175,19 +187,26 @@ export function readTensors(weights: RouterWeights, where: string): Map<string, 
     throw new ModelLoadError(`${where}: the manifest has no "tensors" table.`);
   }
   const bytes = weights.files.get(TENSOR_FILE);
-  if (!bytes) throw new ModelLoadError(`${where}: ${TENSOR_FILE} was not loaded (is it listed in the manifest's "files"?).`);
+  if (!bytes)
+    throw new ModelLoadError(`${where}: ${TENSOR_FILE} was not loaded (is it listed in the manifest's "files"?).`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const allowed = DTYPES_BY_VERSION[format]!;
   const tensors = new Map<string, Tensor>();
   for (const [name, entry] of Object.entries(described as Record<string, unknown>)) {
-    const { dtype = 'float32', byteOffset, shape, scalesByteOffset } = (entry ?? {}) as { dtype?: unknown; byteOffset?: unknown; shape?: unknown; scalesByteOffset?: unknown };
+    const {
+      dtype = 'float32',
+      byteOffset,
+      shape,
+      scalesByteOffset,
+    } = (entry ?? {}) as { dtype?: unknown; byteOffset?: unknown; shape?: unknown; scalesByteOffset?: unknown };
     if (
       !allowed.includes(dtype as TensorDtype) ||
       !Number.isInteger(byteOffset) ||
       (byteOffset as number) < 0 ||
       !Array.isArray(shape) ||
       !shape.every((dimension) => Number.isInteger(dimension) && dimension >= 0) ||
-      (dtype === 'int8' && (shape.length === 0 || !Number.isInteger(scalesByteOffset) || (scalesByteOffset as number) < 0))
+      (dtype === 'int8' &&
+        (shape.length === 0 || !Number.isInteger(scalesByteOffset) || (scalesByteOffset as number) < 0))
     ) {
       throw new ModelLoadError(
         `${where}: tensor '${name}' needs a dtype of tensor format ${format} (${allowed.join(', ')}), an integer "byteOffset", a "shape" of integers, and for int8 at least one dimension and a "scalesByteOffset".`,
@@ -195,18 +214,23 @@ export function readTensors(weights: RouterWeights, where: string): Map<string, 
     }
     const size = sizeOf(shape as number[]);
     const start = byteOffset as number;
-    if (start + size * BYTES[dtype as TensorDtype] > bytes.byteLength) throw new ModelLoadError(`${where}: tensor '${name}' runs past the end of ${TENSOR_FILE}.`);
+    if (start + size * BYTES[dtype as TensorDtype] > bytes.byteLength)
+      throw new ModelLoadError(`${where}: tensor '${name}' runs past the end of ${TENSOR_FILE}.`);
     const data = new Float32Array(size);
-    if (dtype === 'float32') for (let index = 0; index < size; index++) data[index] = view.getFloat32(start + index * 4, true);
-    else if (dtype === 'float16') for (let index = 0; index < size; index++) data[index] = fromFloat16Bits(view.getUint16(start + index * 2, true));
+    if (dtype === 'float32')
+      for (let index = 0; index < size; index++) data[index] = view.getFloat32(start + index * 4, true);
+    else if (dtype === 'float16')
+      for (let index = 0; index < size; index++) data[index] = fromFloat16Bits(view.getUint16(start + index * 2, true));
     else {
       const rowLength = (shape as number[]).at(-1)!;
       const rows = rowCount(shape as number[]);
       const scalesStart = scalesByteOffset as number;
-      if (scalesStart + rows * 4 > bytes.byteLength) throw new ModelLoadError(`${where}: the row scales of tensor '${name}' run past the end of ${TENSOR_FILE}.`);
+      if (scalesStart + rows * 4 > bytes.byteLength)
+        throw new ModelLoadError(`${where}: the row scales of tensor '${name}' run past the end of ${TENSOR_FILE}.`);
       for (let row = 0; row < rows; row++) {
         const scale = view.getFloat32(scalesStart + row * 4, true);
-        for (let index = row * rowLength; index < (row + 1) * rowLength; index++) data[index] = view.getInt8(start + index) * scale;
+        for (let index = row * rowLength; index < (row + 1) * rowLength; index++)
+          data[index] = view.getInt8(start + index) * scale;
       }
     }
     tensors.set(name, { shape: shape as number[], data });
@@ -215,11 +239,18 @@ export function readTensors(weights: RouterWeights, where: string): Map<string, 
 }
 
 /** A tensor by name with the expected shape (-1 for any size along a dimension), or a load error naming what is wrong. */
-export function requireTensor(tensors: ReadonlyMap<string, Tensor>, name: string, shape: readonly number[], where: string): Tensor {
+export function requireTensor(
+  tensors: ReadonlyMap<string, Tensor>,
+  name: string,
+  shape: readonly number[],
+  where: string,
+): Tensor {
   const tensor = tensors.get(name);
   if (!tensor) throw new ModelLoadError(`${where}: tensor '${name}' is missing.`);
   if (tensor.shape.length !== shape.length || shape.some((size, axis) => size >= 0 && tensor.shape[axis] !== size)) {
-    throw new ModelLoadError(`${where}: tensor '${name}' has shape [${tensor.shape.join(', ')}], expected [${shape.map((size) => (size < 0 ? '*' : size)).join(', ')}].`);
+    throw new ModelLoadError(
+      `${where}: tensor '${name}' has shape [${tensor.shape.join(', ')}], expected [${shape.map((size) => (size < 0 ? '*' : size)).join(', ')}].`,
+    );
   }
   return tensor;
 }
@@ -228,7 +259,11 @@ export function requireTensor(tensors: ReadonlyMap<string, Tensor>, name: string
  * The training-prompt embeddings of a nearest-neighbour router: `projection` [encoder dimensions, components] and
  * `embeddings` [rows, components], the rows already projected (see ProjectedEmbeddings).
  */
-export function requireProjectedEmbeddings(tensors: ReadonlyMap<string, Tensor>, inputDimensions: number, where: string): ProjectedEmbeddings {
+export function requireProjectedEmbeddings(
+  tensors: ReadonlyMap<string, Tensor>,
+  inputDimensions: number,
+  where: string,
+): ProjectedEmbeddings {
   const projection = requireTensor(tensors, 'projection', [inputDimensions, -1], where);
   const dimensions = projection.shape[1]!;
   if (dimensions === 0) throw new ModelLoadError(`${where}: tensor 'projection' has no components.`);

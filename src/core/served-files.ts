@@ -30,4 +30,10 @@ export const SERVED_FOLDERS = {
  * What a browser loads of an encoder folder built by this project: the int8 weights (the variant browsers run),
  * the tokenizer and the configs. The fp32 and q8 variants are for Node and evaluation only.
  */
-export const BROWSER_ENCODER_FILES: readonly string[] = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'README.md', 'onnx/model_int8.onnx'];
+export const BROWSER_ENCODER_FILES: readonly string[] = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'README.md',
+  'onnx/model_int8.onnx',
+];

@@ -4,14 +4,20 @@ import { InvalidInputError } from './errors.ts';
 export function packRows(vectors: readonly ArrayLike<number>[], dimensions: number): Float32Array {
   const matrix = new Float32Array(vectors.length * dimensions);
   vectors.forEach((vector, row) => {
-    if (vector.length !== dimensions) throw new InvalidInputError(`Vector ${row} has ${vector.length} dimensions, expected ${dimensions}.`);
+    if (vector.length !== dimensions)
+      throw new InvalidInputError(`Vector ${row} has ${vector.length} dimensions, expected ${dimensions}.`);
     matrix.set(vector, row * dimensions);
   });
   return matrix;
 }
 
 /** Dot products of one query with every row of a row-major matrix. */
-export function dotRows(query: ArrayLike<number>, matrix: Float32Array, dimensions: number, out: Float32Array = new Float32Array(matrix.length / dimensions)): Float32Array {
+export function dotRows(
+  query: ArrayLike<number>,
+  matrix: Float32Array,
+  dimensions: number,
+  out: Float32Array = new Float32Array(matrix.length / dimensions),
+): Float32Array {
   const rows = matrix.length / dimensions;
   for (let row = 0; row < rows; row++) {
     const offset = row * dimensions;
@@ -36,10 +42,15 @@ export function dotRows(query: ArrayLike<number>, matrix: Float32Array, dimensio
  * For each row of `queries`, the largest dot product with any row of `corpus` and that row's index. Queries are
  * taken four at a time so each corpus row is read once per four queries (about twice as fast as one at a time).
  */
-export function maxDotProducts(queries: Float32Array, corpus: Float32Array, dimensions: number): { max: Float32Array; argmax: Int32Array } {
+export function maxDotProducts(
+  queries: Float32Array,
+  corpus: Float32Array,
+  dimensions: number,
+): { max: Float32Array; argmax: Int32Array } {
   const queryCount = queries.length / dimensions;
   const corpusCount = corpus.length / dimensions;
-  if (!Number.isInteger(queryCount) || !Number.isInteger(corpusCount)) throw new InvalidInputError('Matrix sizes must be multiples of the dimensions.');
+  if (!Number.isInteger(queryCount) || !Number.isInteger(corpusCount))
+    throw new InvalidInputError('Matrix sizes must be multiples of the dimensions.');
   const max = new Float32Array(queryCount).fill(-Infinity);
   const argmax = new Int32Array(queryCount).fill(-1);
   const block = 4;
@@ -49,11 +60,20 @@ export function maxDotProducts(queries: Float32Array, corpus: Float32Array, dime
     const q1 = count > 1 ? q0 + dimensions : q0;
     const q2 = count > 2 ? q0 + 2 * dimensions : q0;
     const q3 = count > 3 ? q0 + 3 * dimensions : q0;
-    let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
-    let a0 = -1, a1 = -1, a2 = -1, a3 = -1;
+    let m0 = -Infinity,
+      m1 = -Infinity,
+      m2 = -Infinity,
+      m3 = -Infinity;
+    let a0 = -1,
+      a1 = -1,
+      a2 = -1,
+      a3 = -1;
     for (let row = 0; row < corpusCount; row++) {
       const offset = row * dimensions;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let d = 0; d < dimensions; d++) {
         const x = corpus[offset + d]!;
         s0 += queries[q0 + d]! * x;
@@ -61,12 +81,29 @@ export function maxDotProducts(queries: Float32Array, corpus: Float32Array, dime
         s2 += queries[q2 + d]! * x;
         s3 += queries[q3 + d]! * x;
       }
-      if (s0 > m0) { m0 = s0; a0 = row; }
-      if (s1 > m1) { m1 = s1; a1 = row; }
-      if (s2 > m2) { m2 = s2; a2 = row; }
-      if (s3 > m3) { m3 = s3; a3 = row; }
+      if (s0 > m0) {
+        m0 = s0;
+        a0 = row;
+      }
+      if (s1 > m1) {
+        m1 = s1;
+        a1 = row;
+      }
+      if (s2 > m2) {
+        m2 = s2;
+        a2 = row;
+      }
+      if (s3 > m3) {
+        m3 = s3;
+        a3 = row;
+      }
     }
-    const found: [number, number][] = [[m0, a0], [m1, a1], [m2, a2], [m3, a3]];
+    const found: [number, number][] = [
+      [m0, a0],
+      [m1, a1],
+      [m2, a2],
+      [m3, a3],
+    ];
     for (let k = 0; k < count; k++) {
       max[first + k] = found[k]![0];
       argmax[first + k] = found[k]![1];
@@ -79,7 +116,11 @@ export function maxDotProducts(queries: Float32Array, corpus: Float32Array, dime
  * Dot products of several queries with every row of a row-major matrix, one Float32Array per query. Queries go
  * four at a time so each matrix row is read once per four queries (about twice as fast as dotRows per query).
  */
-export function dotRowsMany(queries: readonly ArrayLike<number>[], matrix: Float32Array, dimensions: number): Float32Array[] {
+export function dotRowsMany(
+  queries: readonly ArrayLike<number>[],
+  matrix: Float32Array,
+  dimensions: number,
+): Float32Array[] {
   const rows = matrix.length / dimensions;
   const results = queries.map(() => new Float32Array(rows));
   for (let first = 0; first < queries.length; first += 4) {
@@ -93,7 +134,10 @@ export function dotRowsMany(queries: readonly ArrayLike<number>[], matrix: Float
     const r3 = results[Math.min(first + 3, queries.length - 1)]!;
     for (let row = 0; row < rows; row++) {
       const offset = row * dimensions;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let d = 0; d < dimensions; d++) {
         const x = matrix[offset + d]!;
         s0 += q0[d]! * x;
@@ -127,22 +171,39 @@ export interface ProjectedEmbeddings {
 }
 
 /** Each vector times the projection ([inputDimensions, dimensions], row-major). */
-export function projectRows(vectors: readonly ArrayLike<number>[], projection: Float32Array, inputDimensions: number, dimensions: number): Float32Array[] {
-  if (projection.length !== inputDimensions * dimensions) throw new InvalidInputError(`A [${inputDimensions}, ${dimensions}] projection needs ${inputDimensions * dimensions} values, got ${projection.length}.`);
+export function projectRows(
+  vectors: readonly ArrayLike<number>[],
+  projection: Float32Array,
+  inputDimensions: number,
+  dimensions: number,
+): Float32Array[] {
+  if (projection.length !== inputDimensions * dimensions)
+    throw new InvalidInputError(
+      `A [${inputDimensions}, ${dimensions}] projection needs ${inputDimensions * dimensions} values, got ${projection.length}.`,
+    );
   return vectors.map((vector, index) => {
-    if (vector.length !== inputDimensions) throw new InvalidInputError(`Vector ${index} has ${vector.length} dimensions, expected ${inputDimensions}.`);
+    if (vector.length !== inputDimensions)
+      throw new InvalidInputError(`Vector ${index} has ${vector.length} dimensions, expected ${inputDimensions}.`);
     const projected = new Float32Array(dimensions);
     for (let input = 0; input < inputDimensions; input++) {
       const value = vector[input]!;
       if (value === 0) continue;
       const offset = input * dimensions;
-      for (let output = 0; output < dimensions; output++) projected[output] = projected[output]! + value * projection[offset + output]!;
+      for (let output = 0; output < dimensions; output++)
+        projected[output] = projected[output]! + value * projection[offset + output]!;
     }
     return projected;
   });
 }
 
 /** Similarities of each query embedding (encoder dimensions) to every stored row, one Float32Array per query. */
-export function projectedSimilarities(queries: readonly ArrayLike<number>[], embeddings: ProjectedEmbeddings): Float32Array[] {
-  return dotRowsMany(projectRows(queries, embeddings.projection, embeddings.inputDimensions, embeddings.dimensions), embeddings.rows, embeddings.dimensions);
+export function projectedSimilarities(
+  queries: readonly ArrayLike<number>[],
+  embeddings: ProjectedEmbeddings,
+): Float32Array[] {
+  return dotRowsMany(
+    projectRows(queries, embeddings.projection, embeddings.inputDimensions, embeddings.dimensions),
+    embeddings.rows,
+    embeddings.dimensions,
+  );
 }

@@ -41,7 +41,12 @@ const NEWTON_STEPS = 8;
 const MAX_STEP = 2;
 
 /** Bradley-Terry strengths of the tiers from weighted win and battle counts ([tiers, tiers] each), with a Gaussian prior. */
-export function solveTierStrengths(wins: Float64Array, battles: Float64Array, prior: ArrayLike<number>, priorPrecision: number): Float64Array {
+export function solveTierStrengths(
+  wins: Float64Array,
+  battles: Float64Array,
+  prior: ArrayLike<number>,
+  priorPrecision: number,
+): Float64Array {
   const tiers = prior.length;
   const strength = Float64Array.from(prior);
   for (let step = 0; step < NEWTON_STEPS; step++) {
@@ -78,7 +83,10 @@ export function solveTierStrengths(wins: Float64Array, battles: Float64Array, pr
 }
 
 /** Weighted tier counts ([tiers, tiers] each, both halves filled) for one query, from its similarities to every training prompt. */
-export function weightedTierCounts(model: SwRankingModel, similarities: ArrayLike<number>): { wins: Float64Array; battles: Float64Array } {
+export function weightedTierCounts(
+  model: SwRankingModel,
+  similarities: ArrayLike<number>,
+): { wins: Float64Array; battles: Float64Array } {
   const pairs = model.tierPairs.length / 2;
   const pairWins = new Float64Array(pairs);
   const pairBattles = new Float64Array(pairs);
@@ -109,7 +117,12 @@ export function weightedTierCounts(model: SwRankingModel, similarities: ArrayLik
 }
 
 /** The strong tier's win rate against the weak tier for a query with these similarities. */
-export function swRankingWinRate(model: SwRankingModel, similarities: ArrayLike<number>, strongTier: number, weakTier: number): number {
+export function swRankingWinRate(
+  model: SwRankingModel,
+  similarities: ArrayLike<number>,
+  strongTier: number,
+  weakTier: number,
+): number {
   const { wins, battles } = weightedTierCounts(model, similarities);
   const strength = solveTierStrengths(wins, battles, model.prior, model.priorPrecision);
   return sigmoid(strength[strongTier]! - strength[weakTier]!);
@@ -133,20 +146,30 @@ export function createSwRankingRouter(options: SwRankingRouterOptions): Router {
   };
   const strongTier = tierOf(strong);
   const weakTier = tierOf(weak);
-  if (strongTier === weakTier) throw new InvalidInputError(`'${strong}' and '${weak}' are in the same tier (${strongTier}): sw-ranking cannot tell them apart.`);
+  if (strongTier === weakTier)
+    throw new InvalidInputError(
+      `'${strong}' and '${weak}' are in the same tier (${strongTier}): sw-ranking cannot tell them apart.`,
+    );
   if (embedder.dimensions !== model.embeddings.inputDimensions) {
-    throw new InvalidInputError(`The sw-ranking model projects ${model.embeddings.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`);
+    throw new InvalidInputError(
+      `The sw-ranking model projects ${model.embeddings.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`,
+    );
   }
   return {
     name: SW_RANKING_ROUTER,
     async score(prompts, scoreOptions) {
       const embeddings = await embedder.embed(prompts, scoreOptions);
-      return projectedSimilarities(embeddings, model.embeddings).map((similarities) => swRankingWinRate(model, similarities, strongTier, weakTier));
+      return projectedSimilarities(embeddings, model.embeddings).map((similarities) =>
+        swRankingWinRate(model, similarities, strongTier, weakTier),
+      );
     },
   };
 }
 
-export function swRankingModelFromWeights(embedder: Embedder, weights: RouterWeights): Omit<SwRankingRouterOptions, 'embedder'> {
+export function swRankingModelFromWeights(
+  embedder: Embedder,
+  weights: RouterWeights,
+): Omit<SwRankingRouterOptions, 'embedder'> {
   const manifest = readLearnedRouterManifest(weights, SW_RANKING_ROUTER, embedder);
   const where = `Router '${SW_RANKING_ROUTER}' weights`;
   const tensors = readTensors(weights, where);
@@ -159,11 +182,15 @@ export function swRankingModelFromWeights(embedder: Embedder, weights: RouterWei
   for (let pair = 0; pair < tierPairs.length / 2; pair++) {
     const first = tierPairs[2 * pair]!;
     const second = tierPairs[2 * pair + 1]!;
-    if (!(first >= 0 && first < second && second < tiers)) throw new ModelLoadError(`${where}: tier pair ${pair} is [${first}, ${second}]; pairs need two tiers 0 <= first < second < ${tiers}.`);
+    if (!(first >= 0 && first < second && second < tiers))
+      throw new ModelLoadError(
+        `${where}: tier pair ${pair} is [${first}, ${second}]; pairs need two tiers 0 <= first < second < ${tiers}.`,
+      );
   }
   const pairs = tierPairs.length / 2;
   const pair = manifest.parameters['defaultPair'] as { strong?: unknown; weak?: unknown } | undefined;
-  if (typeof pair?.strong !== 'string' || typeof pair.weak !== 'string') throw new ModelLoadError(`${where}: parameter 'defaultPair' must name a strong and a weak model.`);
+  if (typeof pair?.strong !== 'string' || typeof pair.weak !== 'string')
+    throw new ModelLoadError(`${where}: parameter 'defaultPair' must name a strong and a weak model.`);
   return {
     strong: pair.strong,
     weak: pair.weak,
@@ -183,9 +210,13 @@ export function swRankingModelFromWeights(embedder: Embedder, weights: RouterWei
 
 export const swRankingRouterDefinition: RouterDefinition = {
   name: SW_RANKING_ROUTER,
-  description: 'Similarity-weighted Bradley-Terry over model tiers (RouteLLM), solved per prompt in a few Newton steps.',
+  description:
+    'Similarity-weighted Bradley-Terry over model tiers (RouteLLM), solved per prompt in a few Newton steps.',
   requires: ['embedder', 'weights'],
   create(context) {
-    return createSwRankingRouter({ embedder: context.embedder!, ...swRankingModelFromWeights(context.embedder!, context.weights!) });
+    return createSwRankingRouter({
+      embedder: context.embedder!,
+      ...swRankingModelFromWeights(context.embedder!, context.weights!),
+    });
   },
 };

@@ -69,7 +69,12 @@ export function benchmarkOf(file: DemoBenchmarkFile): Benchmark {
     weakModel: file.weakModel,
     strongModel: file.strongModel,
     qualityUnit: file.qualityUnit,
-    items: file.items.map((item) => ({ id: item.id, prompt: item.prompt, weakQuality: item.weak, strongQuality: item.strong })),
+    items: file.items.map((item) => ({
+      id: item.id,
+      prompt: item.prompt,
+      weakQuality: item.weak,
+      strongQuality: item.strong,
+    })),
   });
 }
 
@@ -77,11 +82,16 @@ export function benchmarkOf(file: DemoBenchmarkFile): Benchmark {
 export async function analyseBenchmark(file: DemoBenchmarkFile, routers: readonly DemoRouter[]): Promise<Analysis> {
   const benchmark = benchmarkOf(file);
   const prompts = benchmark.items.map((item) => item.prompt);
-  const shown = routers.filter((router) => router.source === 'browser' || (router.source === 'recorded' && file.scores[router.name]));
+  const shown = routers.filter(
+    (router) => router.source === 'browser' || (router.source === 'recorded' && file.scores[router.name]),
+  );
   const analysed: RouterAnalysis[] = [];
   let random: RouterEvaluation | undefined;
   for (const [index, router] of shown.entries()) {
-    const definition = router.source === 'browser' ? defaultRegistry.get(router.name) : recordedRouter(router.name, prompts, file.scores[router.name]!);
+    const definition =
+      router.source === 'browser'
+        ? defaultRegistry.get(router.name)
+        : recordedRouter(router.name, prompts, file.scores[router.name]!);
     const evaluation = await evaluateRouter(definition, benchmark);
     const scorer = await createFromDefinition(definition, { maxLength: maxPromptLength(prompts), seed: 0 });
     const scores = await scorer.score(prompts);
@@ -89,9 +99,21 @@ export async function analyseBenchmark(file: DemoBenchmarkFile, routers: readonl
       random = evaluation;
       continue;
     }
-    analysed.push({ name: router.name, color: COLORS[index % COLORS.length]!, evaluation, scores, fine: thresholdCurve(benchmark, scores, FINE_STEPS) });
+    analysed.push({
+      name: router.name,
+      color: COLORS[index % COLORS.length]!,
+      evaluation,
+      scores,
+      fine: thresholdCurve(benchmark, scores, FINE_STEPS),
+    });
   }
-  return { file, benchmark, routers: analysed, random, oracle: evaluateCurve(benchmark, 'oracle', oracleCurve(benchmark)) };
+  return {
+    file,
+    benchmark,
+    routers: analysed,
+    random,
+    oracle: evaluateCurve(benchmark, 'oracle', oracleCurve(benchmark)),
+  };
 }
 
 /**
@@ -107,7 +129,8 @@ export function routerToShow(analysis: Analysis, picked: string): string {
 export function nearestPointIndex(fine: readonly CurvePoint[], strongPercentage: number): number {
   let best = 0;
   fine.forEach((point, index) => {
-    if (Math.abs(point.strongPercentage - strongPercentage) < Math.abs(fine[best]!.strongPercentage - strongPercentage)) best = index;
+    if (Math.abs(point.strongPercentage - strongPercentage) < Math.abs(fine[best]!.strongPercentage - strongPercentage))
+      best = index;
   });
   return best;
 }
@@ -117,7 +140,16 @@ export function chartSeries(analysis: Analysis, selected: string): ChartSeries[]
   const { oracle, random } = analysis;
   return [
     { label: `oracle (APGR ${oracle.apgr.toFixed(3)})`, points: oracle.curve, kind: 'oracle', color: REFERENCE_COLOR },
-    ...(random ? [{ label: `random, ${random.seedApgrs?.length ?? 1} seeds`, points: random.curve, kind: 'random' as const, color: REFERENCE_COLOR }] : []),
+    ...(random
+      ? [
+          {
+            label: `random, ${random.seedApgrs?.length ?? 1} seeds`,
+            points: random.curve,
+            kind: 'random' as const,
+            color: REFERENCE_COLOR,
+          },
+        ]
+      : []),
     ...analysis.routers.map((router) => ({
       label: `${router.name} (APGR ${router.evaluation.apgr.toFixed(3)})`,
       points: router.evaluation.curve,
@@ -147,12 +179,25 @@ export function thresholdSummary(analysis: Analysis, point: CurvePoint): Thresho
 }
 
 /** Every prompt's decision at an operating point, filtered, highest score first. */
-export function promptDecisions(file: DemoBenchmarkFile, router: RouterAnalysis, point: CurvePoint, filter: PromptFilter): PromptDecision[] {
+export function promptDecisions(
+  file: DemoBenchmarkFile,
+  router: RouterAnalysis,
+  point: CurvePoint,
+  filter: PromptFilter,
+): PromptDecision[] {
   // Core's curve sends a prompt strong when its score >= threshold, except at the 0% point (score > the maximum).
   const goesStrong = (score: number) => point.strongPercentage > 0 && score >= point.threshold;
   return file.items
     .map((item, index) => ({ item, score: router.scores[index]!, strong: goesStrong(router.scores[index]!) }))
-    .filter(({ item, strong }) => (filter === 'strong' ? strong : filter === 'weak' ? !strong : filter === 'differ' ? item.weak !== item.strong : true))
+    .filter(({ item, strong }) =>
+      filter === 'strong'
+        ? strong
+        : filter === 'weak'
+          ? !strong
+          : filter === 'differ'
+            ? item.weak !== item.strong
+            : true,
+    )
     .sort((a, b) => b.score - a.score);
 }
 
@@ -161,9 +206,15 @@ export function outcomeOf(file: DemoBenchmarkFile, item: DemoItem, strong: boole
   if (strong) {
     return gain > 0
       ? { label: 'needed', tone: 'good', detail: `${file.strongModel} does better here` }
-      : { label: gain === 0 ? 'no gain' : 'worse', tone: 'costly', detail: `${file.weakModel} does as well or better: a strong call without benefit` };
+      : {
+          label: gain === 0 ? 'no gain' : 'worse',
+          tone: 'costly',
+          detail: `${file.weakModel} does as well or better: a strong call without benefit`,
+        };
   }
-  return gain > 0 ? { label: 'lost quality', tone: 'bad', detail: `${file.strongModel} would have done better` } : { label: 'saved', tone: 'good', detail: `${file.weakModel} does as well or better` };
+  return gain > 0
+    ? { label: 'lost quality', tone: 'bad', detail: `${file.strongModel} would have done better` }
+    : { label: 'saved', tone: 'good', detail: `${file.weakModel} does as well or better` };
 }
 
 /** One model's quality on one prompt, in words fit for the benchmark's kind of quality. */
@@ -176,7 +227,11 @@ export function qualityOf(file: DemoBenchmarkFile, quality: number, side: 'weak'
     case 'preference':
       // The strong model's answer is the reference the judge compares against.
       if (side === 'strong') return 'the judge’s reference answer';
-      return quality >= 100 ? 'the judge preferred this answer' : quality <= 0 ? `the judge preferred ${file.strongModel}’s` : `judge: ${quality.toFixed(0)}% for this answer`;
+      return quality >= 100
+        ? 'the judge preferred this answer'
+        : quality <= 0
+          ? `the judge preferred ${file.strongModel}’s`
+          : `judge: ${quality.toFixed(0)}% for this answer`;
   }
 }
 
@@ -196,7 +251,8 @@ function recordedRouter(name: string, prompts: readonly string[], scores: readon
       score: async (batch) =>
         batch.map((prompt) => {
           const score = byPrompt.get(prompt);
-          if (score === undefined) throw new InvalidInputError(`No recorded ${name} score for a prompt; rebuild the demo data.`);
+          if (score === undefined)
+            throw new InvalidInputError(`No recorded ${name} score for a prompt; rebuild the demo data.`);
           return score;
         }),
     }),

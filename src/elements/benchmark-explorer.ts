@@ -18,17 +18,20 @@ import {
 } from './benchmark-analysis.ts';
 import { benchmarkExplorerStyles } from './benchmark-explorer.styles.ts';
 import { CHART, renderCurveChart, strongPercentageAt } from './curve-chart.ts';
-import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex, type DemoItem, type DemoRouter } from './demo-data.ts';
+import {
+  DEMO_DATA_VERSION,
+  type DemoBenchmarkFile,
+  type DemoIndex,
+  type DemoItem,
+  type DemoRouter,
+} from './demo-data.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
 import { errorMessage, InvalidInputError } from '../core/index.ts';
 
 /** Prompts listed at once; more on request. */
 const PAGE = 25;
 
-type View =
-  | { kind: 'loading' }
-  | { kind: 'missing'; detail: string }
-  | { kind: 'ready'; index: DemoIndex };
+type View = { kind: 'loading' } | { kind: 'missing'; detail: string } | { kind: 'ready'; index: DemoIndex };
 
 /**
  * `<benchmark-explorer>`: the call-performance curves of the available routers on RouteLLM's benchmarks, with a
@@ -72,7 +75,10 @@ export class BenchmarkExplorer extends LitElement {
       return;
     }
     if (index.version !== DEMO_DATA_VERSION) {
-      this.view = { kind: 'missing', detail: `the data was built by another version of this page (format ${index.version}, expected ${DEMO_DATA_VERSION})` };
+      this.view = {
+        kind: 'missing',
+        detail: `the data was built by another version of this page (format ${index.version}, expected ${DEMO_DATA_VERSION})`,
+      };
       return;
     }
     this.view = { kind: 'ready', index };
@@ -110,7 +116,10 @@ export class BenchmarkExplorer extends LitElement {
   /** Loads one benchmark file and evaluates every router on it. */
   private async analyse(url: URL, routers: readonly DemoRouter[]): Promise<Analysis> {
     const response = await fetch(url);
-    if (!response.ok) throw new InvalidInputError(`${url.pathname} answered HTTP ${response.status}; rebuild the data with npm run build:demo-data.`);
+    if (!response.ok)
+      throw new InvalidInputError(
+        `${url.pathname} answered HTTP ${response.status}; rebuild the data with npm run build:demo-data.`,
+      );
     return analyseBenchmark((await response.json()) as DemoBenchmarkFile, routers);
   }
 
@@ -140,12 +149,23 @@ export class BenchmarkExplorer extends LitElement {
 
   private onTabKey(event: KeyboardEvent, names: string[]): void {
     const at = names.indexOf(this.benchmarkName);
-    const next = event.key === 'ArrowRight' ? at + 1 : event.key === 'ArrowLeft' ? at - 1 : event.key === 'Home' ? 0 : event.key === 'End' ? names.length - 1 : undefined;
+    const next =
+      event.key === 'ArrowRight'
+        ? at + 1
+        : event.key === 'ArrowLeft'
+          ? at - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? names.length - 1
+              : undefined;
     if (next === undefined) return;
     event.preventDefault();
     const name = names[(next + names.length) % names.length]!;
     void this.selectBenchmark(name);
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-name="${name}"]`)?.focus());
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-name="${name}"]`)?.focus(),
+    );
   }
 
   protected override render() {
@@ -173,11 +193,13 @@ export class BenchmarkExplorer extends LitElement {
         )}
       </div>
       <div part="panel" id="panel" role="tabpanel" aria-labelledby="tab-${this.benchmarkName}">
-        ${this.analysisError
-          ? html`<p part="error" role="alert">${this.analysisError}</p>`
-          : this.analysis
-            ? this.renderAnalysis(this.analysis)
-            : html`<p part="status" role="status">Evaluating the routers…</p>`}
+        ${
+          this.analysisError
+            ? html`<p part="error" role="alert">${this.analysisError}</p>`
+            : this.analysis
+              ? this.renderAnalysis(this.analysis)
+              : html`<p part="status" role="status">Evaluating the routers…</p>`
+        }
       </div>
       <p part="footnote">
         Data: ${index.source}; built ${new Date(index.generatedAt).toLocaleString('en-US')}. Curves and metrics are computed in this page by the same code as
@@ -261,8 +283,9 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
         ${rows.map(
           (row) => html`<tr class=${row.name === this.routerName ? 'selected' : ''}>
             <th scope="row">
-              ${row.selectable
-                ? html`<label
+              ${
+                row.selectable
+                  ? html`<label
                     ><input
                       type="radio"
                       name="router"
@@ -275,7 +298,8 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
                     />
                     ${row.name}</label
                   >`
-                : html`<span class="muted">${row.name} (10 seeds)</span>`}
+                  : html`<span class="muted">${row.name} (10 seeds)</span>`
+              }
             </th>
             <td>${row.evaluation.apgr.toFixed(3)}</td>
             <td>${row.evaluation.cpt[50].toFixed(1)}%</td>
@@ -332,9 +356,11 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
       <ol>
         ${visible.map(({ item, score, strong }) => this.renderPrompt(file, item, score, strong))}
       </ol>
-      ${rows.length > visible.length
-        ? html`<button class="more" @click=${() => (this.shown += PAGE)}>Show ${Math.min(PAGE, rows.length - visible.length)} more of ${(rows.length - visible.length).toLocaleString('en-US')}</button>`
-        : nothing}
+      ${
+        rows.length > visible.length
+          ? html`<button class="more" @click=${() => (this.shown += PAGE)}>Show ${Math.min(PAGE, rows.length - visible.length)} more of ${(rows.length - visible.length).toLocaleString('en-US')}</button>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -352,8 +378,9 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
         <div class="body">
           <p class="qualities">${qualityLine(file, item)}</p>
           <pre class="prompt-text">${item.prompt}</pre>
-          ${item.answers
-            ? html`<div class="answers">
+          ${
+            item.answers
+              ? html`<div class="answers">
                 ${([0, 1] as const).map(
                   (side) => html`<div class="answer ${side === 1 ? 'strong' : 'weak'}">
                     <h4>${side === 1 ? file.strongModel : file.weakModel} <span class="muted">${qualityOf(file, side === 1 ? item.strong : item.weak, side === 1 ? 'strong' : 'weak')}</span></h4>
@@ -361,7 +388,8 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
                   </div>`,
                 )}
               </div>`
-            : nothing}
+              : nothing
+          }
         </div>
       </details>
     </li>`;

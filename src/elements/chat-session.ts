@@ -27,7 +27,13 @@ export interface RouteDecisionDetail {
 }
 
 /** What kind of failure a `route-error` event reports, for host pages that react to some and not others (snake_case, as RouteErrorCode). */
-export type RouteChatErrorKind = 'relay_unreachable' | 'no_key' | 'relay' | 'router_failed' | 'worker_crashed' | 'input';
+export type RouteChatErrorKind =
+  | 'relay_unreachable'
+  | 'no_key'
+  | 'relay'
+  | 'router_failed'
+  | 'worker_crashed'
+  | 'input';
 
 export interface RouteErrorDetail {
   kind: RouteChatErrorKind;
@@ -45,7 +51,11 @@ export interface ChatTurn {
   failed?: boolean;
 }
 
-export type LoadState = { kind: 'loading'; progress: number } | { kind: 'ready'; info: RouterInfo } | { kind: 'fallback'; reason: string } | { kind: 'failed'; message: string };
+export type LoadState =
+  | { kind: 'loading'; progress: number }
+  | { kind: 'ready'; info: RouterInfo }
+  | { kind: 'fallback'; reason: string }
+  | { kind: 'failed'; message: string };
 
 export interface ChatState {
   turns: readonly ChatTurn[];
@@ -98,7 +108,15 @@ const ROUTER_SETTINGS = ['router', 'device', 'modelBaseUrl', 'fallback', 'strong
  * with no DOM, so a test drives it with a fake host. The host renders `state` and turns the callbacks into events.
  */
 export class ChatSession implements ReactiveController {
-  private current: ChatState = { turns: [], load: { kind: 'loading', progress: 0 }, error: undefined, prices: {}, pricesNote: '', calls: [], busy: false };
+  private current: ChatState = {
+    turns: [],
+    load: { kind: 'loading', progress: 0 },
+    error: undefined,
+    prices: {},
+    pricesNote: '',
+    calls: [],
+    busy: false,
+  };
   private promptRouter: PromptRouter | undefined;
   private client: RouteLLMClient | undefined;
   private inFlight: AbortController | undefined;
@@ -165,7 +183,10 @@ export class ChatSession implements ReactiveController {
   async send(prompt: string): Promise<void> {
     if (!this.canSend(prompt)) return;
     const text = prompt.trim();
-    const history: ChatCompletionMessageParam[] = [...this.current.turns.filter((turn) => !turn.failed).map(({ role, content }) => ({ role, content })), { role: 'user', content: text }];
+    const history: ChatCompletionMessageParam[] = [
+      ...this.current.turns.filter((turn) => !turn.failed).map(({ role, content }) => ({ role, content })),
+      { role: 'user', content: text },
+    ];
     this.set({ error: undefined, turns: [...this.current.turns, { role: 'user', content: text }], busy: true });
     const controller = new AbortController();
     this.inFlight = controller;
@@ -193,7 +214,9 @@ export class ChatSession implements ReactiveController {
           ...this.current.calls,
           {
             tier: decision.tier,
-            inputTokens: usage?.prompt_tokens ?? estimateTokens(history.map((message) => String(message.content ?? '')).join('\n')),
+            inputTokens:
+              usage?.prompt_tokens ??
+              estimateTokens(history.map((message) => String(message.content ?? '')).join('\n')),
             outputTokens: usage?.completion_tokens ?? estimateTokens(answer.content),
             measured: usage !== undefined,
           },
@@ -228,7 +251,9 @@ export class ChatSession implements ReactiveController {
     try {
       router = this.createRouter({
         router: parseRouterModelQuietly(settings.router)?.router ?? settings.router,
-        ...(settings.threshold !== undefined ? { threshold: settings.threshold } : { strongPct: settings.strongPct ?? DEFAULT_STRONG_PCT }),
+        ...(settings.threshold !== undefined
+          ? { threshold: settings.threshold }
+          : { strongPct: settings.strongPct ?? DEFAULT_STRONG_PCT }),
         strongModel: settings.strongModel,
         weakModel: settings.weakModel,
         device: settings.device,
@@ -236,7 +261,8 @@ export class ChatSession implements ReactiveController {
         fallback: settings.fallback,
         ...(settings.worker && { worker: settings.worker }),
         onProgress: (event: LoadProgress) => {
-          if (this.promptRouter === router && this.current.load.kind === 'loading') this.set({ load: { kind: 'loading', progress: event.progress } });
+          if (this.promptRouter === router && this.current.load.kind === 'loading')
+            this.set({ load: { kind: 'loading', progress: event.progress } });
         },
       });
     } catch (error) {
@@ -273,7 +299,8 @@ export class ChatSession implements ReactiveController {
 
   private ensureClient(): RouteLLMClient {
     const { relayUrl } = this.settings();
-    if (!relayUrl) throw new RelayError('Set the relay-url attribute to the relay that answers (e.g. http://127.0.0.1:8787).', 0);
+    if (!relayUrl)
+      throw new RelayError('Set the relay-url attribute to the relay that answers (e.g. http://127.0.0.1:8787).', 0);
     this.client ??= this.createClient({ relayUrl });
     return this.client;
   }
@@ -294,7 +321,10 @@ export class ChatSession implements ReactiveController {
     const strong = priceOf(strongModel);
     const weak = priceOf(weakModel);
     const missing = [!strong && strongModel, !weak && weakModel].filter(Boolean).join(' and ');
-    this.set({ prices: { ...(strong && { strong }), ...(weak && { weak }) }, pricesNote: missing && `prices unknown: the relay does not list ${missing}` });
+    this.set({
+      prices: { ...(strong && { strong }), ...(weak && { weak }) },
+      pricesNote: missing && `prices unknown: the relay does not list ${missing}`,
+    });
   }
 
   private replaceLast(turn: ChatTurn): void {
@@ -318,13 +348,20 @@ export function classifyError(error: unknown): RouteErrorDetail {
   const failure = error instanceof Error ? error : new Error(errorMessage(error));
   if (failure instanceof RelayError) {
     if (failure.code === 'relay_unreachable') {
-      return { kind: 'relay_unreachable', error: failure, message: `${failure.message.replace(/ Is it running\?.*$/, '')} Is it running? Start it with npm run relay (or npm start).` };
+      return {
+        kind: 'relay_unreachable',
+        error: failure,
+        message: `${failure.message.replace(/ Is it running\?.*$/, '')} Is it running? Start it with npm run relay (or npm start).`,
+      };
     }
-    if (failure.relayCode === 'model_unavailable') return { kind: 'no_key', error: failure, message: `No provider key: ${failure.message}` };
+    if (failure.relayCode === 'model_unavailable')
+      return { kind: 'no_key', error: failure, message: `No provider key: ${failure.message}` };
     return { kind: 'relay', error: failure, message: failure.message };
   }
-  if (failure instanceof RouteError && failure.code === 'worker_crashed') return { kind: 'worker_crashed', error: failure, message: failure.message };
-  if (failure instanceof RouteError && failure.code === 'invalid_input') return { kind: 'input', error: failure, message: failure.message };
+  if (failure instanceof RouteError && failure.code === 'worker_crashed')
+    return { kind: 'worker_crashed', error: failure, message: failure.message };
+  if (failure instanceof RouteError && failure.code === 'invalid_input')
+    return { kind: 'input', error: failure, message: failure.message };
   return { kind: 'router_failed', error: failure, message: failure.message };
 }
 

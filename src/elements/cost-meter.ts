@@ -40,7 +40,10 @@ export function estimateTokens(text: string): number {
  * counts are priced at both tiers: the weak model's answer would have had a different length, which no meter can
  * know, so the comparison is an estimate and says so.
  */
-export function summarizeCost(calls: readonly MeteredCall[], prices: Partial<Record<ModelTier, ModelPrice>>): CostSummary {
+export function summarizeCost(
+  calls: readonly MeteredCall[],
+  prices: Partial<Record<ModelTier, ModelPrice>>,
+): CostSummary {
   const strongCalls = calls.filter((call) => call.tier === 'strong').length;
   const priceOf = (tier: ModelTier, call: MeteredCall) => {
     const price = prices[tier];
@@ -52,7 +55,8 @@ export function summarizeCost(calls: readonly MeteredCall[], prices: Partial<Rec
     const routed = priceOf(call.tier, call);
     const strong = priceOf('strong', call);
     spend = spend === undefined || routed === undefined ? undefined : spend + routed;
-    alwaysStrongSpend = alwaysStrongSpend === undefined || strong === undefined ? undefined : alwaysStrongSpend + strong;
+    alwaysStrongSpend =
+      alwaysStrongSpend === undefined || strong === undefined ? undefined : alwaysStrongSpend + strong;
   }
   return {
     calls: calls.length,

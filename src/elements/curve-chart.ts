@@ -32,7 +32,11 @@ export function strongPercentageAt(viewBoxX: number): number {
 
 /** The quality axis: both models' qualities and every curve, with a little room, on round ticks. */
 function qualityAxis(model: ChartModel): { min: number; max: number; ticks: number[] } {
-  const values = [model.weak.quality, model.strong.quality, ...model.series.flatMap((series) => series.points.map((point) => point.quality))];
+  const values = [
+    model.weak.quality,
+    model.strong.quality,
+    ...model.series.flatMap((series) => series.points.map((point) => point.quality)),
+  ];
   const low = Math.min(...values);
   const high = Math.max(...values);
   const span = high - low || 1;
@@ -55,14 +59,22 @@ export function renderCurveChart(model: ChartModel): SVGTemplateResult {
   const axis = qualityAxis(model);
   const x = (strongPercentage: number) => CHART.left + (strongPercentage / 100) * plotWidth;
   const y = (quality: number) => CHART.top + (1 - (quality - axis.min) / (axis.max - axis.min)) * plotHeight;
-  const path = (points: readonly QualityPoint[]) => points.map((point, index) => `${index === 0 ? 'M' : 'L'}${x(point.strongPercentage).toFixed(1)},${y(point.quality).toFixed(1)}`).join(' ');
+  const path = (points: readonly QualityPoint[]) =>
+    points
+      .map(
+        (point, index) =>
+          `${index === 0 ? 'M' : 'L'}${x(point.strongPercentage).toFixed(1)},${y(point.quality).toFixed(1)}`,
+      )
+      .join(' ');
   const ordered = [...model.series].sort((a, b) => Number(a.kind === 'selected') - Number(b.kind === 'selected'));
   const decimals = axis.max - axis.min < 5 ? 1 : 0;
 
   return svg`
     <g class="grid">
-      ${axis.ticks.map((tick) => svg`<line x1=${CHART.left} x2=${CHART.width - CHART.right} y1=${y(tick)} y2=${y(tick)}></line>
-        <text class="tick" x=${CHART.left - 8} y=${y(tick) + 4} text-anchor="end">${tick.toFixed(decimals)}</text>`)}
+      ${axis.ticks.map(
+        (tick) => svg`<line x1=${CHART.left} x2=${CHART.width - CHART.right} y1=${y(tick)} y2=${y(tick)}></line>
+        <text class="tick" x=${CHART.left - 8} y=${y(tick) + 4} text-anchor="end">${tick.toFixed(decimals)}</text>`,
+      )}
       ${[0, 20, 40, 60, 80, 100].map((tick) => svg`<text class="tick" x=${x(tick)} y=${CHART.height - CHART.bottom + 18} text-anchor="middle">${tick}%</text>`)}
     </g>
     <text class="axis-label" x=${CHART.left + plotWidth / 2} y=${CHART.height - 6} text-anchor="middle">calls to the strong model</text>
@@ -71,17 +83,22 @@ export function renderCurveChart(model: ChartModel): SVGTemplateResult {
       { ...model.weak, className: 'weak-line' },
       { ...model.strong, className: 'strong-line' },
     ].map(
-      (reference) => svg`<line class=${reference.className} x1=${CHART.left} x2=${CHART.width - CHART.right} y1=${y(reference.quality)} y2=${y(reference.quality)}></line>
+      (
+        reference,
+      ) => svg`<line class=${reference.className} x1=${CHART.left} x2=${CHART.width - CHART.right} y1=${y(reference.quality)} y2=${y(reference.quality)}></line>
         <text class="reference" x=${CHART.width - CHART.right - 4} y=${y(reference.quality) - 5} text-anchor="end">${reference.label}</text>`,
     )}
     ${ordered.map(
-      (series) => svg`<path class="series ${series.kind}" d=${path(series.points)} stroke=${series.color}><title>${series.label}</title></path>`,
+      (series) =>
+        svg`<path class="series ${series.kind}" d=${path(series.points)} stroke=${series.color}><title>${series.label}</title></path>`,
     )}
-    ${model.marker
-      ? svg`<g class="marker">
+    ${
+      model.marker
+        ? svg`<g class="marker">
           <line x1=${x(model.marker.strongPercentage)} x2=${x(model.marker.strongPercentage)} y1=${CHART.top} y2=${CHART.height - CHART.bottom}></line>
           <circle cx=${x(model.marker.strongPercentage)} cy=${y(model.marker.quality)} r="6"></circle>
         </g>`
-      : ''}
+        : ''
+    }
   `;
 }

@@ -2,7 +2,14 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { ModelTier, RouteDecision } from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
-import { ChatSession, DEFAULT_STRONG_PCT, parseRouterModelQuietly, type ChatTurn, type RouteDecisionDetail, type RouteErrorDetail } from './chat-session.ts';
+import {
+  ChatSession,
+  DEFAULT_STRONG_PCT,
+  parseRouterModelQuietly,
+  type ChatTurn,
+  type RouteDecisionDetail,
+  type RouteErrorDetail,
+} from './chat-session.ts';
 import { formatDollars, summarizeCost } from './cost-meter.ts';
 import { routeChatStyles } from './route-chat.styles.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
@@ -65,8 +72,12 @@ export class RouteChat extends LitElement {
       fallback: this.fallback,
       worker: this.worker,
     }),
-    onDecision: (detail) => this.dispatchEvent(new CustomEvent<RouteDecisionDetail>('route-decision', { detail, bubbles: true, composed: true })),
-    onError: (detail) => this.dispatchEvent(new CustomEvent<RouteErrorDetail>('route-error', { detail, bubbles: true, composed: true })),
+    onDecision: (detail) =>
+      this.dispatchEvent(
+        new CustomEvent<RouteDecisionDetail>('route-decision', { detail, bubbles: true, composed: true }),
+      ),
+    onError: (detail) =>
+      this.dispatchEvent(new CustomEvent<RouteErrorDetail>('route-error', { detail, bubbles: true, composed: true })),
   });
   /** The turns the log was last scrolled for: they live in the session, so `changed` cannot tell when they moved. */
   private scrolledTurns: readonly ChatTurn[] = [];
@@ -123,16 +134,20 @@ export class RouteChat extends LitElement {
           <h2 id="${this.ids}-heading">${this.heading}</h2>
           ${this.renderStatus()}
         </header>
-        ${load.kind === 'loading'
-          ? html`<div part="progress" role="progressbar" aria-label="Loading the router" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(load.progress * 100)}>
+        ${
+          load.kind === 'loading'
+            ? html`<div part="progress" role="progressbar" aria-label="Loading the router" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(load.progress * 100)}>
               <span style="width: ${(load.progress * 100).toFixed(1)}%"></span>
             </div>`
-          : nothing}
+            : nothing
+        }
         ${load.kind === 'fallback' ? html`<p part="notice" role="status">${load.reason}</p>` : nothing}
         <div part="log" role="log" aria-live="polite" aria-relevant="additions" tabindex="0" aria-label="Conversation">
-          ${turns.length === 0
-            ? html`<p class="empty">Ask anything. The router decides on this device which model answers; each reply says why.</p>`
-            : turns.map((turn) => this.renderTurn(turn))}
+          ${
+            turns.length === 0
+              ? html`<p class="empty">Ask anything. The router decides on this device which model answers; each reply says why.</p>`
+              : turns.map((turn) => this.renderTurn(turn))
+          }
         </div>
         ${error ? html`<p part="error" role="alert">${error.message}</p>` : nothing}
         <div part="controls">${this.renderSlider()} ${this.renderMeter()}</div>
@@ -147,9 +162,11 @@ export class RouteChat extends LitElement {
             @input=${(event: Event) => (this.draft = (event.target as HTMLTextAreaElement).value)}
             @keydown=${this.onKeyDown}
           ></textarea>
-          ${busy
-            ? html`<button part="stop" type="button" @click=${() => this.stop()}>Stop</button>`
-            : html`<button part="send" type="submit" ?disabled=${this.draft.trim() === ''}>Send</button>`}
+          ${
+            busy
+              ? html`<button part="stop" type="button" @click=${() => this.stop()}>Stop</button>`
+              : html`<button part="send" type="submit" ?disabled=${this.draft.trim() === ''}>Send</button>`
+          }
         </form>
       </section>
     `;
@@ -181,7 +198,9 @@ export class RouteChat extends LitElement {
   }
 
   private renderDecision(decision: RouteDecision, answeredBy: string | undefined) {
-    const model = answeredBy ? html`<strong>${answeredBy}</strong> (${decision.model})` : html`<strong>${decision.model}</strong>`;
+    const model = answeredBy
+      ? html`<strong>${answeredBy}</strong> (${decision.model})`
+      : html`<strong>${decision.model}</strong>`;
     const why =
       decision.fallback || decision.score === null || decision.threshold === null
         ? html`fallback: the router could not load`
@@ -197,7 +216,9 @@ export class RouteChat extends LitElement {
     const value = byThreshold ? this.threshold! : Math.round((this.strongPct ?? DEFAULT_STRONG_PCT) * 100);
     const label = byThreshold ? 'Threshold' : 'Target strong share';
     const shown = byThreshold ? value.toFixed(2) : `${value}%`;
-    const valueText = byThreshold ? `${shown}: prompts scoring at least this go to the strong model` : `${shown} of prompts go to the strong model`;
+    const valueText = byThreshold
+      ? `${shown}: prompts scoring at least this go to the strong model`
+      : `${shown} of prompts go to the strong model`;
     return html`<label part="slider">
       <span>${label} <output>${shown}</output></span>
       <input

@@ -34,7 +34,10 @@ const DEFAULT_DTYPE: Record<EncoderDevice, EncoderDtype> = { webgpu: 'q4f16', wa
 const DEFAULT_PREFILL_TOKENS = 64;
 
 export interface CausalLmScorerOptions
-  extends Pick<EncoderOptions, 'model' | 'device' | 'dtype' | 'localModelPath' | 'allowRemoteModels' | 'wasmPaths' | 'onProgress'> {
+  extends Pick<
+    EncoderOptions,
+    'model' | 'device' | 'dtype' | 'localModelPath' | 'allowRemoteModels' | 'wasmPaths' | 'onProgress'
+  > {
   /** Prompt tokens per forward pass (default 64), for models with a KV cache and no `num_logits_to_keep` input. */
   prefillTokens?: number;
 }
@@ -71,11 +74,18 @@ export async function createCausalLmScorer(options: CausalLmScorerOptions = {}):
     throw new InvalidInputError(`options.prefillTokens must be a positive integer, got ${prefillTokens}.`);
   }
   // The encoder's option rules (model location, devices per runtime, dtypes, WASM paths) hold here too.
-  const resolved = resolveEncoderOptions({ ...options, model: options.model ?? CAUSAL_LM_MODEL, dtype: options.dtype ?? DEFAULT_DTYPE.cpu });
+  const resolved = resolveEncoderOptions({
+    ...options,
+    model: options.model ?? CAUSAL_LM_MODEL,
+    dtype: options.dtype ?? DEFAULT_DTYPE.cpu,
+  });
   const { location } = resolved;
   const { device, reason: deviceReason } = await chooseDevice(resolved.device);
   const dtype = options.dtype ?? DEFAULT_DTYPE[device];
-  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels };
+  const settings: LoadSettings = {
+    localModelPath: location.localModelPath,
+    allowRemoteModels: location.allowRemoteModels,
+  };
   const progressCallback = resolved.onProgress ? progressAdapter(resolved.onProgress) : undefined;
   const loadOptions = progressCallback ? { progress_callback: progressCallback } : {};
 
@@ -83,16 +93,33 @@ export async function createCausalLmScorer(options: CausalLmScorerOptions = {}):
   try {
     // transformers.js treats a missing tokenizer_config.json as "no tokenizer" and fails later with a TypeError.
     for (const file of ['config.json', 'tokenizer_config.json']) await readModelFile(location, file);
-    const tokenizer = await withLoadSettings(settings, () => AutoTokenizer.from_pretrained(location.modelId, loadOptions));
+    const tokenizer = await withLoadSettings(settings, () =>
+      AutoTokenizer.from_pretrained(location.modelId, loadOptions),
+    );
     try {
       tokenizer.get_chat_template();
     } catch (error) {
-      throw new ModelLoadError(`"${location.name}" has no chat template, so it cannot be asked a chat question.`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(
+        `"${location.name}" has no chat template, so it cannot be asked a chat question.`,
+        'model_load_failed',
+        { cause: error },
+      );
     }
-    model = await withLoadSettings({ ...settings, model: { device, wasmPaths: resolved.wasmPaths } }, () => AutoModelForCausalLM.from_pretrained(location.modelId, { device, dtype, ...loadOptions }));
+    model = await withLoadSettings({ ...settings, model: { device, wasmPaths: resolved.wasmPaths } }, () =>
+      AutoModelForCausalLM.from_pretrained(location.modelId, { device, dtype, ...loadOptions }),
+    );
     const plan = prefillPlan(model, prefillTokens);
     resolved.onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0 });
-    return new TransformersLabelScorer({ model: resolved.model, location, dtype, device, deviceReason, tokenizer, causalLm: model, plan });
+    return new TransformersLabelScorer({
+      model: resolved.model,
+      location,
+      dtype,
+      device,
+      deviceReason,
+      tokenizer,
+      causalLm: model,
+      plan,
+    });
   } catch (error) {
     await model?.dispose();
     throw toLoadError(error, location, dtype);
@@ -103,21 +130,31 @@ async function chooseDevice(requested: 'auto' | EncoderDevice): Promise<{ device
   if (requested !== 'auto') return { device: requested, reason: `${requested} was requested` };
   if (isNode()) return { device: 'cpu', reason: 'Node runs onnxruntime-node on the CPU' };
   const unavailable = await webGpuUnavailableReason();
-  return unavailable ? { device: 'wasm', reason: `WASM, because ${unavailable}` } : { device: 'webgpu', reason: 'WebGPU, which runs a causal LM far faster than WASM' };
+  return unavailable
+    ? { device: 'wasm', reason: `WASM, because ${unavailable}` }
+    : { device: 'webgpu', reason: 'WebGPU, which runs a causal LM far faster than WASM' };
 }
 
 function prefillPlan(model: PreTrainedModel, prefillTokens: number): PrefillPlan {
   const inputNames = (model.sessions['model'] as { inputNames: readonly string[] } | undefined)?.inputNames ?? [];
   if (!inputNames.includes('input_ids') || !inputNames.includes('attention_mask')) {
-    throw new ModelLoadError(`The model's ONNX graph takes ${inputNames.join(', ')}; a causal LM needs input_ids and attention_mask.`, 'model_load_failed');
+    throw new ModelLoadError(
+      `The model's ONNX graph takes ${inputNames.join(', ')}; a causal LM needs input_ids and attention_mask.`,
+      'model_load_failed',
+    );
   }
   const keepsLastLogits = inputNames.includes('num_logits_to_keep');
   // Reading in parts needs every cache input to be a plain key/value cache (not a hybrid model's conv or SSM state).
   const cacheInputs = inputNames.filter((name) => name.startsWith('past'));
   const splittable = cacheInputs.length > 0 && cacheInputs.every((name) => name.startsWith('past_key_values.'));
   const maxPositions = (model.config as { max_position_embeddings?: unknown }).max_position_embeddings;
-  const maxTokens = typeof maxPositions === 'number' && Number.isInteger(maxPositions) && maxPositions > 0 ? maxPositions : undefined;
-  return { tokensPerPass: splittable && !keepsLastLogits ? prefillTokens : Number.POSITIVE_INFINITY, keepsLastLogits, maxTokens };
+  const maxTokens =
+    typeof maxPositions === 'number' && Number.isInteger(maxPositions) && maxPositions > 0 ? maxPositions : undefined;
+  return {
+    tokensPerPass: splittable && !keepsLastLogits ? prefillTokens : Number.POSITIVE_INFINITY,
+    keepsLastLogits,
+    maxTokens,
+  };
 }
 
 class TransformersLabelScorer implements LoadedLabelScorer {
@@ -131,7 +168,16 @@ class TransformersLabelScorer implements LoadedLabelScorer {
   private readonly plan: PrefillPlan;
   private disposed = false;
 
-  constructor(init: { model: string; location: ModelLocation; dtype: EncoderDtype; device: EncoderDevice; deviceReason: string; tokenizer: PreTrainedTokenizer; causalLm: PreTrainedModel; plan: PrefillPlan }) {
+  constructor(init: {
+    model: string;
+    location: ModelLocation;
+    dtype: EncoderDtype;
+    device: EncoderDevice;
+    deviceReason: string;
+    tokenizer: PreTrainedTokenizer;
+    causalLm: PreTrainedModel;
+    plan: PrefillPlan;
+  }) {
     // Hashing a model of hundreds of megabytes would cost more than loading it; the name and dtype identify it.
     this.id = `${init.location.name}@${init.dtype}`;
     this.model = init.model;
@@ -143,7 +189,11 @@ class TransformersLabelScorer implements LoadedLabelScorer {
     this.plan = init.plan;
   }
 
-  async scoreLabels(queries: readonly LabelQuery[], labels: readonly string[], options?: ScoreOptions): Promise<number[][]> {
+  async scoreLabels(
+    queries: readonly LabelQuery[],
+    labels: readonly string[],
+    options?: ScoreOptions,
+  ): Promise<number[][]> {
     if (this.disposed) throw new InvalidInputError('This label scorer was disposed; create a new one.');
     validateQueries(queries);
     validateLabels(labels);
@@ -153,7 +203,9 @@ class TransformersLabelScorer implements LoadedLabelScorer {
       const { promptIds, labelIds } = this.tokenize(query, labels);
       const { maxTokens } = this.plan;
       if (maxTokens !== undefined && promptIds.length > maxTokens) {
-        throw new InvalidInputError(`queries[${results.length}] is ${promptIds.length} tokens with its chat template; model "${this.model}" reads at most ${maxTokens}.`);
+        throw new InvalidInputError(
+          `queries[${results.length}] is ${promptIds.length} tokens with its chat template; model "${this.model}" reads at most ${maxTokens}.`,
+        );
       }
       const logits = await this.nextTokenLogits(promptIds, options?.signal);
       results.push(labelProbabilities(logits, labelIds));
@@ -179,9 +231,12 @@ class TransformersLabelScorer implements LoadedLabelScorer {
     const promptIds = encode(prompt);
     const labelIds = labels.map((label) => {
       const withLabel = encode(prompt + label);
-      const extendsPrompt = withLabel.length === promptIds.length + 1 && promptIds.every((id, index) => withLabel[index] === id);
+      const extendsPrompt =
+        withLabel.length === promptIds.length + 1 && promptIds.every((id, index) => withLabel[index] === id);
       if (!extendsPrompt) {
-        throw new InvalidInputError(`Label '${label}' is not a single token after the answer prefix '${query.answerPrefix}' for model "${this.model}".`);
+        throw new InvalidInputError(
+          `Label '${label}' is not a single token after the answer prefix '${query.answerPrefix}' for model "${this.model}".`,
+        );
       }
       return withLabel[promptIds.length]!;
     });
@@ -215,10 +270,13 @@ class TransformersLabelScorer implements LoadedLabelScorer {
     } finally {
       await cache?.dispose();
     }
-    if (!logits || logits.dims.length !== 3) throw new ModelLoadError(`The model returned no logits [batch, tokens, vocabulary].`, 'model_load_failed');
+    if (!logits || logits.dims.length !== 3)
+      throw new ModelLoadError(`The model returned no logits [batch, tokens, vocabulary].`, 'model_load_failed');
     const [, positions, vocabulary] = logits.dims as [number, number, number];
     const offset = (positions - 1) * vocabulary;
-    const last = new Tensor(logits.type, (logits.data as Float32Array).subarray(offset, offset + vocabulary), [vocabulary]);
+    const last = new Tensor(logits.type, (logits.data as Float32Array).subarray(offset, offset + vocabulary), [
+      vocabulary,
+    ]);
     return last.to('float32').data as Float32Array;
   }
 }
@@ -246,19 +304,33 @@ const ROLES: ReadonlySet<ChatMessage['role']> = new Set(['system', 'user', 'assi
 function validateQueries(queries: unknown): asserts queries is readonly LabelQuery[] {
   if (!Array.isArray(queries)) throw new InvalidInputError(`queries must be an array, got ${typeof queries}.`);
   queries.forEach((query: Partial<LabelQuery> | null, index) => {
-    if (typeof query !== 'object' || query === null) throw new InvalidInputError(`queries[${index}] must be an object.`);
-    if (typeof query.answerPrefix !== 'string') throw new InvalidInputError(`queries[${index}].answerPrefix must be a string.`);
-    if (!Array.isArray(query.messages) || query.messages.length === 0) throw new InvalidInputError(`queries[${index}].messages must be a non-empty array.`);
+    if (typeof query !== 'object' || query === null)
+      throw new InvalidInputError(`queries[${index}] must be an object.`);
+    if (typeof query.answerPrefix !== 'string')
+      throw new InvalidInputError(`queries[${index}].answerPrefix must be a string.`);
+    if (!Array.isArray(query.messages) || query.messages.length === 0)
+      throw new InvalidInputError(`queries[${index}].messages must be a non-empty array.`);
     query.messages.forEach((message: Partial<ChatMessage> | null, turn) => {
-      if (typeof message !== 'object' || message === null || !ROLES.has(message.role as ChatMessage['role']) || typeof message.content !== 'string') {
-        throw new InvalidInputError(`queries[${index}].messages[${turn}] must be { role: 'system' | 'user' | 'assistant', content: string }.`);
+      if (
+        typeof message !== 'object' ||
+        message === null ||
+        !ROLES.has(message.role as ChatMessage['role']) ||
+        typeof message.content !== 'string'
+      ) {
+        throw new InvalidInputError(
+          `queries[${index}].messages[${turn}] must be { role: 'system' | 'user' | 'assistant', content: string }.`,
+        );
       }
     });
   });
 }
 
 function validateLabels(labels: unknown): asserts labels is readonly string[] {
-  if (!Array.isArray(labels) || labels.length === 0 || labels.some((label) => typeof label !== 'string' || label === '')) {
+  if (
+    !Array.isArray(labels) ||
+    labels.length === 0 ||
+    labels.some((label) => typeof label !== 'string' || label === '')
+  ) {
     throw new InvalidInputError('labels must be a non-empty array of non-empty strings.');
   }
   if (new Set(labels).size !== labels.length) throw new InvalidInputError('labels must be distinct.');
@@ -272,8 +344,17 @@ function toLoadError(error: unknown, location: ModelLocation, dtype: string): Ro
   if (error instanceof RouteError && error.code !== 'model_not_found') return error;
   const message = errorMessage(error);
   if (error instanceof ModelFileNotFoundError || error instanceof RouteError) {
-    const hint = !location.allowRemoteModels && /^[\w.-]+\/[\w.-]+$/.test(location.modelId) ? ' Pass allowRemoteModels: true to download it from the Hugging Face Hub.' : '';
-    return new ModelLoadError(`Causal LM "${location.name}" (${dtype}) was not found: ${message}${hint}`, 'model_not_found', { cause: error });
+    const hint =
+      !location.allowRemoteModels && /^[\w.-]+\/[\w.-]+$/.test(location.modelId)
+        ? ' Pass allowRemoteModels: true to download it from the Hugging Face Hub.'
+        : '';
+    return new ModelLoadError(
+      `Causal LM "${location.name}" (${dtype}) was not found: ${message}${hint}`,
+      'model_not_found',
+      { cause: error },
+    );
   }
-  return new ModelLoadError(`Loading causal LM "${location.name}" (${dtype}) failed: ${message}`, 'model_load_failed', { cause: error });
+  return new ModelLoadError(`Loading causal LM "${location.name}" (${dtype}) failed: ${message}`, 'model_load_failed', {
+    cause: error,
+  });
 }

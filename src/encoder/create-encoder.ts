@@ -6,7 +6,13 @@ import type { EncodedText, Encoder, EncoderDevice } from './encoder.ts';
 import { computeEncoderId } from './encoder-id.ts';
 import { type LoadedModel, loadModel } from './loaded-model.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';
-import { DEFAULT_MODEL, DTYPE_FILE_SUFFIX, type EncoderOptions, type ResolvedEncoderOptions, resolveEncoderOptions } from './options.ts';
+import {
+  DEFAULT_MODEL,
+  DTYPE_FILE_SUFFIX,
+  type EncoderOptions,
+  type ResolvedEncoderOptions,
+  resolveEncoderOptions,
+} from './options.ts';
 import { average, normalize } from './pooling.ts';
 import { progressAdapter } from './progress.ts';
 import { isNode } from './runtime.ts';
@@ -28,7 +34,10 @@ const MAX_PLAUSIBLE_TOKEN_LIMIT = 1_000_000;
 export async function createEncoder(options?: EncoderOptions): Promise<Encoder> {
   const resolved = resolveEncoderOptions(options);
   const { location } = resolved;
-  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels };
+  const settings: LoadSettings = {
+    localModelPath: location.localModelPath,
+    allowRemoteModels: location.allowRemoteModels,
+  };
   const progressCallback = resolved.onProgress ? progressAdapter(resolved.onProgress) : undefined;
 
   let model: LoadedModel | undefined;
@@ -52,14 +61,27 @@ export async function createEncoder(options?: EncoderOptions): Promise<Encoder> 
           progressCallback,
         }),
       );
-    const embedProbe = async (candidate: LoadedModel) => (await embedTexts(candidate, [text.split(PROBE_TEXT)], resolved))[0]!;
+    const embedProbe = async (candidate: LoadedModel) =>
+      (await embedTexts(candidate, [text.split(PROBE_TEXT)], resolved))[0]!;
 
     const choice = await loadOnDevice(resolved.device, load, embedProbe);
     model = choice.model;
     const dimensions = (await embedProbe(model)).length;
-    const id = await computeEncoderId(location.name, resolved.dtype, await readModelFile(location, `onnx/model${DTYPE_FILE_SUFFIX[resolved.dtype]}.onnx`));
+    const id = await computeEncoderId(
+      location.name,
+      resolved.dtype,
+      await readModelFile(location, `onnx/model${DTYPE_FILE_SUFFIX[resolved.dtype]}.onnx`),
+    );
     resolved.onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0 });
-    return new TransformersEncoder({ id, model, text, dimensions, maxTokens, deviceReason: choice.reason, options: resolved });
+    return new TransformersEncoder({
+      id,
+      model,
+      text,
+      dimensions,
+      maxTokens,
+      deviceReason: choice.reason,
+      options: resolved,
+    });
   } catch (error) {
     await model?.dispose();
     throw toLoadError(error, location, resolved);
@@ -75,7 +97,9 @@ class TextWindows {
     private readonly maxTokens: number,
     private readonly options: ResolvedEncoderOptions,
   ) {
-    this.special = detectSpecialTokens((probe, addSpecialTokens) => tokenizer.encode(probe, { add_special_tokens: addSpecialTokens }));
+    this.special = detectSpecialTokens((probe, addSpecialTokens) =>
+      tokenizer.encode(probe, { add_special_tokens: addSpecialTokens }),
+    );
     // Fails early (at load, not at the first long text) when maxTokens cannot hold the special tokens.
     splitIntoWindows([], this.special, maxTokens, options.overflow);
   }
@@ -99,7 +123,15 @@ class TransformersEncoder implements Encoder {
   private readonly options: ResolvedEncoderOptions;
   private disposed = false;
 
-  constructor(init: { id: string; model: LoadedModel; text: TextWindows; dimensions: number; maxTokens: number; deviceReason: string; options: ResolvedEncoderOptions }) {
+  constructor(init: {
+    id: string;
+    model: LoadedModel;
+    text: TextWindows;
+    dimensions: number;
+    maxTokens: number;
+    deviceReason: string;
+    options: ResolvedEncoderOptions;
+  }) {
     this.id = init.id;
     this.model = init.options.model;
     this.dimensions = init.dimensions;
@@ -141,7 +173,12 @@ class TransformersEncoder implements Encoder {
  * One embedding per text. Windows of all texts are sorted by length and run in batches of options.batchSize, so a
  * batch pads little; a text with several windows (overflow 'chunk') gets the renormalised mean of their embeddings.
  */
-async function embedTexts(model: LoadedModel, texts: readonly TokenWindows[], options: ResolvedEncoderOptions, signal?: AbortSignal): Promise<Float32Array[]> {
+async function embedTexts(
+  model: LoadedModel,
+  texts: readonly TokenWindows[],
+  options: ResolvedEncoderOptions,
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
   const windows = texts.flatMap((text, textIndex) => text.windows.map((ids) => ({ ids, textIndex })));
   const order = windows.map((_, index) => index).sort((a, b) => windows[a]!.ids.length - windows[b]!.ids.length);
   const vectors: Float32Array[] = new Array(windows.length);
@@ -169,12 +206,16 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 function tokenLimitOf(tokenizer: PreTrainedTokenizer): number {
   const limit = Number(tokenizer.model_max_length);
   if (Number.isInteger(limit) && limit > 0 && limit <= MAX_PLAUSIBLE_TOKEN_LIMIT) return limit;
-  throw new ModelLoadError('The tokenizer does not state a token limit (model_max_length); pass options.maxTokens.', 'model_load_failed');
+  throw new ModelLoadError(
+    'The tokenizer does not state a token limit (model_max_length); pass options.maxTokens.',
+    'model_load_failed',
+  );
 }
 
 function toLoadError(error: unknown, location: ModelLocation, options: ResolvedEncoderOptions): RouteError {
   const message = errorMessage(error);
-  const notFound = error instanceof ModelFileNotFoundError || (error instanceof RouteError && error.code === 'model_not_found');
+  const notFound =
+    error instanceof ModelFileNotFoundError || (error instanceof RouteError && error.code === 'model_not_found');
   if (notFound) {
     const hint =
       location.name === DEFAULT_MODEL && isNode()
@@ -182,8 +223,16 @@ function toLoadError(error: unknown, location: ModelLocation, options: ResolvedE
         : !options.allowRemoteModels && /^[\w.-]+\/[\w.-]+$/.test(options.model)
           ? ' Pass allowRemoteModels: true to download it from the Hugging Face Hub.'
           : '';
-    return new ModelLoadError(`Encoder model "${location.name}" (${options.dtype}) was not found: ${message}${hint}`, 'model_not_found', { cause: error });
+    return new ModelLoadError(
+      `Encoder model "${location.name}" (${options.dtype}) was not found: ${message}${hint}`,
+      'model_not_found',
+      { cause: error },
+    );
   }
   if (error instanceof RouteError) return error;
-  return new ModelLoadError(`Loading encoder model "${location.name}" (${options.dtype}) failed: ${message}`, 'model_load_failed', { cause: error });
+  return new ModelLoadError(
+    `Loading encoder model "${location.name}" (${options.dtype}) failed: ${message}`,
+    'model_load_failed',
+    { cause: error },
+  );
 }

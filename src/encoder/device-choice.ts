@@ -22,7 +22,11 @@ export interface DeviceChoice {
   reason: string;
 }
 
-const defaultRuntime = (): DeviceRuntime => ({ isNode: isNode(), webGpuUnavailableReason, now: () => performance.now() });
+const defaultRuntime = (): DeviceRuntime => ({
+  isNode: isNode(),
+  webGpuUnavailableReason,
+  now: () => performance.now(),
+});
 
 /**
  * Loads the model on the requested device. For 'auto' in browsers with a hardware WebGPU adapter it loads on WebGPU,
@@ -47,7 +51,10 @@ export async function loadOnDevice(
   try {
     webgpu = await load('webgpu');
   } catch (error) {
-    return { model: await load('wasm'), reason: `WASM, because WebGPU could not load the model (${errorMessage(error)})` };
+    return {
+      model: await load('wasm'),
+      reason: `WASM, because WebGPU could not load the model (${errorMessage(error)})`,
+    };
   }
   let wasm: LoadedModel;
   try {
@@ -64,10 +71,16 @@ export async function loadOnDevice(
     const times = `${onGpu.milliseconds.toFixed(1)} ms vs ${onWasm.milliseconds.toFixed(1)} ms on WASM`;
     verdict =
       cosine < WEBGPU_MIN_COSINE
-        ? { useWebGpu: false, reason: `WASM, because WebGPU's embedding of a probe text differs (cosine ${cosine.toFixed(5)} < ${WEBGPU_MIN_COSINE})` }
+        ? {
+            useWebGpu: false,
+            reason: `WASM, because WebGPU's embedding of a probe text differs (cosine ${cosine.toFixed(5)} < ${WEBGPU_MIN_COSINE})`,
+          }
         : onGpu.milliseconds >= onWasm.milliseconds
           ? { useWebGpu: false, reason: `WASM, because WebGPU is not faster on a probe text (${times})` }
-          : { useWebGpu: true, reason: `WebGPU, which reproduces the WASM embedding of a probe text (cosine ${cosine.toFixed(5)}) faster (${times})` };
+          : {
+              useWebGpu: true,
+              reason: `WebGPU, which reproduces the WASM embedding of a probe text (cosine ${cosine.toFixed(5)}) faster (${times})`,
+            };
   } catch (error) {
     verdict = { useWebGpu: false, reason: `WASM, because WebGPU failed on a probe text (${errorMessage(error)})` };
   }

@@ -11,7 +11,10 @@ const HASH_DIGITS = 8;
 export async function computeEncoderId(model: string, dtype: string, onnxFile: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) {
-    throw new ModelLoadError('Hashing the encoder weights needs the Web Crypto API (a secure context: https or localhost).', 'model_load_failed');
+    throw new ModelLoadError(
+      'Hashing the encoder weights needs the Web Crypto API (a secure context: https or localhost).',
+      'model_load_failed',
+    );
   }
   const digest = new Uint8Array(await subtle.digest('SHA-256', onnxFile as Uint8Array<ArrayBuffer>));
   const hex = Array.from(digest.subarray(0, HASH_DIGITS / 2), (byte) => byte.toString(16).padStart(2, '0')).join('');

@@ -41,7 +41,11 @@ export async function loadModel(params: LoadModelParams): Promise<LoadedModel> {
   };
 }
 
-async function embedWindows(model: PreTrainedModel, windows: readonly (readonly number[])[], params: LoadModelParams): Promise<Float32Array[]> {
+async function embedWindows(
+  model: PreTrainedModel,
+  windows: readonly (readonly number[])[],
+  params: LoadModelParams,
+): Promise<Float32Array[]> {
   const { inputIds, attentionMask, length } = padWindows(windows, params.padId);
   const dims = [windows.length, length];
   const outputs = (await model.forward({
@@ -57,7 +61,9 @@ async function embedWindows(model: PreTrainedModel, windows: readonly (readonly 
   // The token-state output names transformers.js's feature-extraction pipeline accepts, in its order.
   const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
   if (!hidden || hidden.dims.length !== 3) {
-    throw new ModelLoadError(`model outputs ${Object.keys(outputs).join(', ')} hold no token states [batch, tokens, dims] to pool`);
+    throw new ModelLoadError(
+      `model outputs ${Object.keys(outputs).join(', ')} hold no token states [batch, tokens, dims] to pool`,
+    );
   }
   const shape = hidden.dims as [number, number, number];
   const data = float32Data(hidden);

@@ -22,15 +22,24 @@ const BROWSER_MODELS_URL = '/models/';
  * (absolute, or starting with ./ or ../). A URL or path is split into its parent (the local model path) and its
  * last segment (the name), so a model has the same name wherever it is served from.
  */
-export function resolveModelLocation(model: string, options: { localModelPath?: string; allowRemoteModels: boolean }): ModelLocation {
+export function resolveModelLocation(
+  model: string,
+  options: { localModelPath?: string; allowRemoteModels: boolean },
+): ModelLocation {
   const explicitLocation = /^(https?:|file:)/.test(model) || /^(\/|\.\.?\/|[A-Za-z]:[\\/])/.test(model);
   if (!explicitLocation) {
-    return { name: model, modelId: model, localModelPath: options.localModelPath ?? defaultLocalModelPath(), allowRemoteModels: options.allowRemoteModels };
+    return {
+      name: model,
+      modelId: model,
+      localModelPath: options.localModelPath ?? defaultLocalModelPath(),
+      allowRemoteModels: options.allowRemoteModels,
+    };
   }
   const folder = model.startsWith('file:') ? filePathOf(new URL(model)) : model.replace(/[\\/]+$/, '');
   const split = Math.max(folder.lastIndexOf('/'), folder.lastIndexOf('\\'));
   const name = folder.slice(split + 1);
-  if (name === '' || name === '.' || name === '..') throw new ModelLoadError(`"${model}" does not name a model folder.`, 'model_not_found');
+  if (name === '' || name === '.' || name === '..')
+    throw new ModelLoadError(`"${model}" does not name a model folder.`, 'model_not_found');
   // An explicit location is the whole answer: no Hub fallback for it.
   return { name, modelId: name, localModelPath: folder.slice(0, split + 1), allowRemoteModels: false };
 }
@@ -93,7 +102,10 @@ async function readLocal(pathOrUrl: string): Promise<Uint8Array | string> {
   if (!response.ok) return `${pathOrUrl} answered HTTP ${response.status}`;
   // Servers that answer unknown paths with the app's page (SPA fallbacks) say 200: no model file is HTML.
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {
-    throw new ModelLoadError(`${pathOrUrl} answered an HTML page where a model file should be. ${SERVE_MODELS_HINT}`, 'model_not_found');
+    throw new ModelLoadError(
+      `${pathOrUrl} answered an HTML page where a model file should be. ${SERVE_MODELS_HINT}`,
+      'model_not_found',
+    );
   }
   return new Uint8Array(await response.arrayBuffer());
 }

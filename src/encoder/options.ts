@@ -97,18 +97,30 @@ const DEVICES_IN_BROWSERS: ReadonlyArray<'auto' | EncoderDevice> = ['auto', 'was
 
 /** Validates options once, at the boundary, and fills in defaults. */
 export function resolveEncoderOptions(options: EncoderOptions = {}): ResolvedEncoderOptions {
-  if (typeof options !== 'object' || options === null) throw new InvalidInputError('createEncoder options must be an object.');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidInputError('createEncoder options must be an object.');
   const model = options.model ?? DEFAULT_MODEL;
-  if (typeof model !== 'string' || model.trim() === '') throw new InvalidInputError('options.model must be a non-empty string.');
+  if (typeof model !== 'string' || model.trim() === '')
+    throw new InvalidInputError('options.model must be a non-empty string.');
 
   const device = options.device ?? 'auto';
   const devices = isNode() ? DEVICES_IN_NODE : DEVICES_IN_BROWSERS;
   if (!devices.includes(device)) {
-    const hint = device === 'wasm' ? ' (WASM is the browser runtime; Node runs onnxruntime-node on the CPU)' : device === 'cpu' ? " (browsers run on the CPU through 'wasm')" : '';
-    throw new InvalidInputError(`options.device must be one of ${devices.join(', ')} here, got ${JSON.stringify(device)}${hint}.`);
+    const hint =
+      device === 'wasm'
+        ? ' (WASM is the browser runtime; Node runs onnxruntime-node on the CPU)'
+        : device === 'cpu'
+          ? " (browsers run on the CPU through 'wasm')"
+          : '';
+    throw new InvalidInputError(
+      `options.device must be one of ${devices.join(', ')} here, got ${JSON.stringify(device)}${hint}.`,
+    );
   }
 
-  if (options.localModelPath !== undefined && (typeof options.localModelPath !== 'string' || options.localModelPath === '')) {
+  if (
+    options.localModelPath !== undefined &&
+    (typeof options.localModelPath !== 'string' || options.localModelPath === '')
+  ) {
     throw new InvalidInputError('options.localModelPath must be a non-empty string.');
   }
   const allowRemoteModels = options.allowRemoteModels ?? false;
@@ -116,7 +128,9 @@ export function resolveEncoderOptions(options: EncoderOptions = {}): ResolvedEnc
 
   const dtype = options.dtype ?? DEFAULT_DTYPE_OF_MODEL[location.name] ?? DEFAULT_DTYPE;
   if (!Object.hasOwn(DTYPE_FILE_SUFFIX, dtype)) {
-    throw new InvalidInputError(`options.dtype must be one of ${Object.keys(DTYPE_FILE_SUFFIX).join(', ')}, got ${JSON.stringify(dtype)}.`);
+    throw new InvalidInputError(
+      `options.dtype must be one of ${Object.keys(DTYPE_FILE_SUFFIX).join(', ')}, got ${JSON.stringify(dtype)}.`,
+    );
   }
 
   const overflow = options.overflow ?? 'truncate';
@@ -158,10 +172,18 @@ export function resolveEncoderOptions(options: EncoderOptions = {}): ResolvedEnc
 function resolveWasmPaths(wasmPaths: string | { mjs: string; wasm: string }): OrtBuildPaths {
   if (typeof wasmPaths === 'string') {
     const prefix = wasmPaths.endsWith('/') ? wasmPaths : `${wasmPaths}/`;
-    const urls = (build: OrtBuild) => ({ mjs: `${prefix}${ORT_BUILD_FILES[build].mjs}`, wasm: `${prefix}${ORT_BUILD_FILES[build].wasm}` });
+    const urls = (build: OrtBuild) => ({
+      mjs: `${prefix}${ORT_BUILD_FILES[build].mjs}`,
+      wasm: `${prefix}${ORT_BUILD_FILES[build].wasm}`,
+    });
     return { wasm: urls('wasm'), webgpu: urls('webgpu') };
   }
-  if (typeof wasmPaths !== 'object' || wasmPaths === null || typeof wasmPaths.mjs !== 'string' || typeof wasmPaths.wasm !== 'string') {
+  if (
+    typeof wasmPaths !== 'object' ||
+    wasmPaths === null ||
+    typeof wasmPaths.mjs !== 'string' ||
+    typeof wasmPaths.wasm !== 'string'
+  ) {
     throw new InvalidInputError('options.wasmPaths must be a URL prefix or { mjs, wasm } URLs.');
   }
   const urls = { mjs: wasmPaths.mjs, wasm: wasmPaths.wasm };

@@ -3,7 +3,11 @@
 import { InvalidInputError } from '../core/index.ts';
 
 /** Attention-masked mean over positions of hidden states [rows, length, dims]. */
-export function meanPool(hidden: Float32Array, [rows, length, dims]: readonly [number, number, number], attentionMask: BigInt64Array): Float32Array[] {
+export function meanPool(
+  hidden: Float32Array,
+  [rows, length, dims]: readonly [number, number, number],
+  attentionMask: BigInt64Array,
+): Float32Array[] {
   return Array.from({ length: rows }, (_, row) => {
     const pooled = new Float32Array(dims);
     let count = 0;

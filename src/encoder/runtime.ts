@@ -10,7 +10,11 @@ export function isNode(): boolean {
 }
 
 interface WebGpuNavigator {
-  gpu?: { requestAdapter(): Promise<{ info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string } } | null> };
+  gpu?: {
+    requestAdapter(): Promise<{
+      info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string };
+    } | null>;
+  };
 }
 
 /**

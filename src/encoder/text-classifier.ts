@@ -45,8 +45,17 @@ export async function createTextClassifier(options: TextClassifierOptions = {}):
   const resolved = resolveEncoderOptions({ ...options, model: options.model ?? CLASSIFIER_MODEL });
   const { location, dtype } = resolved;
   const device: EncoderDevice = resolved.device !== 'auto' ? resolved.device : isNode() ? 'cpu' : 'wasm';
-  const deviceReason = resolved.device !== 'auto' ? `${device} was requested` : isNode() ? 'Node runs onnxruntime-node on the CPU' : 'small classifiers run fastest on WASM';
-  const settings: LoadSettings = { localModelPath: location.localModelPath, allowRemoteModels: location.allowRemoteModels, model: { device, wasmPaths: resolved.wasmPaths } };
+  const deviceReason =
+    resolved.device !== 'auto'
+      ? `${device} was requested`
+      : isNode()
+        ? 'Node runs onnxruntime-node on the CPU'
+        : 'small classifiers run fastest on WASM';
+  const settings: LoadSettings = {
+    localModelPath: location.localModelPath,
+    allowRemoteModels: location.allowRemoteModels,
+    model: { device, wasmPaths: resolved.wasmPaths },
+  };
 
   let classifier: TextClassificationPipeline | undefined;
   try {
@@ -61,9 +70,22 @@ export async function createTextClassifier(options: TextClassifierOptions = {}):
         ...(progressCallback ? { progress_callback: progressCallback } : {}),
       }),
     )) as TextClassificationPipeline;
-    const id = await computeEncoderId(location.name, dtype, await readModelFile(location, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`));
+    const id = await computeEncoderId(
+      location.name,
+      dtype,
+      await readModelFile(location, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`),
+    );
     resolved.onProgress?.({ status: 'ready', file: '', loaded: 0, total: 0 });
-    return new PipelineTextClassifier({ id, model: resolved.model, dtype, device, deviceReason, labels: config.labels, pipeline: classifier, batchSize: resolved.batchSize });
+    return new PipelineTextClassifier({
+      id,
+      model: resolved.model,
+      dtype,
+      device,
+      deviceReason,
+      labels: config.labels,
+      pipeline: classifier,
+      batchSize: resolved.batchSize,
+    });
   } catch (error) {
     await classifier?.dispose();
     throw toLoadError(error, location, dtype);
@@ -81,7 +103,16 @@ class PipelineTextClassifier implements LoadedTextClassifier {
   private readonly batchSize: number;
   private disposed = false;
 
-  constructor(init: { id: string; model: string; dtype: string; device: EncoderDevice; deviceReason: string; labels: string[]; pipeline: TextClassificationPipeline; batchSize: number }) {
+  constructor(init: {
+    id: string;
+    model: string;
+    dtype: string;
+    device: EncoderDevice;
+    deviceReason: string;
+    labels: string[];
+    pipeline: TextClassificationPipeline;
+    batchSize: number;
+  }) {
     this.id = init.id;
     this.model = init.model;
     this.dtype = init.dtype;
@@ -101,7 +132,10 @@ class PipelineTextClassifier implements LoadedTextClassifier {
     for (let start = 0; start < order.length; start += this.batchSize) {
       if (options?.signal?.aborted) throw new AbortError();
       const batch = order.slice(start, start + this.batchSize);
-      const outputs = (await this.pipeline(batch.map((index) => texts[index]!), { top_k: null })) as unknown as Array<Array<{ label: string; score: number }>>;
+      const outputs = (await this.pipeline(
+        batch.map((index) => texts[index]!),
+        { top_k: null },
+      )) as unknown as Array<Array<{ label: string; score: number }>>;
       batch.forEach((textIndex, row) => {
         const byLabel = new Map(outputs[row]!.map((entry) => [entry.label, entry.score]));
         results[textIndex] = this.labels.map((label) => byLabel.get(label)!);
@@ -126,19 +160,30 @@ function parseConfig(bytes: Uint8Array, model: string): { labels: string[] } {
     throw new ModelLoadError(`config.json of "${model}" is not valid JSON.`, 'model_load_failed', { cause: error });
   }
   if (config.problem_type === 'multi_label_classification') {
-    throw new ModelLoadError(`"${model}" is a multi-label classifier; a router needs one probability distribution over its labels.`, 'model_load_failed');
+    throw new ModelLoadError(
+      `"${model}" is a multi-label classifier; a router needs one probability distribution over its labels.`,
+      'model_load_failed',
+    );
   }
   const id2label = config.id2label;
   if (typeof id2label !== 'object' || id2label === null || Object.keys(id2label).length < 2) {
-    throw new ModelLoadError(`config.json of "${model}" has no id2label with at least two labels; it is not a sequence classifier.`, 'model_load_failed');
+    throw new ModelLoadError(
+      `config.json of "${model}" has no id2label with at least two labels; it is not a sequence classifier.`,
+      'model_load_failed',
+    );
   }
   const entries = id2label as Record<string, unknown>;
   const labels = Object.keys(entries).map((_, index) => {
     const label = entries[String(index)];
-    if (typeof label !== 'string') throw new ModelLoadError(`config.json of "${model}" must label outputs 0..${Object.keys(entries).length - 1} in id2label.`, 'model_load_failed');
+    if (typeof label !== 'string')
+      throw new ModelLoadError(
+        `config.json of "${model}" must label outputs 0..${Object.keys(entries).length - 1} in id2label.`,
+        'model_load_failed',
+      );
     return label;
   });
-  if (new Set(labels).size !== labels.length) throw new ModelLoadError(`config.json of "${model}" repeats a label in id2label.`, 'model_load_failed');
+  if (new Set(labels).size !== labels.length)
+    throw new ModelLoadError(`config.json of "${model}" repeats a label in id2label.`, 'model_load_failed');
   return { labels };
 }
 
@@ -152,7 +197,15 @@ function toLoadError(error: unknown, location: ModelLocation, dtype: string): Ro
         : !location.allowRemoteModels && /^[\w.-]+\/[\w.-]+$/.test(location.modelId)
           ? ' Pass allowRemoteModels: true to download it from the Hugging Face Hub.'
           : '';
-    return new ModelLoadError(`Classifier model "${location.name}" (${dtype}) was not found: ${message}${hint}`, 'model_not_found', { cause: error });
+    return new ModelLoadError(
+      `Classifier model "${location.name}" (${dtype}) was not found: ${message}${hint}`,
+      'model_not_found',
+      { cause: error },
+    );
   }
-  return new ModelLoadError(`Loading classifier model "${location.name}" (${dtype}) failed: ${message}`, 'model_load_failed', { cause: error });
+  return new ModelLoadError(
+    `Loading classifier model "${location.name}" (${dtype}) failed: ${message}`,
+    'model_load_failed',
+    { cause: error },
+  );
 }

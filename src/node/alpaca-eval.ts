@@ -56,7 +56,9 @@ function text(record: FileRecord, field: string, where: string): string {
 function integer(record: FileRecord, field: string, where: string): number {
   const value = Number(record[field]);
   if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidInputError(`${where}: field '${field}' must be a non-negative integer, got ${JSON.stringify(record[field])}.`);
+    throw new InvalidInputError(
+      `${where}: field '${field}' must be a non-negative integer, got ${JSON.stringify(record[field])}.`,
+    );
   }
   return value;
 }
@@ -69,7 +71,8 @@ export function modelWinRateOf(preference: string, where: string): number | unde
   if (preference.trim() === '') return undefined;
   const value = Number(preference);
   if (value === 0) return 0.5;
-  if (!(value >= 1 && value <= 2)) throw new InvalidInputError(`${where}: preference must be 0 or in [1, 2], got '${preference}'.`);
+  if (!(value >= 1 && value <= 2))
+    throw new InvalidInputError(`${where}: preference must be 0 or in [1, 2], got '${preference}'.`);
   return value - 1;
 }
 
@@ -92,7 +95,10 @@ export async function loadAlpacaEval(sharedDir: string): Promise<AlpacaEvalData>
   const charsOf = new Map<string, number>();
   lengths.forEach((record, index) => {
     const where = `${lengthsFile}, row ${index + 1}`;
-    charsOf.set(`${text(record, 'model', where)}\u0000${integer(record, 'instruction_id', where)}`, integer(record, 'chars', where));
+    charsOf.set(
+      `${text(record, 'model', where)}\u0000${integer(record, 'instruction_id', where)}`,
+      integer(record, 'chars', where),
+    );
   });
   const overridesFile = path.join(dir, 'battle_length_overrides.csv');
   const overrides = await readCsv(overridesFile);
@@ -100,14 +106,27 @@ export async function loadAlpacaEval(sharedDir: string): Promise<AlpacaEvalData>
   const overrideOf = new Map<string, number>();
   overrides.forEach((record, index) => {
     const where = `${overridesFile}, row ${index + 1}`;
-    const key = [text(record, 'source_path', where), integer(record, 'side', where), integer(record, 'instruction_id', where)];
+    const key = [
+      text(record, 'source_path', where),
+      integer(record, 'side', where),
+      integer(record, 'instruction_id', where),
+    ];
     overrideOf.set(key.join('\u0000'), integer(record, 'chars', where));
   });
 
   const battlesFile = path.join(dir, 'battles_compact.csv');
   const rows = await readCsv(battlesFile);
-  requireFields(rows, ['instruction_id', 'generator_1', 'generator_2', 'annotator', 'preference', 'source_path'], battlesFile);
-  const removed = { reservedInstructions: allInstructions.length - instructions.length, reservedBattles: 0, nullModelBattles: 0, unjudgedBattles: 0 };
+  requireFields(
+    rows,
+    ['instruction_id', 'generator_1', 'generator_2', 'annotator', 'preference', 'source_path'],
+    battlesFile,
+  );
+  const removed = {
+    reservedInstructions: allInstructions.length - instructions.length,
+    reservedBattles: 0,
+    nullModelBattles: 0,
+    unjudgedBattles: 0,
+  };
   const battles: JudgedBattle[] = [];
   rows.forEach((record, index) => {
     const where = `${battlesFile}, row ${index + 1}`;
@@ -130,8 +149,10 @@ export async function loadAlpacaEval(sharedDir: string): Promise<AlpacaEvalData>
     const sourcePath = text(record, 'source_path', where);
     const chars = (side: 1 | 2, generator: string) => {
       const value =
-        overrideOf.get([sourcePath, side, instructionId].join('\u0000')) ?? charsOf.get(`${generator}\u0000${instructionId}`);
-      if (value === undefined) throw new InvalidInputError(`${where}: no answer length for ${generator} on instruction ${instructionId}.`);
+        overrideOf.get([sourcePath, side, instructionId].join('\u0000')) ??
+        charsOf.get(`${generator}\u0000${instructionId}`);
+      if (value === undefined)
+        throw new InvalidInputError(`${where}: no answer length for ${generator} on instruction ${instructionId}.`);
       return value;
     };
     battles.push({

@@ -58,7 +58,10 @@ export function formatBenchmarkReport(report: BenchmarkReport): string {
   const lines = [
     `${benchmark.name}: ${benchmark.items.length} prompts, quality in ${benchmark.qualityUnit}; ` +
       `weak ${benchmark.weakModel}, strong ${benchmark.strongModel}`,
-    table(['router', 'APGR', 'APGR 95% CI', 'vs random', 'CPT(20%)', 'CPT(50%)', 'CPT(80%)', 'n', 'weak', 'strong'], rows),
+    table(
+      ['router', 'APGR', 'APGR 95% CI', 'vs random', 'CPT(20%)', 'CPT(50%)', 'CPT(80%)', 'n', 'weak', 'strong'],
+      rows,
+    ),
   ];
   if (seeds.length > 0) {
     lines.push(

@@ -29,9 +29,13 @@ export interface RouterResourceOptions {
  * model (public/models/routellm-classifier), the causal LM, and a weights reader for the folder where trained
  * routers live (default public/routers).
  */
-export async function loadRouterResources(definitions: readonly RouterDefinition[], options: RouterResourceOptions = {}): Promise<RouterResources> {
+export async function loadRouterResources(
+  definitions: readonly RouterDefinition[],
+  options: RouterResourceOptions = {},
+): Promise<RouterResources> {
   const routersDir = options.routersDir ?? DEFAULT_ROUTERS_DIR;
-  const needs = (requirement: RouterRequirement) => definitions.some((definition) => definition.requires.includes(requirement));
+  const needs = (requirement: RouterRequirement) =>
+    definitions.some((definition) => definition.requires.includes(requirement));
   let embedder: RouterEmbedder | undefined;
   let textClassifier: LoadedTextClassifier | undefined;
   let labelScorer: LoadedLabelScorer | undefined;
@@ -72,7 +76,9 @@ export async function scoreWithRouter(
   const resources = await loadRouterResources([definition], options);
   const bar = createProgressBar(`scoring ${definition.name}`, progressOut);
   try {
-    const weights = definition.requires.includes('weights') ? { weights: await resources.weightsFor(definition.name) } : {};
+    const weights = definition.requires.includes('weights')
+      ? { weights: await resources.weightsFor(definition.name) }
+      : {};
     const router = await defaultRegistry.create(definition.name, { ...resources.context, ...weights });
     return await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
   } finally {

@@ -15,7 +15,8 @@ export class AdaptiveThreshold {
   private next = 0;
 
   constructor(readonly window: number = DEFAULT_ADAPTIVE_WINDOW) {
-    if (!(Number.isInteger(window) && window >= 1)) throw new InvalidInputError(`The adaptive window must be a positive integer, got ${window}.`);
+    if (!(Number.isInteger(window) && window >= 1))
+      throw new InvalidInputError(`The adaptive window must be a positive integer, got ${window}.`);
   }
 
   /** Scores observed so far, up to the window size. */

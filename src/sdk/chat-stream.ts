@@ -43,9 +43,14 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
         }
         const error = (payload as { error?: { message?: unknown; type?: unknown; code?: unknown } }).error;
         if (typeof error === 'object' && error !== null) {
-          throw new RelayError(typeof error.message === 'string' ? error.message : 'The provider failed mid-stream.', 502, typeof error.type === 'string' ? error.type : undefined, {
-            ...(typeof error.code === 'string' && { relayCode: error.code }),
-          });
+          throw new RelayError(
+            typeof error.message === 'string' ? error.message : 'The provider failed mid-stream.',
+            502,
+            typeof error.type === 'string' ? error.type : undefined,
+            {
+              ...(typeof error.code === 'string' && { relayCode: error.code }),
+            },
+          );
         }
         const chunk = payload as ChatCompletionChunk;
         if (chunk.choices?.some((choice) => choice.finish_reason)) finished = true;

@@ -33,7 +33,10 @@ export type RoutedChatCompletion = ChatCompletion & { routing: RouteDecision | u
 export interface ChatCompletions {
   create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<ChatCompletionStream>;
   create(body: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<RoutedChatCompletion>;
-  create(body: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletionStream | RoutedChatCompletion>;
+  create(
+    body: ChatCompletionCreateParams,
+    options?: RequestOptions,
+  ): Promise<ChatCompletionStream | RoutedChatCompletion>;
 }
 
 /**
@@ -52,15 +55,20 @@ export class RouteLLMClient {
   private readonly routers = new Map<string, PromptRouter>();
 
   constructor(options: ClientOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidInputError('createClient needs an options object.');
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidInputError('createClient needs an options object.');
     try {
       this.apiBase = relayApiBase(options.relayUrl);
     } catch {
       throw new InvalidInputError(`relayUrl must be a URL, got ${JSON.stringify(String(options.relayUrl))}.`);
     }
-    if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) throw new InvalidInputError('apiKey must be a non-empty string.');
+    if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === ''))
+      throw new InvalidInputError('apiKey must be a non-empty string.');
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.headers = { ...options.headers, ...(options.apiKey !== undefined && { authorization: `Bearer ${options.apiKey}` }) };
+    this.headers = {
+      ...options.headers,
+      ...(options.apiKey !== undefined && { authorization: `Bearer ${options.apiKey}` }),
+    };
     this.routerSettings = options.router;
     this.chat = { completions: { create: this.createCompletion.bind(this) as ChatCompletions['create'] } };
     this.models = { list: this.listModels.bind(this) };
@@ -78,10 +86,15 @@ export class RouteLLMClient {
     return router;
   }
 
-  private async createCompletion(body: ChatCompletionCreateParams, options: RequestOptions = {}): Promise<ChatCompletionStream | RoutedChatCompletion> {
+  private async createCompletion(
+    body: ChatCompletionCreateParams,
+    options: RequestOptions = {},
+  ): Promise<ChatCompletionStream | RoutedChatCompletion> {
     if (typeof body !== 'object' || body === null) throw new InvalidInputError('The request body must be an object.');
-    if (typeof body.model !== 'string' || body.model === '') throw new InvalidInputError('"model" must name a relay model or a router (router-<name>-<threshold>).');
-    if (!Array.isArray(body.messages) || body.messages.length === 0) throw new InvalidInputError('"messages" must be a non-empty array.');
+    if (typeof body.model !== 'string' || body.model === '')
+      throw new InvalidInputError('"model" must name a relay model or a router (router-<name>-<threshold>).');
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      throw new InvalidInputError('"messages" must be a non-empty array.');
 
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -91,7 +104,11 @@ export class RouteLLMClient {
     const request = { ...body, model: routing?.model ?? body.model };
     const response = await relayFetch(this.fetchImpl, `${this.apiBase}/chat/completions`, {
       method: 'POST',
-      headers: { ...this.headers, 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' },
+      headers: {
+        ...this.headers,
+        'content-type': 'application/json',
+        accept: body.stream ? 'text/event-stream' : 'application/json',
+      },
       body: JSON.stringify(request),
       signal,
     });
@@ -101,7 +118,9 @@ export class RouteLLMClient {
       completion = (await response.json()) as ChatCompletion;
     } catch (error) {
       if (signal.aborted) throw new AbortError();
-      throw new RelayError(`The relay's answer is not a JSON chat completion: ${errorMessage(error)}`, 502, undefined, { cause: error });
+      throw new RelayError(`The relay's answer is not a JSON chat completion: ${errorMessage(error)}`, 502, undefined, {
+        cause: error,
+      });
     }
     return { ...completion, routing };
   }

@@ -19,10 +19,15 @@ export type NodeRouterOptions = Omit<RouterOptions, 'worker' | 'device'>;
  * load the encoder with transformers.js (the optional peer dependency @huggingface/transformers).
  */
 export function createNodeRouter(options: NodeRouterOptions): PromptRouter {
-  if (typeof options !== 'object' || options === null) throw new InvalidInputError('createNodeRouter needs an options object.');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidInputError('createNodeRouter needs an options object.');
   // Joined at run time so that bundlers do not take the folder for an asset of this module.
   const packageAssets = new URL(['..', '..', 'assets', ''].join('/'), import.meta.url);
-  return createRouter({ ...options, modelBaseUrl: options.modelBaseUrl ?? packageAssets, worker: inThreadWorkerClient() });
+  return createRouter({
+    ...options,
+    modelBaseUrl: options.modelBaseUrl ?? packageAssets,
+    worker: inThreadWorkerClient(),
+  });
 }
 
 let sharedClient: WorkerClient | undefined;

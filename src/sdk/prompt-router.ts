@@ -172,15 +172,27 @@ interface CheckedOptions {
 }
 
 function checkOptions(options: RouterOptions): CheckedOptions {
-  if (typeof options !== 'object' || options === null) throw new InvalidInputError('createRouter needs an options object.');
-  if (typeof options.router !== 'string' || options.router.trim() === '') throw new InvalidInputError('options.router must name a router, e.g. "mf".');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidInputError('createRouter needs an options object.');
+  if (typeof options.router !== 'string' || options.router.trim() === '')
+    throw new InvalidInputError('options.router must name a router, e.g. "mf".');
   const fromModelString = parseRouterModel(options.router);
   const name = fromModelString?.router ?? options.router;
   // Whether the router exists is the worker's registry's question (answered by `ready`); the form is checked here.
-  if (!ROUTER_NAME.test(name)) throw new InvalidInputError(`"${name}" is not a router name (lowercase letters and digits joined by hyphens, e.g. "sw-ranking").`);
+  if (!ROUTER_NAME.test(name))
+    throw new InvalidInputError(
+      `"${name}" is not a router name (lowercase letters and digits joined by hyphens, e.g. "sw-ranking").`,
+    );
 
-  const given = [fromModelString && 'a model string threshold', options.threshold !== undefined && 'threshold', options.strongPct !== undefined && 'strongPct'].filter(Boolean);
-  if (given.length > 1) throw new InvalidInputError(`Give one of threshold, strongPct or a model string's threshold, not ${given.join(' and ')}.`);
+  const given = [
+    fromModelString && 'a model string threshold',
+    options.threshold !== undefined && 'threshold',
+    options.strongPct !== undefined && 'strongPct',
+  ].filter(Boolean);
+  if (given.length > 1)
+    throw new InvalidInputError(
+      `Give one of threshold, strongPct or a model string's threshold, not ${given.join(' and ')}.`,
+    );
   const threshold = fromModelString?.threshold ?? options.threshold;
   if (threshold === undefined && options.strongPct === undefined) {
     throw new InvalidInputError('Give a threshold (or a model string such as "router-mf-0.1159") or a strongPct.');
@@ -190,35 +202,51 @@ function checkOptions(options: RouterOptions): CheckedOptions {
 
   const calibrationPrompts = options.calibrationPrompts;
   if (calibrationPrompts !== undefined) {
-    if (options.strongPct === undefined) throw new InvalidInputError('calibrationPrompts calibrate a strongPct; give one.');
-    if (!Array.isArray(calibrationPrompts) || calibrationPrompts.length === 0) throw new InvalidInputError('calibrationPrompts must be a non-empty array of prompts.');
+    if (options.strongPct === undefined)
+      throw new InvalidInputError('calibrationPrompts calibrate a strongPct; give one.');
+    if (!Array.isArray(calibrationPrompts) || calibrationPrompts.length === 0)
+      throw new InvalidInputError('calibrationPrompts must be a non-empty array of prompts.');
     calibrationPrompts.forEach((prompt: unknown, index) => {
-      if (typeof prompt !== 'string' || prompt.trim() === '') throw new InvalidInputError(`calibrationPrompts[${index}] must be a non-empty string.`);
+      if (typeof prompt !== 'string' || prompt.trim() === '')
+        throw new InvalidInputError(`calibrationPrompts[${index}] must be a non-empty string.`);
     });
   }
   let adaptiveWindow: number | undefined;
   if (options.adaptive !== undefined && options.adaptive !== false) {
-    if (options.strongPct === undefined) throw new InvalidInputError('adaptive keeps a strongPct on live traffic; give one.');
+    if (options.strongPct === undefined)
+      throw new InvalidInputError('adaptive keeps a strongPct on live traffic; give one.');
     adaptiveWindow = options.adaptive === true ? DEFAULT_ADAPTIVE_WINDOW : options.adaptive.window;
   }
 
   const strongModel = options.strongModel ?? 'strong';
   const weakModel = options.weakModel ?? 'weak';
-  for (const [field, model] of [['strongModel', strongModel], ['weakModel', weakModel]] as const) {
-    if (typeof model !== 'string' || model.trim() === '') throw new InvalidInputError(`options.${field} must be a non-empty model name.`);
-    if (parseRouterModel(model)) throw new InvalidInputError(`options.${field} must be a model the relay serves, not a router ("${model}").`);
+  for (const [field, model] of [
+    ['strongModel', strongModel],
+    ['weakModel', weakModel],
+  ] as const) {
+    if (typeof model !== 'string' || model.trim() === '')
+      throw new InvalidInputError(`options.${field} must be a non-empty model name.`);
+    if (parseRouterModel(model))
+      throw new InvalidInputError(`options.${field} must be a model the relay serves, not a router ("${model}").`);
   }
   const device = options.device ?? 'auto';
-  if (!DEVICES.includes(device)) throw new InvalidInputError(`options.device must be one of ${DEVICES.join(', ')}, got ${JSON.stringify(device)}.`);
+  if (!DEVICES.includes(device))
+    throw new InvalidInputError(`options.device must be one of ${DEVICES.join(', ')}, got ${JSON.stringify(device)}.`);
   const fallback = options.fallback ?? 'strong';
-  if (!FALLBACKS.includes(fallback)) throw new InvalidInputError(`options.fallback must be one of ${FALLBACKS.join(', ')}, got ${JSON.stringify(fallback)}.`);
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidInputError(`options.seed must be an integer, got ${options.seed}.`);
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidInputError('options.onProgress must be a function.');
+  if (!FALLBACKS.includes(fallback))
+    throw new InvalidInputError(
+      `options.fallback must be one of ${FALLBACKS.join(', ')}, got ${JSON.stringify(fallback)}.`,
+    );
+  if (options.seed !== undefined && !Number.isInteger(options.seed))
+    throw new InvalidInputError(`options.seed must be an integer, got ${options.seed}.`);
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw new InvalidInputError('options.onProgress must be a function.');
 
   const base = folderUrl(options.modelBaseUrl ?? '/', 'modelBaseUrl');
   return {
     name,
-    policy: threshold !== undefined ? { kind: 'threshold', threshold } : { kind: 'share', strongPct: options.strongPct! },
+    policy:
+      threshold !== undefined ? { kind: 'threshold', threshold } : { kind: 'share', strongPct: options.strongPct! },
     calibrationPrompts,
     adaptiveWindow,
     strongModel,
@@ -246,7 +274,8 @@ function checkOptions(options: RouterOptions): CheckedOptions {
 }
 
 function checkShare(value: unknown, field: string): void {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new InvalidInputError(`${field} must be a number between 0 and 1, got ${JSON.stringify(value)}.`);
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    throw new InvalidInputError(`${field} must be a number between 0 and 1, got ${JSON.stringify(value)}.`);
 }
 
 /** An absolute folder URL (ending in '/'): the worker resolves relative URLs against its own script, not the page. */
@@ -256,7 +285,9 @@ function folderUrl(url: string | URL, field: string): URL {
   try {
     folder = new URL(url, page);
   } catch {
-    throw new InvalidInputError(`options.${field} must be a URL (absolute, or relative to the page), got ${JSON.stringify(String(url))}.`);
+    throw new InvalidInputError(
+      `options.${field} must be a URL (absolute, or relative to the page), got ${JSON.stringify(String(url))}.`,
+    );
   }
   if (!folder.pathname.endsWith('/')) folder.pathname += '/';
   return folder;
@@ -327,7 +358,8 @@ class WorkerPromptRouter implements PromptRouter {
   }
 
   async routeBatch(inputs: readonly RouteInput[], options: RouteOptions = {}): Promise<RouteDecision[]> {
-    if (!Array.isArray(inputs) || inputs.length === 0) throw new InvalidInputError('routeBatch needs a non-empty array of inputs.');
+    if (!Array.isArray(inputs) || inputs.length === 0)
+      throw new InvalidInputError('routeBatch needs a non-empty array of inputs.');
     const prompts = inputs.map((input, index) => {
       try {
         return promptOf(input);
@@ -443,14 +475,16 @@ class WorkerPromptRouter implements PromptRouter {
       onProgress?.({ stage: 'router', status: 'ready', file: '', loaded: 0, total: 0, progress: 1 });
       return this.status;
     } catch (error) {
-      if (error instanceof WorkerCrashedError || !isLoadFailure(error) || this.options.fallback === 'error') throw error;
+      if (error instanceof WorkerCrashedError || !isLoadFailure(error) || this.options.fallback === 'error')
+        throw error;
       this.status = { state: 'fallback', error };
       return this.status;
     }
   }
 
   private reportProgress(event: LoadProgressEvent): void {
-    if (event.status !== 'ready') this.progressFiles.set(`${event.stage}:${event.file}`, { loaded: event.loaded, total: event.total });
+    if (event.status !== 'ready')
+      this.progressFiles.set(`${event.stage}:${event.file}`, { loaded: event.loaded, total: event.total });
     let loaded = 0;
     let total = 0;
     for (const file of this.progressFiles.values()) {

@@ -15,7 +15,11 @@ export function relayApiBase(relayUrl: string | URL): string {
  * One HTTP call to the relay. Network failures become RelayError with status 0 ('relay_unreachable'), an aborted
  * signal AbortError, and any non-2xx answer a RelayError carrying the relay's (OpenAI-style) message, type and code.
  */
-export async function relayFetch(fetchImpl: typeof fetch, url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+export async function relayFetch(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit & { signal: AbortSignal },
+): Promise<Response> {
   let response: Response;
   try {
     response = await fetchImpl(url, init);
@@ -46,7 +50,10 @@ async function relayErrorOf(response: Response, signal: AbortSignal): Promise<Re
   } catch {
     // Not the relay's JSON (a proxy's HTML page, say): the status tells what happened.
   }
-  const message = typeof error?.message === 'string' && error.message !== '' ? error.message : `The relay answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+  const message =
+    typeof error?.message === 'string' && error.message !== ''
+      ? error.message
+      : `The relay answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
   return new RelayError(message, response.status, typeof error?.type === 'string' ? error.type : undefined, {
     ...(typeof error?.code === 'string' && { relayCode: error.code }),
   });

@@ -14,17 +14,25 @@ export function promptOf(input: RouteInput): string {
     return input;
   }
   if (!Array.isArray(input)) {
-    throw new InvalidInputError(`Route input must be a prompt string or an array of chat messages, got ${describe(input)}.`);
+    throw new InvalidInputError(
+      `Route input must be a prompt string or an array of chat messages, got ${describe(input)}.`,
+    );
   }
   for (let index = input.length - 1; index >= 0; index--) {
     const message: unknown = input[index];
-    if (typeof message !== 'object' || message === null) throw new InvalidInputError(`messages[${index}] must be an object, got ${describe(message)}.`);
+    if (typeof message !== 'object' || message === null)
+      throw new InvalidInputError(`messages[${index}] must be an object, got ${describe(message)}.`);
     if ((message as ChatCompletionMessageParam).role !== 'user') continue;
     const text = textOf((message as ChatCompletionMessageParam).content, index);
-    if (text.trim() === '') throw new InvalidInputError(`The last user message (messages[${index}]) has no text to route.`);
+    if (text.trim() === '')
+      throw new InvalidInputError(`The last user message (messages[${index}]) has no text to route.`);
     return text;
   }
-  throw new InvalidInputError(input.length === 0 ? 'The conversation has no messages to route.' : 'The conversation has no user message to route.');
+  throw new InvalidInputError(
+    input.length === 0
+      ? 'The conversation has no messages to route.'
+      : 'The conversation has no user message to route.',
+  );
 }
 
 function textOf(content: unknown, index: number): string {
@@ -32,17 +40,21 @@ function textOf(content: unknown, index: number): string {
   if (Array.isArray(content)) {
     return content
       .map((part: unknown, partIndex) => {
-        if (typeof part !== 'object' || part === null) throw new InvalidInputError(`messages[${index}].content[${partIndex}] must be an object.`);
+        if (typeof part !== 'object' || part === null)
+          throw new InvalidInputError(`messages[${index}].content[${partIndex}] must be an object.`);
         const { type, text } = part as { type?: unknown; text?: unknown };
         if (type !== 'text') return undefined;
-        if (typeof text !== 'string') throw new InvalidInputError(`messages[${index}].content[${partIndex}].text must be a string.`);
+        if (typeof text !== 'string')
+          throw new InvalidInputError(`messages[${index}].content[${partIndex}].text must be a string.`);
         return text;
       })
       .filter((text): text is string => text !== undefined)
       .join('\n');
   }
   if (content === null || content === undefined) return '';
-  throw new InvalidInputError(`messages[${index}].content must be a string or an array of content parts, got ${describe(content)}.`);
+  throw new InvalidInputError(
+    `messages[${index}].content must be a string or an array of content parts, got ${describe(content)}.`,
+  );
 }
 
 function describe(value: unknown): string {

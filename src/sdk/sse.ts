@@ -13,7 +13,9 @@ export interface ServerSentEvent {
  * event with no data is not dispatched. The one SSE reader of the SDK; the relay's streams and any
  * OpenAI-compatible server's go through it.
  */
-export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent, void, undefined> {
+export async function* readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<ServerSentEvent, void, undefined> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -25,7 +27,8 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
 
   const line = (text: string): ServerSentEvent | undefined => {
     if (text === '') {
-      const dispatched = data.length > 0 ? { event: event || 'message', data: data.join('\n'), id: lastEventId } : undefined;
+      const dispatched =
+        data.length > 0 ? { event: event || 'message', data: data.join('\n'), id: lastEventId } : undefined;
       data = [];
       event = '';
       return dispatched;

@@ -40,17 +40,25 @@ export function findContaminated(
   const dimensions = evaluation[0]!.embedding.length;
   const exact = new Map(evaluation.map((item) => [item.text, item.benchmark]));
   const { max, argmax } = maxDotProducts(
-    packRows(training.map((item) => item.embedding), dimensions),
-    packRows(evaluation.map((item) => item.embedding), dimensions),
+    packRows(
+      training.map((item) => item.embedding),
+      dimensions,
+    ),
+    packRows(
+      evaluation.map((item) => item.embedding),
+      dimensions,
+    ),
     dimensions,
   );
   const found: Contamination[] = [];
   training.forEach((item, index) => {
     const copied = exact.get(item.text);
     if (copied !== undefined) found.push({ index, benchmark: copied, cosine: 1 });
-    else if (max[index]! >= threshold) found.push({ index, benchmark: evaluation[argmax[index]!]!.benchmark, cosine: max[index]! });
+    else if (max[index]! >= threshold)
+      found.push({ index, benchmark: evaluation[argmax[index]!]!.benchmark, cosine: max[index]! });
   });
-  if (found.some((item) => !Number.isFinite(item.cosine))) throw new InvalidInputError('An embedding contains a non-finite value.');
+  if (found.some((item) => !Number.isFinite(item.cosine)))
+    throw new InvalidInputError('An embedding contains a non-finite value.');
   return found;
 }
 
@@ -74,8 +82,16 @@ export async function findContaminatedCached(
   threshold: number = NEAR_DUPLICATE_COSINE,
   cacheDir: string = DEFAULT_DECONTAMINATION_CACHE_DIR,
 ): Promise<Contamination[]> {
-  const evaluationDigest = digest(evaluation.map((item) => `${item.benchmark}\u0000${digest(item.text)}`).sort().join('\n'));
-  const file = path.join(cacheDir, `${digest(`${encoderId}\u0000${threshold}\u0000${evaluationDigest}`).slice(0, 32)}.json`);
+  const evaluationDigest = digest(
+    evaluation
+      .map((item) => `${item.benchmark}\u0000${digest(item.text)}`)
+      .sort()
+      .join('\n'),
+  );
+  const file = path.join(
+    cacheDir,
+    `${digest(`${encoderId}\u0000${threshold}\u0000${evaluationDigest}`).slice(0, 32)}.json`,
+  );
   let verdicts: Record<string, Verdict> = {};
   try {
     verdicts = JSON.parse(await readFile(file, 'utf8')) as Record<string, Verdict>;
@@ -85,9 +101,14 @@ export async function findContaminatedCached(
   const keys = training.map((item) => digest(item.text));
   const unseen = training.flatMap((item, index) => (keys[index]! in verdicts ? [] : [{ item, index }]));
   if (unseen.length > 0) {
-    const found = findContaminated(unseen.map(({ item }) => item), evaluation, threshold);
+    const found = findContaminated(
+      unseen.map(({ item }) => item),
+      evaluation,
+      threshold,
+    );
     for (const { index } of unseen) verdicts[keys[index]!] = null;
-    for (const hit of found) verdicts[keys[unseen[hit.index]!.index]!] = { benchmark: hit.benchmark, cosine: hit.cosine };
+    for (const hit of found)
+      verdicts[keys[unseen[hit.index]!.index]!] = { benchmark: hit.benchmark, cosine: hit.cosine };
     await mkdir(cacheDir, { recursive: true });
     await writeFile(`${file}.partial`, JSON.stringify(verdicts));
     await rename(`${file}.partial`, file);

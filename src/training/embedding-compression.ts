@@ -22,7 +22,8 @@ export const RECALL_AT = [10, 50] as const;
  * entry positive so the result does not depend on the solver's sign choices.
  */
 export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  if (matrix.length !== n * n) throw new InvalidInputError(`A ${n} x ${n} matrix needs ${n * n} values, got ${matrix.length}.`);
+  if (matrix.length !== n * n)
+    throw new InvalidInputError(`A ${n} x ${n} matrix needs ${n * n} values, got ${matrix.length}.`);
   const v = Float64Array.from(matrix);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -176,9 +177,14 @@ function implicitQl(v: Float64Array, d: Float64Array, e: Float64Array, n: number
  * their dot product as well as any linear map of that size can, which is what nearest-neighbour routing needs.
  * Returns the projection [dimensions, components] and the share of the rows' energy (sum of squares) it keeps.
  */
-export function principalAxes(matrix: Float32Array, dimensions: number, components: number): { projection: Float32Array; retainedEnergy: number } {
+export function principalAxes(
+  matrix: Float32Array,
+  dimensions: number,
+  components: number,
+): { projection: Float32Array; retainedEnergy: number } {
   const rows = matrix.length / dimensions;
-  if (!Number.isInteger(rows) || components < 1 || components > dimensions) throw new InvalidInputError(`Cannot keep ${components} of ${dimensions} dimensions of ${matrix.length} values.`);
+  if (!Number.isInteger(rows) || components < 1 || components > dimensions)
+    throw new InvalidInputError(`Cannot keep ${components} of ${dimensions} dimensions of ${matrix.length} values.`);
   const gram = new Float64Array(dimensions * dimensions);
   for (let row = 0; row < rows; row++) {
     const offset = row * dimensions;
@@ -192,7 +198,8 @@ export function principalAxes(matrix: Float32Array, dimensions: number, componen
   for (let i = 0; i < dimensions; i++) for (let j = 0; j < i; j++) gram[i * dimensions + j] = gram[j * dimensions + i]!;
   const { values, vectors } = symmetricEigen(gram, dimensions);
   const projection = new Float32Array(dimensions * components);
-  for (let i = 0; i < dimensions; i++) for (let c = 0; c < components; c++) projection[i * components + c] = vectors[i * dimensions + c]!;
+  for (let i = 0; i < dimensions; i++)
+    for (let c = 0; c < components; c++) projection[i * components + c] = vectors[i * dimensions + c]!;
   const total = values.reduce((sum, value) => sum + Math.max(0, value), 0);
   const kept = values.subarray(0, components).reduce((sum, value) => sum + Math.max(0, value), 0);
   return { projection, retainedEnergy: total > 0 ? kept / total : 1 };
@@ -219,7 +226,11 @@ export interface CompressedEmbeddings {
  * axes learned on these rows alone (never a benchmark), the rows projected onto them and stored as int8, the
  * projection as float16. Also measures, on a seeded sample of the rows, how many exact neighbours survive.
  */
-export function compressEmbeddings(matrix: Float32Array, dimensions: number, options: { components?: number; seed: number }): CompressedEmbeddings {
+export function compressEmbeddings(
+  matrix: Float32Array,
+  dimensions: number,
+  options: { components?: number; seed: number },
+): CompressedEmbeddings {
   const rows = matrix.length / dimensions;
   const components = Math.min(options.components ?? EMBEDDING_COMPONENTS, dimensions);
   const { projection, retainedEnergy } = principalAxes(matrix, dimensions, components);
@@ -227,14 +238,25 @@ export function compressEmbeddings(matrix: Float32Array, dimensions: number, opt
   const projectionTensor: TensorToPack = { dtype: 'float16', shape: [dimensions, components], data: projection };
   const storedProjection = storedValues(projectionTensor);
   const projected = new Float32Array(rows * components);
-  projectRows(vectors, storedProjection, dimensions, components).forEach((row, index) => projected.set(row, index * components));
+  projectRows(vectors, storedProjection, dimensions, components).forEach((row, index) =>
+    projected.set(row, index * components),
+  );
   const embeddingsTensor: TensorToPack = { dtype: 'int8', shape: [rows, components], data: projected };
-  const stored: ProjectedEmbeddings = { inputDimensions: dimensions, dimensions: components, projection: storedProjection, rows: storedValues(embeddingsTensor) };
+  const stored: ProjectedEmbeddings = {
+    inputDimensions: dimensions,
+    dimensions: components,
+    projection: storedProjection,
+    rows: storedValues(embeddingsTensor),
+  };
 
   const sample = sampleRows(rows, Math.min(RECALL_QUERIES, rows), options.seed);
   const queries = sample.map((row) => vectors[row]!);
   const exact = dotRowsMany(queries, matrix, dimensions);
-  const approximate = dotRowsMany(projectRows(queries, stored.projection, dimensions, components), stored.rows, components);
+  const approximate = dotRowsMany(
+    projectRows(queries, stored.projection, dimensions, components),
+    stored.rows,
+    components,
+  );
   const neighbourRecall: Record<string, number> = {};
   for (const k of RECALL_AT) {
     let found = 0;

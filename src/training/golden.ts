@@ -64,13 +64,20 @@ export async function loadGolden(sharedDir: string): Promise<GoldenData> {
       for (const [key, value] of Object.entries(record)) {
         if (NON_MODEL_FIELDS.has(key) || key.endsWith('__dps_norm') || value === null) continue;
         if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-          throw new InvalidInputError(`${where}: model '${key}' must have a correctness in [0, 1], got ${JSON.stringify(value)}.`);
+          throw new InvalidInputError(
+            `${where}: model '${key}' must have a correctness in [0, 1], got ${JSON.stringify(value)}.`,
+          );
         }
         correctness.set(key, value);
       }
       const strongCorrect = correctness.get(strong);
       const weakCorrect = correctness.get(weak);
-      if (typeof prompt !== 'string' || prompt.trim() === '' || strongCorrect === undefined || weakCorrect === undefined) {
+      if (
+        typeof prompt !== 'string' ||
+        prompt.trim() === '' ||
+        strongCorrect === undefined ||
+        weakCorrect === undefined
+      ) {
         skipped++;
         return;
       }

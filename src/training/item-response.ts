@@ -55,6 +55,7 @@ export function fitItemResponse(rows: readonly ReadonlyMap<string, number>[], it
 export function expectedGains(fit: ItemResponseFit, strong: string, weak: string): Float64Array {
   const strongAbility = fit.ability.get(strong);
   const weakAbility = fit.ability.get(weak);
-  if (strongAbility === undefined || weakAbility === undefined) throw new InvalidInputError(`The fit has no ability for ${strong} or ${weak}.`);
+  if (strongAbility === undefined || weakAbility === undefined)
+    throw new InvalidInputError(`The fit has no ability for ${strong} or ${weak}.`);
   return fit.difficulty.map((difficulty) => sigmoid(strongAbility - difficulty) - sigmoid(weakAbility - difficulty));
 }

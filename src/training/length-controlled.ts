@@ -59,7 +59,11 @@ export function promptDiscrimination(battles: readonly JudgedBattle[], fit: Leng
   for (const [instructionId, list] of [...byInstruction].sort((a, b) => a[0] - b[0])) {
     const rows = list.map((battle) => {
       const gap = fit.strength.get(battle.model)! - fit.strength.get(battle.baseline)!;
-      return { gap, offset: fit.lengthBias.get(battle.annotator)! * lengthLogRatio(battle), target: battle.modelWinRate };
+      return {
+        gap,
+        offset: fit.lengthBias.get(battle.annotator)! * lengthLogRatio(battle),
+        target: battle.modelWinRate,
+      };
     });
     let beta = 1;
     for (let iteration = 0; iteration < 30; iteration++) {
@@ -89,10 +93,12 @@ export function lengthControlledWinRates(
 ): { fit: LengthControlledFit; winRates: Map<number, number> } {
   const fit = fitLengthControlled(battles);
   for (const model of [pair.strong, pair.weak]) {
-    if (!fit.strength.has(model)) throw new InvalidInputError(`Model '${model}' has no battles to fit a strength from.`);
+    if (!fit.strength.has(model))
+      throw new InvalidInputError(`Model '${model}' has no battles to fit a strength from.`);
   }
   const gap = fit.strength.get(pair.strong)! - fit.strength.get(pair.weak)!;
   const winRates = new Map<number, number>();
-  for (const [instructionId, beta] of promptDiscrimination(battles, fit)) winRates.set(instructionId, sigmoid(beta * gap));
+  for (const [instructionId, beta] of promptDiscrimination(battles, fit))
+    winRates.set(instructionId, sigmoid(beta * gap));
   return { fit, winRates };
 }

@@ -16,7 +16,8 @@ export function averageRanks(values: readonly number[]): Float64Array {
 
 /** Spearman's rank correlation (Pearson correlation of average ranks); 0 when either side is constant. */
 export function spearman(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length || a.length < 2) throw new InvalidInputError('Spearman correlation needs two equally long lists of at least 2 values.');
+  if (a.length !== b.length || a.length < 2)
+    throw new InvalidInputError('Spearman correlation needs two equally long lists of at least 2 values.');
   const ra = averageRanks(a);
   const rb = averageRanks(b);
   const meanRank = (a.length + 1) / 2;

@@ -42,7 +42,10 @@ function serve(files: ReadonlyMap<string, string>, base: string): Connect.NextHa
 export function routellmWeb(options: RouteLlmWebPluginOptions = {}): Plugin {
   const assetsDir = options.assets === undefined ? packageAssetsDir() : options.assets;
   if (assetsDir !== false && !existsSync(path.join(assetsDir, SERVED_FOLDERS.models))) {
-    throw new ModelLoadError(`routellm-web/vite: no ${SERVED_FOLDERS.models} in ${assetsDir}; reinstall routellm-web or pass { assets: <folder> }.`, 'model_not_found');
+    throw new ModelLoadError(
+      `routellm-web/vite: no ${SERVED_FOLDERS.models} in ${assetsDir}; reinstall routellm-web or pass { assets: <folder> }.`,
+      'model_not_found',
+    );
   }
   const files = servedFiles(assetsDir);
   let base = '/';

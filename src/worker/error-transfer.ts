@@ -1,5 +1,12 @@
 import { transferHandlers } from 'comlink';
-import { AbortError, InvalidInputError, ModelLoadError, RouteError, WorkerCrashedError, type RouteErrorCode } from '../core/index.ts';
+import {
+  AbortError,
+  InvalidInputError,
+  ModelLoadError,
+  RouteError,
+  WorkerCrashedError,
+  type RouteErrorCode,
+} from '../core/index.ts';
 
 interface SerializedError {
   name: string;

@@ -8,10 +8,16 @@ export function httpWeightsReader(folderUrl: string, signal?: AbortSignal): Weig
     try {
       response = await fetch(new URL(file, folderUrl), signal ? { signal } : {});
     } catch (error) {
-      throw new ModelLoadError(`Could not fetch ${folderUrl}${file}: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(`Could not fetch ${folderUrl}${file}: ${errorMessage(error)}`, 'model_load_failed', {
+        cause: error,
+      });
     }
     if (response.status === 404) return undefined;
-    if (!response.ok) throw new ModelLoadError(`Fetching ${folderUrl}${file} failed with HTTP ${response.status}.`, 'model_load_failed');
+    if (!response.ok)
+      throw new ModelLoadError(
+        `Fetching ${folderUrl}${file} failed with HTTP ${response.status}.`,
+        'model_load_failed',
+      );
     // A dev server answers a missing file with its HTML page under some configurations; that is not a weight file.
     if (file.endsWith('.json') && (response.headers.get('content-type') ?? '').includes('text/html')) return undefined;
     const total = Number(response.headers.get('content-length') ?? 0);

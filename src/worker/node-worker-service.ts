@@ -10,13 +10,22 @@ import { type LoadProgressEvent, type RouterInfo, WorkerService, type WorkerRout
 
 export class NodeWorkerService extends WorkerService {
   constructor() {
-    super({ weightsReader: (folderUrl, signal) => (folderUrl.startsWith('file:') ? fileWeightsReader(folderUrl) : httpWeightsReader(folderUrl, signal)) });
+    super({
+      weightsReader: (folderUrl, signal) =>
+        folderUrl.startsWith('file:') ? fileWeightsReader(folderUrl) : httpWeightsReader(folderUrl, signal),
+    });
   }
 
-  override loadRouter(options: WorkerRouterOptions, onProgress?: (event: LoadProgressEvent) => void): Promise<RouterInfo> {
+  override loadRouter(
+    options: WorkerRouterOptions,
+    onProgress?: (event: LoadProgressEvent) => void,
+  ): Promise<RouterInfo> {
     const localModelPath = options.runtime?.localModelPath;
     if (!localModelPath?.startsWith('file:')) return super.loadRouter(options, onProgress);
-    return super.loadRouter({ ...options, runtime: { ...options.runtime, localModelPath: folderPath(localModelPath) } }, onProgress);
+    return super.loadRouter(
+      { ...options, runtime: { ...options.runtime, localModelPath: folderPath(localModelPath) } },
+      onProgress,
+    );
   }
 }
 
@@ -30,7 +39,9 @@ function fileWeightsReader(folderUrl: string): WeightsFileReader {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new ModelLoadError(`${fileURLToPath(url)} cannot be read: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(`${fileURLToPath(url)} cannot be read: ${errorMessage(error)}`, 'model_load_failed', {
+        cause: error,
+      });
     }
     onBytes(bytes.byteLength, bytes.byteLength);
     return bytes;

@@ -14,7 +14,10 @@ export function startInThreadWorker(): Worker {
   let page!: InThreadPort;
   const started: Promise<unknown> = import('./node-worker-service.ts').then(
     ({ NodeWorkerService }) => expose(new NodeWorkerService(), inside as unknown as Parameters<typeof expose>[1]),
-    (error: unknown) => page.dispatchEvent(Object.assign(new Event('error'), { message: `its service could not start (${errorMessage(error)})` })),
+    (error: unknown) =>
+      page.dispatchEvent(
+        Object.assign(new Event('error'), { message: `its service could not start (${errorMessage(error)})` }),
+      ),
   );
   const inside: InThreadPort = new InThreadPort(started);
   page = new InThreadPort(Promise.resolve(), inside);

@@ -55,8 +55,13 @@ export class WorkerClient {
     return this.crashCount;
   }
 
-  async loadEncoder(options: WorkerEncoderOptions = {}, onProgress?: (event: EncoderProgressEvent) => void, call?: CallOptions): Promise<EncoderInfo> {
-    const step = (remote: Remote<WorkerService>) => remote.loadEncoder(options, onProgress ? proxy(onProgress) : undefined);
+  async loadEncoder(
+    options: WorkerEncoderOptions = {},
+    onProgress?: (event: EncoderProgressEvent) => void,
+    call?: CallOptions,
+  ): Promise<EncoderInfo> {
+    const step = (remote: Remote<WorkerService>) =>
+      remote.loadEncoder(options, onProgress ? proxy(onProgress) : undefined);
     const info = await this.call(step, call);
     this.setup.set(CURRENT_ENCODER_STEP, step);
     return info;
@@ -74,8 +79,13 @@ export class WorkerClient {
    * Loads a router in the worker (or finds it loaded). It is reloaded in any new worker after a crash, even when
    * this load failed: the failure may have been the crash.
    */
-  async loadRouter(options: WorkerRouterOptions, onProgress?: (event: LoadProgressEvent) => void, call?: CallOptions): Promise<RouterInfo> {
-    const step = (remote: Remote<WorkerService>) => remote.loadRouter(options, onProgress ? proxy(onProgress) : undefined);
+  async loadRouter(
+    options: WorkerRouterOptions,
+    onProgress?: (event: LoadProgressEvent) => void,
+    call?: CallOptions,
+  ): Promise<RouterInfo> {
+    const step = (remote: Remote<WorkerService>) =>
+      remote.loadRouter(options, onProgress ? proxy(onProgress) : undefined);
     const stepKey = `router:${JSON.stringify(options)}`;
     this.setup.set(stepKey, step);
     return this.call(step, call);
@@ -84,7 +94,11 @@ export class WorkerClient {
   /** Scores prompts with a router loaded by loadRouter; aborting the signal also stops the work in the worker. */
   route(key: string, prompts: readonly string[], call?: CallOptions): Promise<ScoredPrompt[]> {
     const callId = `call-${++this.nextCallId}`;
-    return this.call((remote) => remote.route(key, prompts, callId), call, (remote) => void remote.abort(callId).catch(() => undefined));
+    return this.call(
+      (remote) => remote.route(key, prompts, callId),
+      call,
+      (remote) => void remote.abort(callId).catch(() => undefined),
+    );
   }
 
   async unloadRouter(options: WorkerRouterOptions, key: string): Promise<void> {
@@ -130,7 +144,9 @@ export class WorkerClient {
 
   private ensureLive(): LiveWorker {
     if (this.live) return this.live;
-    const worker = this.options.createWorker?.() ?? new Worker(new URL('./router-worker.ts', import.meta.url), { type: 'module', name: 'routellm-router' });
+    const worker =
+      this.options.createWorker?.() ??
+      new Worker(new URL('./router-worker.ts', import.meta.url), { type: 'module', name: 'routellm-router' });
     const remote = wrap<WorkerService>(worker);
     const steps = [...this.setup.values()];
     const live: LiveWorker = {
@@ -139,7 +155,10 @@ export class WorkerClient {
       pending: new Set(),
       // Each step's own failure stays in the worker (a router that cannot load reports it when used); it must not
       // hold up the calls that do not need it.
-      ready: steps.reduce<Promise<void>>((previous, step) => previous.then(() => step(remote).then(noop, noop)), Promise.resolve()),
+      ready: steps.reduce<Promise<void>>(
+        (previous, step) => previous.then(() => step(remote).then(noop, noop)),
+        Promise.resolve(),
+      ),
     };
     const onCrash = (event: Event) => {
       const message = (event as Partial<ErrorEvent>).message;

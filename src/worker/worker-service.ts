@@ -1,13 +1,33 @@
 import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
 import { scorePrompts } from '../core/index.ts';
-import { createFromDefinition, type RouterContext, type RouterRegistry, type RouterRequirement, type RouterWeights } from '../core/index.ts';
+import {
+  createFromDefinition,
+  type RouterContext,
+  type RouterRegistry,
+  type RouterRequirement,
+  type RouterWeights,
+} from '../core/index.ts';
 import type { Embedder, Router } from '../core/index.ts';
 import { defaultRegistry } from '../core/index.ts';
 import type { LabelScorer } from '../core/index.ts';
 import type { TextClassifier } from '../core/index.ts';
-import { manifestCalibration, readRouterWeights, type WeightsFileReader, type WeightsProgressEvent } from '../core/index.ts';
+import {
+  manifestCalibration,
+  readRouterWeights,
+  type WeightsFileReader,
+  type WeightsProgressEvent,
+} from '../core/index.ts';
 import { createCausalLmScorer } from '../encoder/index.ts';
-import { createEncoder, type EncodedText, type Encoder, type EncoderDevice, type EncoderDtype, type EncoderOptions, type EncoderProgressEvent, type OverflowStrategy } from '../encoder/index.ts';
+import {
+  createEncoder,
+  type EncodedText,
+  type Encoder,
+  type EncoderDevice,
+  type EncoderDtype,
+  type EncoderOptions,
+  type EncoderProgressEvent,
+  type OverflowStrategy,
+} from '../encoder/index.ts';
 import { createTextClassifier } from '../encoder/index.ts';
 import { httpWeightsReader } from './http-weights-reader.ts';
 
@@ -102,7 +122,13 @@ export interface ScoredPrompt {
 export type ModelRequirement = Exclude<RouterRequirement, 'weights'>;
 
 /** A loaded model of any kind: core's interface for it plus what the page is told. */
-type Loaded<T> = T & { readonly model: string; readonly dtype: string; readonly device: EncoderDevice; readonly deviceReason: string; dispose(): Promise<void> };
+type Loaded<T> = T & {
+  readonly model: string;
+  readonly dtype: string;
+  readonly device: EncoderDevice;
+  readonly deviceReason: string;
+  dispose(): Promise<void>;
+};
 
 /** How each kind of model is made (tests swap in small stand-ins). */
 export interface ModelLoaders {
@@ -168,7 +194,10 @@ export class WorkerService {
   }
 
   /** Loads (or reuses) an encoder and makes it the one `encode` uses. */
-  async loadEncoder(options: WorkerEncoderOptions, onProgress?: (event: EncoderProgressEvent) => void): Promise<EncoderInfo> {
+  async loadEncoder(
+    options: WorkerEncoderOptions,
+    onProgress?: (event: EncoderProgressEvent) => void,
+  ): Promise<EncoderInfo> {
     const key = modelKey('embedder', options);
     const { model, info } = await this.modelFor('embedder', key, options, onProgress);
     const encoder = model as Encoder;
@@ -188,7 +217,8 @@ export class WorkerService {
   }
 
   async encode(texts: readonly string[]): Promise<EncodedText[]> {
-    if (this.currentEncoderKey === undefined) throw new InvalidInputError('No encoder is loaded in the worker: call loadEncoder first.');
+    if (this.currentEncoderKey === undefined)
+      throw new InvalidInputError('No encoder is loaded in the worker: call loadEncoder first.');
     const { model } = await this.models.get(this.currentEncoderKey)!;
     return (model as Encoder).encode(texts);
   }
@@ -225,10 +255,16 @@ export class WorkerService {
     const controller = new AbortController();
     if (callId !== undefined) this.calls.set(callId, controller);
     try {
-      const scores = await scorePrompts(betweenGroups(loaded.router), prompts, { signal: controller.signal, batchSize: ROUTE_BATCH_SIZE });
+      const scores = await scorePrompts(betweenGroups(loaded.router), prompts, {
+        signal: controller.signal,
+        batchSize: ROUTE_BATCH_SIZE,
+      });
       return scores.map((score, index) => {
         if (!(score >= 0 && score <= 1)) {
-          throw new RouteError(`Router '${loaded.info.router}' returned the score ${score}, which is not in [0, 1].`, 'model_load_failed');
+          throw new RouteError(
+            `Router '${loaded.info.router}' returned the score ${score}, which is not in [0, 1].`,
+            'model_load_failed',
+          );
         }
         return { score, truncated: loaded.truncation?.wasTruncated(prompts[index]!) ?? false };
       });
@@ -251,12 +287,18 @@ export class WorkerService {
     for (const modelKeyOfRouter of loaded?.modelKeys ?? []) await this.releaseModelIfUnused(modelKeyOfRouter);
   }
 
-  private async createRouter(key: string, options: WorkerRouterOptions, onProgress?: (event: LoadProgressEvent) => void): Promise<LoadedRouter> {
+  private async createRouter(
+    key: string,
+    options: WorkerRouterOptions,
+    onProgress?: (event: LoadProgressEvent) => void,
+  ): Promise<LoadedRouter> {
     const started = performance.now();
     const definition = this.registry.get(options.router);
     const context: { -readonly [K in keyof RouterContext]: RouterContext[K] } = {};
     if (options.seed !== undefined) context.seed = options.seed;
-    const unknownRequirement = definition.requires.find((requirement) => requirement !== 'weights' && !Object.hasOwn(DEFAULT_LOADERS, requirement));
+    const unknownRequirement = definition.requires.find(
+      (requirement) => requirement !== 'weights' && !Object.hasOwn(DEFAULT_LOADERS, requirement),
+    );
     if (unknownRequirement !== undefined) throw unprovidable(definition.name, unknownRequirement);
     // Weights first: their manifest says which model they were trained with.
     if (definition.requires.includes('weights')) {
@@ -278,7 +320,9 @@ export class WorkerService {
       textClassifier: (model) => (context.textClassifier = model as Loaded<TextClassifier>),
       labelScorer: (model) => (context.labelScorer = model as Loaded<LabelScorer>),
     };
-    const modelRequirements = definition.requires.filter((requirement): requirement is ModelRequirement => requirement !== 'weights');
+    const modelRequirements = definition.requires.filter(
+      (requirement): requirement is ModelRequirement => requirement !== 'weights',
+    );
     for (const requirement of modelRequirements) {
       const modelOptions = this.modelOptions(requirement, options, context.weights?.manifest);
       const modelKeyOfRequirement = modelKey(requirement, modelOptions);
@@ -305,7 +349,9 @@ export class WorkerService {
           description: definition.description,
           requires: [...definition.requires],
           device: main?.device ?? 'cpu',
-          deviceReason: main ? main.deviceReason : `router '${definition.name}' runs no model: it scores in plain JavaScript in the worker`,
+          deviceReason: main
+            ? main.deviceReason
+            : `router '${definition.name}' runs no model: it scores in plain JavaScript in the worker`,
           models,
           quantiles: context.weights ? manifestCalibration(context.weights.manifest)?.quantiles : undefined,
           loadMs: performance.now() - started,
@@ -313,12 +359,20 @@ export class WorkerService {
       };
     } catch (error) {
       if (error instanceof RouteError) throw error;
-      throw new ModelLoadError(`Router '${definition.name}' could not be created: ${errorMessage(error)}`, 'model_load_failed', { cause: error });
+      throw new ModelLoadError(
+        `Router '${definition.name}' could not be created: ${errorMessage(error)}`,
+        'model_load_failed',
+        { cause: error },
+      );
     }
   }
 
   /** The loader options for one requirement: runtime settings, then the manifest's model choice, then the caller's. */
-  private modelOptions(requirement: ModelRequirement, options: WorkerRouterOptions, manifest: Readonly<Record<string, unknown>> | undefined): EncoderOptions {
+  private modelOptions(
+    requirement: ModelRequirement,
+    options: WorkerRouterOptions,
+    manifest: Readonly<Record<string, unknown>> | undefined,
+  ): EncoderOptions {
     const fromManifest = requirement === 'embedder' ? manifestModelChoice(manifest) : {};
     const defaults = requirement === 'embedder' ? { overflow: ROUTER_EMBEDDER_OVERFLOW } : {};
     return { ...options.runtime, ...defaults, ...fromManifest, ...options.models?.[requirement] };
@@ -451,23 +505,36 @@ class TruncationLog implements Embedder {
 }
 
 function unprovidable(router: string, requirement: string): ModelLoadError {
-  return new ModelLoadError(`Router '${router}' requires '${requirement}', which the router worker cannot provide.`, 'model_load_failed');
+  return new ModelLoadError(
+    `Router '${router}' requires '${requirement}', which the router worker cannot provide.`,
+    'model_load_failed',
+  );
 }
 
 function checkRouterOptions(options: WorkerRouterOptions): WorkerRouterOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidInputError('Router options must be an object.');
-  if (typeof options.router !== 'string' || options.router === '') throw new InvalidInputError('options.router must name a router.');
-  if (typeof options.weightsUrl !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(options.weightsUrl) || !options.weightsUrl.endsWith('/')) {
-    throw new InvalidInputError(`options.weightsUrl must be an absolute folder URL ending in '/', got ${JSON.stringify(options.weightsUrl)}.`);
+  if (typeof options.router !== 'string' || options.router === '')
+    throw new InvalidInputError('options.router must name a router.');
+  if (
+    typeof options.weightsUrl !== 'string' ||
+    !/^[a-z][a-z0-9+.-]*:/i.test(options.weightsUrl) ||
+    !options.weightsUrl.endsWith('/')
+  ) {
+    throw new InvalidInputError(
+      `options.weightsUrl must be an absolute folder URL ending in '/', got ${JSON.stringify(options.weightsUrl)}.`,
+    );
   }
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidInputError(`options.seed must be an integer, got ${options.seed}.`);
+  if (options.seed !== undefined && !Number.isInteger(options.seed))
+    throw new InvalidInputError(`options.seed must be an integer, got ${options.seed}.`);
   return options;
 }
 
 function checkPrompts(prompts: unknown): asserts prompts is readonly string[] {
-  if (!Array.isArray(prompts) || prompts.length === 0) throw new InvalidInputError('Routing needs a non-empty array of prompts.');
+  if (!Array.isArray(prompts) || prompts.length === 0)
+    throw new InvalidInputError('Routing needs a non-empty array of prompts.');
   prompts.forEach((prompt: unknown, index) => {
-    if (typeof prompt !== 'string') throw new InvalidInputError(`Prompt ${index} must be a string, got ${prompt === null ? 'null' : typeof prompt}.`);
+    if (typeof prompt !== 'string')
+      throw new InvalidInputError(`Prompt ${index} must be a string, got ${prompt === null ? 'null' : typeof prompt}.`);
     if (prompt.trim() === '') throw new InvalidInputError(`Prompt ${index} is empty: there is nothing to route.`);
   });
 }
@@ -476,7 +543,9 @@ function checkPrompts(prompts: unknown): asserts prompts is readonly string[] {
 export function canonicalKey(value: unknown): string {
   return JSON.stringify(value, (_key, entry: unknown) =>
     entry !== null && typeof entry === 'object' && !Array.isArray(entry)
-      ? Object.fromEntries(Object.entries(entry as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(entry as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : entry,
   );
 }

@@ -1,4 +1,8 @@
-import type { LanguageModelV4CallOptions, LanguageModelV4GenerateResult, LanguageModelV4StreamPart } from '@ai-sdk/provider';
+import type {
+  LanguageModelV4CallOptions,
+  LanguageModelV4GenerateResult,
+  LanguageModelV4StreamPart,
+} from '@ai-sdk/provider';
 import { generateText, simulateReadableStream, streamText } from 'ai';
 import { MockLanguageModelV3, MockLanguageModelV4 } from 'ai/test';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,17 +24,39 @@ const usage = {
   outputTokens: { total: 2, text: 2, reasoning: undefined },
 };
 
-function answer(text: string, providerMetadata?: LanguageModelV4GenerateResult['providerMetadata']): LanguageModelV4GenerateResult {
-  return { content: [{ type: 'text', text }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [], ...(providerMetadata && { providerMetadata }) };
+function answer(
+  text: string,
+  providerMetadata?: LanguageModelV4GenerateResult['providerMetadata'],
+): LanguageModelV4GenerateResult {
+  return {
+    content: [{ type: 'text', text }],
+    finishReason: { unified: 'stop', raw: 'stop' },
+    usage,
+    warnings: [],
+    ...(providerMetadata && { providerMetadata }),
+  };
 }
 
 function streamOf(text: string, finishMetadata?: Record<string, Record<string, string>>) {
   const chunks: LanguageModelV4StreamPart[] = [
     { type: 'stream-start', warnings: [] },
     { type: 'text-start', id: 't' },
-    ...text.split(' ').map((word, index): LanguageModelV4StreamPart => ({ type: 'text-delta', id: 't', delta: index === 0 ? word : ` ${word}` })),
+    ...text
+      .split(' ')
+      .map(
+        (word, index): LanguageModelV4StreamPart => ({
+          type: 'text-delta',
+          id: 't',
+          delta: index === 0 ? word : ` ${word}`,
+        }),
+      ),
     { type: 'text-end', id: 't' },
-    { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage, ...(finishMetadata && { providerMetadata: finishMetadata }) },
+    {
+      type: 'finish',
+      finishReason: { unified: 'stop', raw: 'stop' },
+      usage,
+      ...(finishMetadata && { providerMetadata: finishMetadata }),
+    },
   ];
   return { stream: simulateReadableStream({ chunks, initialDelayInMs: null, chunkDelayInMs: null }) };
 }
@@ -47,13 +73,21 @@ function models(overrides: { strong?: MockOptions; weak?: MockOptions } = {}) {
       doStream: streamOf('strong streams'),
       ...overrides.strong,
     }),
-    weak: new MockLanguageModelV4({ provider: 'mock-provider', modelId: 'weak-model', doGenerate: answer('from weak'), doStream: streamOf('weak streams'), ...overrides.weak }),
+    weak: new MockLanguageModelV4({
+      provider: 'mock-provider',
+      modelId: 'weak-model',
+      doGenerate: answer('from weak'),
+      doStream: streamOf('weak streams'),
+      ...overrides.weak,
+    }),
   };
 }
 
 /** Waits for the abort and rejects as an HTTP provider does. */
 function untilAborted({ abortSignal }: LanguageModelV4CallOptions): Promise<never> {
-  return new Promise((_, reject) => abortSignal!.addEventListener('abort', () => reject(abortSignal!.reason), { once: true }));
+  return new Promise((_, reject) =>
+    abortSignal!.addEventListener('abort', () => reject(abortSignal!.reason), { once: true }),
+  );
 }
 
 const lengthRouter = createNodeRouter({ router: 'length', threshold: THRESHOLD });
@@ -84,11 +118,21 @@ describe('routedModel with generateText', () => {
   });
 
   it('sends a long prompt to the strong model, keeping its own metadata and response model id', async () => {
-    const { strong, weak } = models({ strong: { doGenerate: { ...answer('from strong', { openai: { cached: true } }), response: { modelId: 'strong-model-2026-01-01' } } } });
+    const { strong, weak } = models({
+      strong: {
+        doGenerate: {
+          ...answer('from strong', { openai: { cached: true } }),
+          response: { modelId: 'strong-model-2026-01-01' },
+        },
+      },
+    });
     const result = await generateText({ model: routedModel({ router: lengthRouter, strong, weak }), prompt: LONG });
     expect(result.text).toBe('from strong');
     expect(weak.doGenerateCalls).toHaveLength(0);
-    expect(result.providerMetadata).toMatchObject({ openai: { cached: true }, routellm: { tier: 'strong', modelId: 'strong-model', threshold: THRESHOLD } });
+    expect(result.providerMetadata).toMatchObject({
+      openai: { cached: true },
+      routellm: { tier: 'strong', modelId: 'strong-model', threshold: THRESHOLD },
+    });
     expect(result.response.modelId).toBe('strong-model-2026-01-01');
   });
 
@@ -134,7 +178,11 @@ describe('routedModel with generateText', () => {
   it('passes the abort signal to the chosen model', async () => {
     const { strong, weak } = models({ weak: { doGenerate: untilAborted } });
     const controller = new AbortController();
-    const call = generateText({ model: routedModel({ router: lengthRouter, strong, weak }), prompt: SHORT, abortSignal: controller.signal });
+    const call = generateText({
+      model: routedModel({ router: lengthRouter, strong, weak }),
+      prompt: SHORT,
+      abortSignal: controller.signal,
+    });
     await expect.poll(() => weak.doGenerateCalls.length).toBe(1);
     controller.abort();
     await expect(call).rejects.toMatchObject({ name: 'AbortError' });
@@ -143,10 +191,17 @@ describe('routedModel with generateText', () => {
   it('passes the abort signal to the router, whose AbortError rejects the call', async () => {
     const { strong, weak } = models();
     const routing: CallRouter = {
-      route: (_input, options) => new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new AbortError()), { once: true })),
+      route: (_input, options) =>
+        new Promise((_, reject) =>
+          options?.signal?.addEventListener('abort', () => reject(new AbortError()), { once: true }),
+        ),
     };
     const controller = new AbortController();
-    const call = generateText({ model: routedModel({ router: routing, strong, weak }), prompt: SHORT, abortSignal: controller.signal });
+    const call = generateText({
+      model: routedModel({ router: routing, strong, weak }),
+      prompt: SHORT,
+      abortSignal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 10);
     await expect(call).rejects.toBeInstanceOf(AbortError);
     expect([...strong.doGenerateCalls, ...weak.doGenerateCalls]).toHaveLength(0);
@@ -155,10 +210,15 @@ describe('routedModel with generateText', () => {
 
 describe('routedModel with streamText', () => {
   it('streams the chosen model with the decision in the finish metadata', async () => {
-    const { strong, weak } = models({ strong: { doStream: streamOf('strong streams', { anthropic: { id: 'msg_1' } }) } });
+    const { strong, weak } = models({
+      strong: { doStream: streamOf('strong streams', { anthropic: { id: 'msg_1' } }) },
+    });
     const result = streamText({ model: routedModel({ router: lengthRouter, strong, weak }), prompt: LONG });
     expect(await result.text).toBe('strong streams');
-    expect(await result.providerMetadata).toMatchObject({ anthropic: { id: 'msg_1' }, routellm: { tier: 'strong', modelId: 'strong-model', router: 'length' } });
+    expect(await result.providerMetadata).toMatchObject({
+      anthropic: { id: 'msg_1' },
+      routellm: { tier: 'strong', modelId: 'strong-model', router: 'length' },
+    });
     expect((await result.response).modelId).toBe('strong-model');
     expect(weak.doStreamCalls).toHaveLength(0);
   });
@@ -181,7 +241,12 @@ describe('routing failures', () => {
 
   it("hands every call to the router's fallback tier when the router cannot load", async () => {
     const { strong, weak } = models();
-    const router = createNodeRouter({ router: 'knn-gain', threshold: THRESHOLD, modelBaseUrl: pathToFileURL(`${emptyFolder}/`), fallback: 'weak' });
+    const router = createNodeRouter({
+      router: 'knn-gain',
+      threshold: THRESHOLD,
+      modelBaseUrl: pathToFileURL(`${emptyFolder}/`),
+      fallback: 'weak',
+    });
     const result = await generateText({ model: routedModel({ router, strong, weak }), prompt: LONG });
     expect(result.text).toBe('from weak');
     expect(result.providerMetadata?.['routellm']).toMatchObject({
@@ -196,9 +261,21 @@ describe('routing failures', () => {
 
   it("rejects with the router's RouteError when its fallback is 'error'", async () => {
     const { strong, weak } = models();
-    const router = createNodeRouter({ router: 'knn-gain', threshold: THRESHOLD, modelBaseUrl: pathToFileURL(`${emptyFolder}/`), fallback: 'error' });
-    await expect(generateText({ model: routedModel({ router, strong, weak }), prompt: SHORT })).rejects.toBeInstanceOf(ModelLoadError);
-    await expect(generateText({ model: routedModel({ router: createNodeRouter({ router: 'no-such-router', threshold: 0.5 }), strong, weak }), prompt: SHORT })).rejects.toMatchObject({
+    const router = createNodeRouter({
+      router: 'knn-gain',
+      threshold: THRESHOLD,
+      modelBaseUrl: pathToFileURL(`${emptyFolder}/`),
+      fallback: 'error',
+    });
+    await expect(generateText({ model: routedModel({ router, strong, weak }), prompt: SHORT })).rejects.toBeInstanceOf(
+      ModelLoadError,
+    );
+    await expect(
+      generateText({
+        model: routedModel({ router: createNodeRouter({ router: 'no-such-router', threshold: 0.5 }), strong, weak }),
+        prompt: SHORT,
+      }),
+    ).rejects.toMatchObject({
       code: 'router_not_found',
     });
     expect([...strong.doGenerateCalls, ...weak.doGenerateCalls]).toHaveLength(0);
@@ -207,10 +284,25 @@ describe('routing failures', () => {
   it('rejects a prompt with no user text, and a decision with no tier, with InvalidInputError', async () => {
     const { strong, weak } = models();
     const model = routedModel({ router: lengthRouter, strong, weak });
-    await expect(generateText({ model, messages: [{ role: 'assistant', content: 'Hello.' }] })).rejects.toThrow(/no user message to route/);
-    await expect(model.doGenerate({ prompt: [{ role: 'user', content: [{ type: 'file', mediaType: 'image/png', data: { type: 'url', url: new URL('https://example.com/a.png') } }] }] })).rejects.toBeInstanceOf(
-      InvalidInputError,
+    await expect(generateText({ model, messages: [{ role: 'assistant', content: 'Hello.' }] })).rejects.toThrow(
+      /no user message to route/,
     );
+    await expect(
+      model.doGenerate({
+        prompt: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'file',
+                mediaType: 'image/png',
+                data: { type: 'url', url: new URL('https://example.com/a.png') },
+              },
+            ],
+          },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
     const confused = routedModel({ router: { route: async () => ({ tier: 'medium' }) as never }, strong, weak });
     await expect(generateText({ model: confused, prompt: SHORT })).rejects.toThrow(/tier must be 'strong' or 'weak'/);
   });
@@ -221,15 +313,25 @@ describe('routedModel options', () => {
     const { strong, weak } = models();
     expect(() => routedModel(undefined as never)).toThrow(InvalidInputError);
     expect(() => routedModel({ router: {} as never, strong, weak })).toThrow(/route\(input/);
-    expect(() => routedModel({ router: lengthRouter, strong: 'openai/gpt-4.1' as never, weak })).toThrow(/options.strong must be an AI SDK language model object/);
-    expect(() => routedModel({ router: lengthRouter, strong, weak: new MockLanguageModelV3() as never })).toThrow(/specification v4/);
+    expect(() => routedModel({ router: lengthRouter, strong: 'openai/gpt-4.1' as never, weak })).toThrow(
+      /options.strong must be an AI SDK language model object/,
+    );
+    expect(() => routedModel({ router: lengthRouter, strong, weak: new MockLanguageModelV3() as never })).toThrow(
+      /specification v4/,
+    );
     expect(() => routedModel({ router: lengthRouter, strong, weak })).not.toThrow();
   });
 
   it('names itself after both models and offers only the URLs both take', async () => {
     const pdf = /^https:\/\/files\.example\/.+\.pdf$/;
-    const strong = new MockLanguageModelV4({ modelId: 'big', supportedUrls: { 'image/*': [/^https:\/\/.+$/], 'application/pdf': [pdf] } });
-    const weak = new MockLanguageModelV4({ modelId: 'small', supportedUrls: { 'image/*': [/^https:\/\/cdn\..+$/], 'application/pdf': [new RegExp(pdf.source)] } });
+    const strong = new MockLanguageModelV4({
+      modelId: 'big',
+      supportedUrls: { 'image/*': [/^https:\/\/.+$/], 'application/pdf': [pdf] },
+    });
+    const weak = new MockLanguageModelV4({
+      modelId: 'small',
+      supportedUrls: { 'image/*': [/^https:\/\/cdn\..+$/], 'application/pdf': [new RegExp(pdf.source)] },
+    });
     const model = routedModel({ router: lengthRouter, strong, weak });
     expect(model).toMatchObject({ specificationVersion: 'v4', provider: 'routellm', modelId: 'route(big, small)' });
     expect(await model.supportedUrls).toEqual({ 'application/pdf': [pdf] });

@@ -30,7 +30,9 @@ describe('npm run eval', () => {
     expect(printed).toMatch(/^mt-bench: 72 prompts/m);
     expect(printed).toMatch(/^router\s+APGR\s+APGR 95% CI\s+vs random/m);
     // The interval is the bootstrap of the same scores (1,000 resamples by default): it brackets the APGR.
-    const row = printed.match(/^length\s+(0\.556)\s+(0\.\d{3})-(0\.\d{3})\s+\+0\.\d{3}\s+15\.19%\s+34\.44%\s+77\.57%\s+72\s+8\.281\s+9\.212$/m);
+    const row = printed.match(
+      /^length\s+(0\.556)\s+(0\.\d{3})-(0\.\d{3})\s+\+0\.\d{3}\s+15\.19%\s+34\.44%\s+77\.57%\s+72\s+8\.281\s+9\.212$/m,
+    );
     expect(row).not.toBeNull();
     expect(Number(row![2])).toBeLessThan(0.556);
     expect(Number(row![3])).toBeGreaterThan(0.556);

@@ -67,10 +67,24 @@ describe('npm run score', () => {
   });
 
   it('scores with causal-llm on the causal LM that --causal-model names', async () => {
-    const input = write('questions.jsonl', '{"q":"What is 2 + 2?"}\n{"q":"Prove that there are infinitely many primes."}\n');
+    const input = write(
+      'questions.jsonl',
+      '{"q":"What is 2 + 2?"}\n{"q":"Prove that there are infinitely many primes."}\n',
+    );
     const out = path.join(dir, 'causal.jsonl');
     const model = writeTinyCausalLm({ variant: 'cache' });
-    const { code } = await run(['--router', 'causal-llm', '--input', input, '--field', 'q', '--out', out, '--causal-model', model]);
+    const { code } = await run([
+      '--router',
+      'causal-llm',
+      '--input',
+      input,
+      '--field',
+      'q',
+      '--out',
+      out,
+      '--causal-model',
+      model,
+    ]);
     expect(code).toBe(0);
     const scores = readJsonl(out).map((row) => row.score as number);
     expect(scores).toHaveLength(2);

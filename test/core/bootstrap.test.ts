@@ -4,8 +4,10 @@ import { evaluateScores } from '../../src/core/evaluate.ts';
 import { benchmarkOf } from './helpers.ts';
 
 describe('bootstrapApgr', () => {
-  const benchmark = benchmarkOf(Array.from({ length: 40 }, (_, index) => [index % 3 === 0 ? 0 : 100, index % 2 === 0 ? 100 : 50] as const));
-  const scores = benchmark.items.map((_, index) => (index * 7919) % 40 / 40);
+  const benchmark = benchmarkOf(
+    Array.from({ length: 40 }, (_, index) => [index % 3 === 0 ? 0 : 100, index % 2 === 0 ? 100 : 50] as const),
+  );
+  const scores = benchmark.items.map((_, index) => ((index * 7919) % 40) / 40);
 
   it('brackets the APGR of the full benchmark and is deterministic for a seed', () => {
     const interval = bootstrapApgr(benchmark, scores, { resamples: 200, seed: 1 });

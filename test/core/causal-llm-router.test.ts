@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTELLM_CLASSIFIER_MESSAGE, ROUTELLM_SYSTEM_MESSAGE, createCausalLlmRouter } from '../../src/core/causal-llm-router.ts';
+import {
+  ROUTELLM_CLASSIFIER_MESSAGE,
+  ROUTELLM_SYSTEM_MESSAGE,
+  createCausalLlmRouter,
+} from '../../src/core/causal-llm-router.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import type { LabelQuery, LabelScorer } from '../../src/core/label-scorer.ts';
 
 /** A scorer that records what it was asked and answers with fixed rating probabilities. */
-function fakeScorer(answer: (query: LabelQuery, labels: readonly string[]) => number[]): LabelScorer & { asked: { queries: readonly LabelQuery[]; labels: readonly string[] }[] } {
+function fakeScorer(
+  answer: (query: LabelQuery, labels: readonly string[]) => number[],
+): LabelScorer & { asked: { queries: readonly LabelQuery[]; labels: readonly string[] }[] } {
   const asked: { queries: readonly LabelQuery[]; labels: readonly string[] }[] = [];
   return {
     id: 'fake-lm',
@@ -39,14 +45,19 @@ describe('createCausalLlmRouter', () => {
     // Raw probabilities summing to 0.5: the rest of the vocabulary holds the other half.
     const router = createCausalLlmRouter(fakeScorer(() => [0.05, 0.05, 0.1, 0.2, 0.1]));
     expect(await router.score(['a', 'b'])).toEqual([0.4, 0.4]);
-    const lenient = createCausalLlmRouter(fakeScorer(() => [0.05, 0.05, 0.1, 0.2, 0.1]), { scoreThreshold: 5 });
+    const lenient = createCausalLlmRouter(
+      fakeScorer(() => [0.05, 0.05, 0.1, 0.2, 0.1]),
+      { scoreThreshold: 5 },
+    );
     expect((await lenient.score(['a']))[0]).toBeCloseTo(0.8, 12);
   });
 
   it('keeps a $ pattern in the prompt as it is', async () => {
     const scorer = fakeScorer(() => [1, 1, 1, 1, 1]);
     await createCausalLlmRouter(scorer).score(["Replace $& and $' in a string"]);
-    expect(scorer.asked[0]!.queries[0]!.messages[1]!.content).toBe("[Question]\nReplace $& and $' in a string\n\nPrediction:");
+    expect(scorer.asked[0]!.queries[0]!.messages[1]!.content).toBe(
+      "[Question]\nReplace $& and $' in a string\n\nPrediction:",
+    );
   });
 
   it('takes other labels, prefixes and messages (a RouteLLM checkpoint with [[1]]..[[5]] tokens)', async () => {
@@ -58,17 +69,29 @@ describe('createCausalLlmRouter', () => {
       classifierMessage: 'Q: {question}',
     });
     expect(await router.score(['x'])).toEqual([1]);
-    expect(scorer.asked[0]!.queries[0]).toEqual({ messages: [{ role: 'system', content: 'Rate.' }, { role: 'user', content: 'Q: x' }], answerPrefix: '' });
+    expect(scorer.asked[0]!.queries[0]).toEqual({
+      messages: [
+        { role: 'system', content: 'Rate.' },
+        { role: 'user', content: 'Q: x' },
+      ],
+      answerPrefix: '',
+    });
   });
 
   it('rejects bad options and a scorer that breaks its contract', async () => {
     const scorer = fakeScorer(() => [0.2, 0.2, 0.2, 0.2, 0.2]);
-    expect(() => createCausalLlmRouter(scorer, { scoreThreshold: 1 })).toThrow('scoreThreshold must be an integer rating from 2 to 5, got 1.');
+    expect(() => createCausalLlmRouter(scorer, { scoreThreshold: 1 })).toThrow(
+      'scoreThreshold must be an integer rating from 2 to 5, got 1.',
+    );
     expect(() => createCausalLlmRouter(scorer, { labels: ['1', '1'] })).toThrow(InvalidInputError);
-    expect(() => createCausalLlmRouter(scorer, { classifierMessage: 'no slot' })).toThrow('classifierMessage must contain {question}.');
+    expect(() => createCausalLlmRouter(scorer, { classifierMessage: 'no slot' })).toThrow(
+      'classifierMessage must contain {question}.',
+    );
     const short = createCausalLlmRouter(fakeScorer(() => [0.5, 0.5]));
     await expect(short.score(['x'])).rejects.toThrow("Label scorer 'fake-lm' returned 2 probabilities for 5 labels.");
     const empty = createCausalLlmRouter(fakeScorer(() => [0, 0, 0, 0, 0]));
-    await expect(empty.score(['x'])).rejects.toThrow("Label scorer 'fake-lm' gave the rating tokens no usable probability (total 0).");
+    await expect(empty.score(['x'])).rejects.toThrow(
+      "Label scorer 'fake-lm' gave the rating tokens no usable probability (total 0).",
+    );
   });
 });

@@ -3,7 +3,10 @@ import { createClassifierRouter } from '../../src/core/classifier-router.ts';
 import { InvalidInputError } from '../../src/core/errors.ts';
 import type { TextClassifier } from '../../src/core/text-classifier.ts';
 
-function fakeClassifier(labels: string[], classify: (text: string) => number[]): TextClassifier & { calls: (readonly string[])[] } {
+function fakeClassifier(
+  labels: string[],
+  classify: (text: string) => number[],
+): TextClassifier & { calls: (readonly string[])[] } {
   const calls: (readonly string[])[] = [];
   return {
     id: 'fake-classifier@fp32-00000000',
@@ -43,9 +46,15 @@ describe('createClassifierRouter', () => {
     expect(() => createClassifierRouter(classifier)).toThrow(
       "Classifier 'fake-classifier@fp32-00000000' has label 'LABEL_0', which labelValues does not give a value (it has weak, strong).",
     );
-    expect(() => createClassifierRouter(classifier, { labelValues: { LABEL_0: 0, LABEL_1: 2 } })).toThrow("labelValues['LABEL_1'] must be in [0, 1], got 2.");
-    expect(() => createClassifierRouter(classifier, { labelValues: { LABEL_0: 0, LABEL_1: 1, LABEL_2: 1 } })).toThrow(InvalidInputError);
+    expect(() => createClassifierRouter(classifier, { labelValues: { LABEL_0: 0, LABEL_1: 2 } })).toThrow(
+      "labelValues['LABEL_1'] must be in [0, 1], got 2.",
+    );
+    expect(() => createClassifierRouter(classifier, { labelValues: { LABEL_0: 0, LABEL_1: 1, LABEL_2: 1 } })).toThrow(
+      InvalidInputError,
+    );
     const wrongWidth = createClassifierRouter(fakeClassifier(['weak', 'strong'], () => [1]));
-    await expect(wrongWidth.score(['x'])).rejects.toThrow("Classifier 'fake-classifier@fp32-00000000' returned 1 probabilities for its 2 labels.");
+    await expect(wrongWidth.score(['x'])).rejects.toThrow(
+      "Classifier 'fake-classifier@fp32-00000000' returned 1 probabilities for its 2 labels.",
+    );
   });
 });

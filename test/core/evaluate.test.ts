@@ -118,11 +118,15 @@ describe('evaluateRouter', () => {
     const withInterval = await evaluateRouter(definition, toy, { bootstrapResamples: 300 });
     expect(withInterval.interval).toEqual(bootstrapApgr(toy, scores, { resamples: 300 }));
     expect(withInterval.apgr).toBe(plain.apgr);
-    await expect(evaluateRouter(definition, toy, { bootstrapResamples: 1.5 })).rejects.toThrow(/bootstrapResamples must be a non-negative integer/);
+    await expect(evaluateRouter(definition, toy, { bootstrapResamples: 1.5 })).rejects.toThrow(
+      /bootstrapResamples must be a non-negative integer/,
+    );
   });
 
   it('gives a router averaged over seeds no bootstrap interval: its seed APGRs are its spread', async () => {
-    const evaluation = await evaluateRouter({ ...randomRouterDefinition, evaluationSeeds: 2 }, toy, { bootstrapResamples: 100 });
+    const evaluation = await evaluateRouter({ ...randomRouterDefinition, evaluationSeeds: 2 }, toy, {
+      bootstrapResamples: 100,
+    });
     expect(evaluation.interval).toBeUndefined();
     expect(evaluation.seedApgrs).toHaveLength(2);
   });

@@ -4,7 +4,10 @@ import type { Embedder } from '../../src/core/router.ts';
  * A deterministic embedder for router tests: each text maps to a unit vector chosen by the caller (by exact text),
  * so a test decides which training prompts are a query's neighbours.
  */
-export function fakeEmbedder(vectors: Readonly<Record<string, readonly number[]>>, id = 'fake-encoder@test'): Embedder & { calls: number } {
+export function fakeEmbedder(
+  vectors: Readonly<Record<string, readonly number[]>>,
+  id = 'fake-encoder@test',
+): Embedder & { calls: number } {
   const dimensions = Object.values(vectors)[0]!.length;
   const embedder = {
     id,

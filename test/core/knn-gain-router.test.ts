@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { difficultyAdjustment, gainToScore, knnGainRouterDefinition, LENGTH_SPREAD_FLOOR, priorGain, type KnnGainModel } from '../../src/core/knn-gain-router.ts';
+import {
+  difficultyAdjustment,
+  gainToScore,
+  knnGainRouterDefinition,
+  LENGTH_SPREAD_FLOOR,
+  priorGain,
+  type KnnGainModel,
+} from '../../src/core/knn-gain-router.ts';
 import { fakeEmbedder } from './fake-embedder.ts';
 import { learnedRouterWeights } from './learned-router-weights.ts';
 
@@ -43,16 +50,25 @@ describe('knn-gain pieces', () => {
 
 describe('knn-gain router', () => {
   const embedder = fakeEmbedder({ maths: [1, 0], poem: [0, 1], 'mostly maths': [0.9, 0.1], 'sum problem': [0.1, 0.9] });
-  const weights = learnedRouterWeights('knn-gain', embedder.id, { k: 1, neighbourhood: 1, families: ['mmlu', 'chat'], lengthMean: 2, lengthScale: 1 }, {
-    // Stored in a swapped basis (the projection swaps the axes). Rows 0-1 are labelled; row 2 only informs difficulty.
-    projection: { dtype: 'float16', shape: [2, 2], data: Float32Array.of(0, 1, 1, 0) },
-    embeddings: { dtype: 'int8', shape: [3, 2], data: Float32Array.of(0, 1, 1, 0, 0.9 / Math.hypot(0.1, 0.9), 0.1 / Math.hypot(0.1, 0.9)) },
-    gains: { shape: [2], data: Float32Array.of(0.6, -0.2) },
-    logChars: { shape: [3], data: Float32Array.of(3, 3, 3) },
-    family: { shape: [3], data: Float32Array.of(0, 1, 0) },
-    localWeight: { shape: [2], data: Float32Array.of(0, 0) },
-    globalWeight: { shape: [2], data: Float32Array.of(0.1, 0) },
-  });
+  const weights = learnedRouterWeights(
+    'knn-gain',
+    embedder.id,
+    { k: 1, neighbourhood: 1, families: ['mmlu', 'chat'], lengthMean: 2, lengthScale: 1 },
+    {
+      // Stored in a swapped basis (the projection swaps the axes). Rows 0-1 are labelled; row 2 only informs difficulty.
+      projection: { dtype: 'float16', shape: [2, 2], data: Float32Array.of(0, 1, 1, 0) },
+      embeddings: {
+        dtype: 'int8',
+        shape: [3, 2],
+        data: Float32Array.of(0, 1, 1, 0, 0.9 / Math.hypot(0.1, 0.9), 0.1 / Math.hypot(0.1, 0.9)),
+      },
+      gains: { shape: [2], data: Float32Array.of(0.6, -0.2) },
+      logChars: { shape: [3], data: Float32Array.of(3, 3, 3) },
+      family: { shape: [3], data: Float32Array.of(0, 1, 0) },
+      localWeight: { shape: [2], data: Float32Array.of(0, 0) },
+      globalWeight: { shape: [2], data: Float32Array.of(0.1, 0) },
+    },
+  );
 
   it('scores by the nearest labelled prompt plus the family length term', async () => {
     const router = await knnGainRouterDefinition.create({ embedder, weights });
@@ -67,14 +83,20 @@ describe('knn-gain router', () => {
 
   it('refuses a projection for another embedding size, and a tensor format from a newer release', () => {
     const narrow = fakeEmbedder({ x: [1, 0, 0] });
-    expect(() => knnGainRouterDefinition.create({ embedder: narrow, weights })).toThrow(/tensor 'projection' has shape \[2, 2\], expected \[3, \*\]/);
+    expect(() => knnGainRouterDefinition.create({ embedder: narrow, weights })).toThrow(
+      /tensor 'projection' has shape \[2, 2\], expected \[3, \*\]/,
+    );
     const newer = { ...weights, manifest: { ...weights.manifest, tensorFormat: 3 } };
-    expect(() => knnGainRouterDefinition.create({ embedder, weights: newer })).toThrow(/tensor format 3, but this version of routellm-web reads formats 1 and 2/);
+    expect(() => knnGainRouterDefinition.create({ embedder, weights: newer })).toThrow(
+      /tensor format 3, but this version of routellm-web reads formats 1 and 2/,
+    );
   });
 
   it('refuses weights trained on another encoder, and weights of another router', async () => {
     const other = fakeEmbedder({ x: [1, 0] }, 'other-encoder');
-    expect(() => knnGainRouterDefinition.create({ embedder: other, weights })).toThrow(/trained on encoder 'fake-encoder@test'/);
+    expect(() => knnGainRouterDefinition.create({ embedder: other, weights })).toThrow(
+      /trained on encoder 'fake-encoder@test'/,
+    );
     const mislabelled = { ...weights, manifest: { ...weights.manifest, router: 'mf' } };
     expect(() => knnGainRouterDefinition.create({ embedder, weights: mislabelled })).toThrow(/for router "mf"/);
   });

@@ -9,6 +9,8 @@ describe('solveSymmetricPositiveDefinite', () => {
   });
 
   it('rejects a matrix that is not positive definite', () => {
-    expect(() => solveSymmetricPositiveDefinite(Float64Array.of(1, 2, 2, 1), Float64Array.of(1, 1))).toThrow(/not positive definite/);
+    expect(() => solveSymmetricPositiveDefinite(Float64Array.of(1, 2, 2, 1), Float64Array.of(1, 1))).toThrow(
+      /not positive definite/,
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('fitSparseLogistic', () => {
   });
 
   it('pulls an unidentified coefficient to its prior mean', () => {
-    const coef = fitSparseLogistic([{ indices: [0], values: [1], target: 0.5, weight: 1 }], 2, { l2: 1, priorMean: Float64Array.of(0, 3) });
+    const coef = fitSparseLogistic([{ indices: [0], values: [1], target: 0.5, weight: 1 }], 2, {
+      l2: 1,
+      priorMean: Float64Array.of(0, 3),
+    });
     expect(coef[1]).toBeCloseTo(3, 10);
   });
 });

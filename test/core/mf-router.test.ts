@@ -11,13 +11,18 @@ const width = 2 + PROMPT_FEATURE_COUNT;
 const projection = new Float32Array(rank * width);
 projection[0] = 3;
 projection[width + 1] = 3;
-const weights = learnedRouterWeights('mf', embedder.id, { models: ['big', 'small', 'chatty'], rank, defaultPair: { strong: 'big', weak: 'small' } }, {
-  modelEmbeddings: { shape: [3, rank], data: Float32Array.of(1, 0, 0, 1, 0.6, 0.8) },
-  projection: { shape: [rank, width], data: projection },
-  classifier: { shape: [rank], data: Float32Array.of(1, 1) },
-  featureMean: { shape: [PROMPT_FEATURE_COUNT], data: new Float32Array(PROMPT_FEATURE_COUNT) },
-  featureScale: { shape: [PROMPT_FEATURE_COUNT], data: new Float32Array(PROMPT_FEATURE_COUNT).fill(1) },
-});
+const weights = learnedRouterWeights(
+  'mf',
+  embedder.id,
+  { models: ['big', 'small', 'chatty'], rank, defaultPair: { strong: 'big', weak: 'small' } },
+  {
+    modelEmbeddings: { shape: [3, rank], data: Float32Array.of(1, 0, 0, 1, 0.6, 0.8) },
+    projection: { shape: [rank, width], data: projection },
+    classifier: { shape: [rank], data: Float32Array.of(1, 1) },
+    featureMean: { shape: [PROMPT_FEATURE_COUNT], data: new Float32Array(PROMPT_FEATURE_COUNT) },
+    featureScale: { shape: [PROMPT_FEATURE_COUNT], data: new Float32Array(PROMPT_FEATURE_COUNT).fill(1) },
+  },
+);
 
 describe('mf router', () => {
   it('computes sigmoid(score(strong) - score(weak)) with normalised model embeddings', async () => {
@@ -29,7 +34,10 @@ describe('mf router', () => {
 
   it('lets the caller choose the pair, and the pair changes the prediction', async () => {
     const { model } = mfModelFromWeights({ embedder, weights });
-    const score = (strong: string, weak: string) => createMfRouter({ embedder, model, strong, weak }).score(['code']).then((scores) => scores[0]!);
+    const score = (strong: string, weak: string) =>
+      createMfRouter({ embedder, model, strong, weak })
+        .score(['code'])
+        .then((scores) => scores[0]!);
     const bigOverSmall = await score('big', 'small');
     expect(await score('small', 'big')).toBeCloseTo(1 - bigOverSmall, 6);
     expect(await score('big', 'chatty')).not.toBeCloseTo(bigOverSmall, 3);
@@ -37,7 +45,9 @@ describe('mf router', () => {
 
   it('rejects unknown models and a pair of one model', () => {
     const { model } = mfModelFromWeights({ embedder, weights });
-    expect(() => createMfRouter({ embedder, model: model as MfModel, strong: 'gpt-9', weak: 'small' })).toThrow(/not trained on model 'gpt-9'/);
+    expect(() => createMfRouter({ embedder, model: model as MfModel, strong: 'gpt-9', weak: 'small' })).toThrow(
+      /not trained on model 'gpt-9'/,
+    );
     expect(() => createMfRouter({ embedder, model, strong: 'big', weak: 'big' })).toThrow(/must differ/);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROMPT_FEATURE_COUNT, PROMPT_FEATURE_NAMES, promptFeatures } from '../../src/core/prompt-features.ts';
 
-const feature = (prompt: string, name: (typeof PROMPT_FEATURE_NAMES)[number]) => promptFeatures(prompt)[PROMPT_FEATURE_NAMES.indexOf(name)]!;
+const feature = (prompt: string, name: (typeof PROMPT_FEATURE_NAMES)[number]) =>
+  promptFeatures(prompt)[PROMPT_FEATURE_NAMES.indexOf(name)]!;
 
 describe('promptFeatures', () => {
   it('has one value per feature name', () => {

@@ -55,7 +55,11 @@ describe('RouterRegistry', () => {
 
   it('with() adds or replaces definitions without touching the original', async () => {
     const extended = defaultRegistry.with(constant('half', 0.5), constant('length', 1));
-    expect(extended.names()).toEqual([...builtinRouters.map((definition) => definition.name).filter((name) => name !== 'length'), 'half', 'length']);
+    expect(extended.names()).toEqual([
+      ...builtinRouters.map((definition) => definition.name).filter((name) => name !== 'length'),
+      'half',
+      'length',
+    ]);
     expect(await (await extended.create('length')).score(['x'])).toEqual([1]);
     expect(defaultRegistry.names()).toEqual(builtinRouters.map((definition) => definition.name));
   });
@@ -81,16 +85,39 @@ describe('model-backed routers', () => {
     await expect(defaultRegistry.create('causal-llm')).rejects.toThrow(
       "Router 'causal-llm' needs a causal LM label scorer (context.labelScorer), which was not provided.",
     );
-    const textClassifier = { id: 'c', labels: ['weak', 'strong'], classify: async (texts: readonly string[]) => texts.map(() => [0.25, 0.75]) };
+    const textClassifier = {
+      id: 'c',
+      labels: ['weak', 'strong'],
+      classify: async (texts: readonly string[]) => texts.map(() => [0.25, 0.75]),
+    };
     const weights = { manifest: {}, files: new Map<string, Uint8Array>() };
-    expect(await (await defaultRegistry.create('classifier', { textClassifier, weights })).score(['x'])).toEqual([0.75]);
-    const threeWay = { ...textClassifier, labels: ['LABEL_0', 'LABEL_1', 'LABEL_2'], classify: async (texts: readonly string[]) => texts.map(() => [0.5, 0.3, 0.2]) };
-    const routeLlmWeights = { manifest: { labelValues: { LABEL_0: 1, LABEL_1: 0, LABEL_2: 0 } }, files: new Map<string, Uint8Array>() };
-    expect(await (await defaultRegistry.create('classifier', { textClassifier: threeWay, weights: routeLlmWeights })).score(['x'])).toEqual([0.5]);
-    await expect(defaultRegistry.create('classifier', { textClassifier, weights: { manifest: { labelValues: ['weak'] }, files: new Map() } })).rejects.toThrow(
-      "The classifier manifest's labelValues must map each label to a number.",
-    );
-    const labelScorer = { id: 'l', scoreLabels: async (queries: readonly unknown[]) => queries.map(() => [1, 1, 2, 0, 0]) };
+    expect(await (await defaultRegistry.create('classifier', { textClassifier, weights })).score(['x'])).toEqual([
+      0.75,
+    ]);
+    const threeWay = {
+      ...textClassifier,
+      labels: ['LABEL_0', 'LABEL_1', 'LABEL_2'],
+      classify: async (texts: readonly string[]) => texts.map(() => [0.5, 0.3, 0.2]),
+    };
+    const routeLlmWeights = {
+      manifest: { labelValues: { LABEL_0: 1, LABEL_1: 0, LABEL_2: 0 } },
+      files: new Map<string, Uint8Array>(),
+    };
+    expect(
+      await (await defaultRegistry.create('classifier', { textClassifier: threeWay, weights: routeLlmWeights })).score([
+        'x',
+      ]),
+    ).toEqual([0.5]);
+    await expect(
+      defaultRegistry.create('classifier', {
+        textClassifier,
+        weights: { manifest: { labelValues: ['weak'] }, files: new Map() },
+      }),
+    ).rejects.toThrow("The classifier manifest's labelValues must map each label to a number.");
+    const labelScorer = {
+      id: 'l',
+      scoreLabels: async (queries: readonly unknown[]) => queries.map(() => [1, 1, 2, 0, 0]),
+    };
     expect(await (await defaultRegistry.create('causal-llm', { labelScorer })).score(['x'])).toEqual([1]);
   });
 });

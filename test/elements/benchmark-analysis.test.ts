@@ -17,7 +17,12 @@ import {
 } from '../../src/elements/benchmark-analysis.ts';
 import type { DemoBenchmarkFile, DemoItem, DemoRouter } from '../../src/elements/demo-data.ts';
 
-const item = (id: string, weak: number, strong: number, prompt = `prompt ${id}`): DemoItem => ({ id, prompt, weak, strong });
+const item = (id: string, weak: number, strong: number, prompt = `prompt ${id}`): DemoItem => ({
+  id,
+  prompt,
+  weak,
+  strong,
+});
 
 /** Five prompts: the weak model gets 40% right, the strong one 60%; `replay`'s recorded scores rank them a, e, c, b, d. */
 const FILE: DemoBenchmarkFile = {
@@ -29,7 +34,13 @@ const FILE: DemoBenchmarkFile = {
   qualityKind: 'correct',
   weakModel: 'small-model',
   strongModel: 'big-model',
-  items: [item('a', 0, 100), item('b', 100, 100, 'a much longer prompt b'), item('c', 0, 0), item('d', 100, 0), item('e', 0, 100)],
+  items: [
+    item('a', 0, 100),
+    item('b', 100, 100, 'a much longer prompt b'),
+    item('c', 0, 0),
+    item('d', 100, 0),
+    item('e', 0, 100),
+  ],
   scores: { replay: [0.9, 0.3, 0.5, 0.1, 0.7] },
 };
 
@@ -42,7 +53,11 @@ const ROUTERS: DemoRouter[] = [
   { name: 'knn-gain', description: '', source: 'unavailable', note: 'no weights' },
 ];
 
-const point = (strongPercentage: number, threshold: number, quality = 0): CurvePoint => ({ strongPercentage, threshold, quality });
+const point = (strongPercentage: number, threshold: number, quality = 0): CurvePoint => ({
+  strongPercentage,
+  threshold,
+  quality,
+});
 
 describe('analyseBenchmark', () => {
   it('evaluates the routers the file can show with core, and keeps random as the reference curve', async () => {
@@ -53,7 +68,10 @@ describe('analyseBenchmark', () => {
     ]);
     const replay = analysis.routers[1]!;
     expect(replay.scores).toEqual(FILE.scores['replay']);
-    expect(replay.evaluation.apgr).toBeCloseTo(evaluateScores(benchmarkOf(FILE), 'replay', FILE.scores['replay']!).apgr, 12);
+    expect(replay.evaluation.apgr).toBeCloseTo(
+      evaluateScores(benchmarkOf(FILE), 'replay', FILE.scores['replay']!).apgr,
+      12,
+    );
     expect(replay.fine).toHaveLength(201);
     expect([replay.fine[0]!.strongPercentage, replay.fine.at(-1)!.strongPercentage]).toEqual([0, 100]);
     expect(analysis.random?.seedApgrs).toHaveLength(10);
@@ -63,14 +81,21 @@ describe('analyseBenchmark', () => {
 
   it("fails with the data's fault when a recorded router has no score for a prompt", async () => {
     const short = { ...FILE, scores: { replay: [0.9, 0.3] } };
-    await expect(analyseBenchmark(short, ROUTERS)).rejects.toThrow('No recorded replay score for a prompt; rebuild the demo data.');
+    await expect(analyseBenchmark(short, ROUTERS)).rejects.toThrow(
+      'No recorded replay score for a prompt; rebuild the demo data.',
+    );
   });
 });
 
 describe('benchmarkOf', () => {
   it("turns the file's items into core's benchmark items", () => {
     const benchmark = benchmarkOf(FILE);
-    expect(benchmark).toMatchObject({ name: 'tiny', weakModel: 'small-model', strongModel: 'big-model', qualityUnit: '% correct' });
+    expect(benchmark).toMatchObject({
+      name: 'tiny',
+      weakModel: 'small-model',
+      strongModel: 'big-model',
+      qualityUnit: '% correct',
+    });
     expect(benchmark.items[3]).toEqual({ id: 'd', prompt: 'prompt d', weakQuality: 100, strongQuality: 0 });
   });
 });
@@ -87,18 +112,37 @@ describe('the threshold', () => {
 
   it('reads as the share of the quality gap recovered, in percent for right/wrong benchmarks', async () => {
     const analysis = await analyseBenchmark(FILE, ROUTERS);
-    expect(thresholdSummary(analysis, point(40, 0.7, 55))).toEqual({ point: point(40, 0.7, 55), weakQuality: 40, strongQuality: 60, gapRecovered: 0.75, unit: '%' });
-    expect(thresholdSummary({ ...analysis, file: { ...FILE, qualityKind: 'score' } }, point(40, 0.7, 60)).unit).toBe('');
+    expect(thresholdSummary(analysis, point(40, 0.7, 55))).toEqual({
+      point: point(40, 0.7, 55),
+      weakQuality: 40,
+      strongQuality: 60,
+      gapRecovered: 0.75,
+      unit: '%',
+    });
+    expect(thresholdSummary({ ...analysis, file: { ...FILE, qualityKind: 'score' } }, point(40, 0.7, 60)).unit).toBe(
+      '',
+    );
   });
 });
 
 describe('promptDecisions', () => {
-  const replay = { name: 'replay', color: '', evaluation: undefined as never, scores: FILE.scores['replay']!, fine: [] };
-  const ids = (filter: 'all' | 'strong' | 'weak' | 'differ', at = point(60, 0.5)) => promptDecisions(FILE, replay, at, filter).map((row) => `${row.item.id}${row.strong ? '+' : '-'}`);
+  const replay = {
+    name: 'replay',
+    color: '',
+    evaluation: undefined as never,
+    scores: FILE.scores['replay']!,
+    fine: [],
+  };
+  const ids = (filter: 'all' | 'strong' | 'weak' | 'differ', at = point(60, 0.5)) =>
+    promptDecisions(FILE, replay, at, filter).map((row) => `${row.item.id}${row.strong ? '+' : '-'}`);
 
   it('sends a prompt strong when its score reaches the threshold, highest score first', () => {
     expect(ids('all')).toEqual(['a+', 'e+', 'c+', 'b-', 'd-']);
-    expect(promptDecisions(FILE, replay, point(60, 0.5), 'all')[0]).toEqual({ item: FILE.items[0], score: 0.9, strong: true });
+    expect(promptDecisions(FILE, replay, point(60, 0.5), 'all')[0]).toEqual({
+      item: FILE.items[0],
+      score: 0.9,
+      strong: true,
+    });
   });
 
   it('sends nothing strong at the 0% point, whose threshold is the top score', () => {
@@ -114,7 +158,15 @@ describe('promptDecisions', () => {
 
 describe('the router shown', () => {
   const analysisWith = (apgrs: Record<string, number>): Analysis =>
-    ({ routers: Object.entries(apgrs).map(([name, apgr]) => ({ name, color: name, evaluation: { apgr, curve: [], cpt: {} }, scores: [], fine: [] })) }) as unknown as Analysis;
+    ({
+      routers: Object.entries(apgrs).map(([name, apgr]) => ({
+        name,
+        color: name,
+        evaluation: { apgr, curve: [], cpt: {} },
+        scores: [],
+        fine: [],
+      })),
+    }) as unknown as Analysis;
 
   it('keeps the router picked before, else takes the best one here', () => {
     const analysis = analysisWith({ length: 0.55, mf: 0.7, 'sw-ranking': 0.62 });
@@ -146,11 +198,23 @@ describe('the router shown', () => {
 
 describe('outcomes and qualities in words', () => {
   it("says what each decision did for the prompt's quality", () => {
-    expect(outcomeOf(FILE, item('x', 0, 100), true)).toEqual({ label: 'needed', tone: 'good', detail: 'big-model does better here' });
+    expect(outcomeOf(FILE, item('x', 0, 100), true)).toEqual({
+      label: 'needed',
+      tone: 'good',
+      detail: 'big-model does better here',
+    });
     expect(outcomeOf(FILE, item('x', 100, 100), true)).toMatchObject({ label: 'no gain', tone: 'costly' });
     expect(outcomeOf(FILE, item('x', 100, 0), true)).toMatchObject({ label: 'worse', tone: 'costly' });
-    expect(outcomeOf(FILE, item('x', 0, 100), false)).toEqual({ label: 'lost quality', tone: 'bad', detail: 'big-model would have done better' });
-    expect(outcomeOf(FILE, item('x', 100, 0), false)).toEqual({ label: 'saved', tone: 'good', detail: 'small-model does as well or better' });
+    expect(outcomeOf(FILE, item('x', 0, 100), false)).toEqual({
+      label: 'lost quality',
+      tone: 'bad',
+      detail: 'big-model would have done better',
+    });
+    expect(outcomeOf(FILE, item('x', 100, 0), false)).toEqual({
+      label: 'saved',
+      tone: 'good',
+      detail: 'small-model does as well or better',
+    });
   });
 
   it('reads a quality as right or wrong, a judge score, or a judge preference against the strong model', () => {

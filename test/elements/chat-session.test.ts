@@ -14,7 +14,13 @@ import {
   type RouterStatus,
   type RouteLLMClient,
 } from '../../src/sdk/index.ts';
-import { ChatSession, classifyError, type ChatSettings, type RouteDecisionDetail, type RouteErrorDetail } from '../../src/elements/chat-session.ts';
+import {
+  ChatSession,
+  classifyError,
+  type ChatSettings,
+  type RouteDecisionDetail,
+  type RouteErrorDetail,
+} from '../../src/elements/chat-session.ts';
 
 const SETTINGS: ChatSettings = {
   relayUrl: 'http://relay.test',
@@ -30,14 +36,44 @@ const SETTINGS: ChatSettings = {
 };
 const ALL_SETTINGS = new Set(Object.keys(SETTINGS) as (keyof ChatSettings)[]);
 
-const READY: RouterStatus = { state: 'ready', info: { key: 'k', router: 'length', description: '', requires: [], device: 'cpu', deviceReason: 'no model', models: [] } as never };
+const READY: RouterStatus = {
+  state: 'ready',
+  info: {
+    key: 'k',
+    router: 'length',
+    description: '',
+    requires: [],
+    device: 'cpu',
+    deviceReason: 'no model',
+    models: [],
+  } as never,
+};
 
 function decisionFor(tier: ModelTier): RouteDecision {
-  return { model: tier, tier, score: tier === 'strong' ? 0.9 : 0.1, threshold: 0.5, router: 'length', device: 'cpu', latencyMs: 1, truncated: false, calibration: 'threshold', strongPct: null, fallback: false };
+  return {
+    model: tier,
+    tier,
+    score: tier === 'strong' ? 0.9 : 0.1,
+    threshold: 0.5,
+    router: 'length',
+    device: 'cpu',
+    latencyMs: 1,
+    truncated: false,
+    calibration: 'threshold',
+    strongPct: null,
+    fallback: false,
+  };
 }
 
 function chunk(content: string, usage?: { prompt_tokens: number; completion_tokens: number }): ChatCompletionChunk {
-  return { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'provider-model', choices: [{ index: 0, delta: { content }, finish_reason: null }], ...(usage && { usage: { ...usage, total_tokens: 0 } }) };
+  return {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 0,
+    model: 'provider-model',
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+    ...(usage && { usage: { ...usage, total_tokens: 0 } }),
+  };
 }
 
 /** A router whose decisions and readiness a test sets; it records how it was made and used. */
@@ -81,18 +117,32 @@ function setup(options: Setup = {}) {
   const decisions: RouteDecisionDetail[] = [];
   const errors: RouteErrorDetail[] = [];
   const requests: { model: string; messages: unknown[] }[] = [];
-  const answers = [...(options.answers ?? [[chunk('Hello'), chunk(' there', { prompt_tokens: 12, completion_tokens: 3 })]])];
+  const answers = [
+    ...(options.answers ?? [[chunk('Hello'), chunk(' there', { prompt_tokens: 12, completion_tokens: 3 })]]),
+  ];
   const client = {
     chat: {
       completions: {
         create: vi.fn(async (body: { model: string; messages: unknown[] }, request: { signal: AbortSignal }) => {
           requests.push({ model: body.model, messages: body.messages });
           const answer = answers.shift() ?? [];
-          return typeof answer === 'function' ? answer(request.signal) : (async function* () { yield* answer; })();
+          return typeof answer === 'function'
+            ? answer(request.signal)
+            : (async function* () {
+                yield* answer;
+              })();
         }),
       },
     },
-    models: { list: vi.fn(options.models ?? (async () => [{ id: 'strong', pricing: { input: 10, output: 30 } }, { id: 'weak', pricing: { input: 1, output: 2 } }])) },
+    models: {
+      list: vi.fn(
+        options.models ??
+          (async () => [
+            { id: 'strong', pricing: { input: 10, output: 30 } },
+            { id: 'weak', pricing: { input: 1, output: 2 } },
+          ]),
+      ),
+    },
   };
   const createClient = vi.fn<(options: ClientOptions) => RouteLLMClient>(() => client as unknown as RouteLLMClient);
   const session = new ChatSession(host, {
@@ -102,7 +152,11 @@ function setup(options: Setup = {}) {
     createRouter:
       options.createRouter ??
       ((routerOptions) => {
-        const router = fakeRouter(routerOptions, options.route ?? (async () => decisionFor('weak')), options.ready?.() ?? Promise.resolve(READY));
+        const router = fakeRouter(
+          routerOptions,
+          options.route ?? (async () => decisionFor('weak')),
+          options.ready?.() ?? Promise.resolve(READY),
+        );
         routers.push(router);
         return router;
       }),
@@ -114,7 +168,18 @@ function setup(options: Setup = {}) {
     settings = { ...settings, ...patch };
     session.applySettings(new Set(Object.keys(patch) as (keyof ChatSettings)[]));
   };
-  return { session, host, routers, decisions, errors, requests, client, createClient, change, first: () => session.applySettings(ALL_SETTINGS) };
+  return {
+    session,
+    host,
+    routers,
+    decisions,
+    errors,
+    requests,
+    client,
+    createClient,
+    change,
+    first: () => session.applySettings(ALL_SETTINGS),
+  };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -128,7 +193,13 @@ describe('ChatSession', () => {
     expect(requests).toEqual([{ model: 'weak', messages: [{ role: 'user', content: 'What is 2+2?' }] }]);
     expect(session.state.turns).toEqual([
       { role: 'user', content: 'What is 2+2?' },
-      { role: 'assistant', content: 'Hello there', decision: decisionFor('weak'), answeredBy: 'provider-model', streaming: false },
+      {
+        role: 'assistant',
+        content: 'Hello there',
+        decision: decisionFor('weak'),
+        answeredBy: 'provider-model',
+        streaming: false,
+      },
     ]);
     expect(session.state.calls).toEqual([{ tier: 'weak', inputTokens: 12, outputTokens: 3, measured: true }]);
     expect(session.state.busy).toBe(false);
@@ -164,7 +235,15 @@ describe('ChatSession', () => {
   it('passes the settings to the router: a model string is split, and the strong share defaults to 0.5', () => {
     const defaults = setup();
     defaults.first();
-    expect(defaults.routers[0]!.options).toMatchObject({ router: 'length', strongPct: 0.5, strongModel: 'strong', weakModel: 'weak', device: 'auto', modelBaseUrl: '/', fallback: 'strong' });
+    expect(defaults.routers[0]!.options).toMatchObject({
+      router: 'length',
+      strongPct: 0.5,
+      strongModel: 'strong',
+      weakModel: 'weak',
+      device: 'auto',
+      modelBaseUrl: '/',
+      fallback: 'strong',
+    });
     expect(defaults.routers[0]!.options).not.toHaveProperty('threshold');
     expect(defaults.routers[0]!.options).not.toHaveProperty('worker');
     const modelString = setup({ settings: { router: 'router-mf-0.25', threshold: 0.25 } });
@@ -190,11 +269,14 @@ describe('ChatSession', () => {
   it('releases the router when the host leaves the page and loads it again when it comes back', async () => {
     let release: (() => void) | undefined;
     const { session, routers, first, errors } = setup({
-      answers: [(signal) => (async function* () {
-        yield chunk('partial');
-        await new Promise<void>((resolve) => (release = resolve));
-        if (signal.aborted) throw new AbortError();
-      })()],
+      answers: [
+        (signal) =>
+          (async function* () {
+            yield chunk('partial');
+            await new Promise<void>((resolve) => (release = resolve));
+            if (signal.aborted) throw new AbortError();
+          })(),
+      ],
     });
     first();
     const sending = session.send('Tell me a long story.');
@@ -222,32 +304,50 @@ describe('ChatSession', () => {
 
   it('stops an answer without reporting an error, and marks an answer stopped before any text as failed', async () => {
     const { session, first, errors } = setup({
-      answers: [(signal) => (async function* () {
-        await new Promise((resolve) => signal.addEventListener('abort', resolve));
-        throw new AbortError();
-      })()],
+      answers: [
+        (signal) =>
+          (async function* () {
+            await new Promise((resolve) => signal.addEventListener('abort', resolve));
+            throw new AbortError();
+          })(),
+      ],
     });
     first();
     const sending = session.send('Hi');
     await vi.waitFor(() => expect(session.state.turns).toHaveLength(2));
     session.stop();
     await sending;
-    expect(session.state.turns.at(-1)).toMatchObject({ role: 'assistant', content: '', streaming: false, failed: true });
+    expect(session.state.turns.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: '',
+      streaming: false,
+      failed: true,
+    });
     expect(errors).toEqual([]);
     expect(session.state.error).toBeUndefined();
     expect(session.state.busy).toBe(false);
   });
 
   it('leaves a failed answer out of the next request and clears the error when the next prompt goes out', async () => {
-    const noKey = new RelayError('Model "weak" is not available: set the environment variable WEAK_KEY.', 503, undefined, { relayCode: 'model_unavailable' });
+    const noKey = new RelayError(
+      'Model "weak" is not available: set the environment variable WEAK_KEY.',
+      503,
+      undefined,
+      { relayCode: 'model_unavailable' },
+    );
     const { session, first, errors, requests } = setup({
-      answers: [(async function* () {
-        throw noKey;
-      }) as () => AsyncIterable<ChatCompletionChunk>, [chunk('OK')]],
+      answers: [
+        async function* () {
+          throw noKey;
+        } as () => AsyncIterable<ChatCompletionChunk>,
+        [chunk('OK')],
+      ],
     });
     first();
     await session.send('First');
-    expect(errors.map((error) => [error.kind, error.message])).toEqual([['no_key', 'No provider key: Model "weak" is not available: set the environment variable WEAK_KEY.']]);
+    expect(errors.map((error) => [error.kind, error.message])).toEqual([
+      ['no_key', 'No provider key: Model "weak" is not available: set the environment variable WEAK_KEY.'],
+    ]);
     expect(session.state.error?.kind).toBe('no_key');
     expect(session.state.turns.at(-1)).toMatchObject({ failed: true });
     await session.send('Second');
@@ -260,7 +360,10 @@ describe('ChatSession', () => {
 
   it('reports a router that fell back as a notice, not as an error on show', async () => {
     const failure = new Error('weights missing.');
-    const { session, first, errors } = setup({ ready: async () => ({ state: 'fallback', error: failure as never }), settings: { router: 'mf' } });
+    const { session, first, errors } = setup({
+      ready: async () => ({ state: 'fallback', error: failure as never }),
+      settings: { router: 'mf' },
+    });
     first();
     await settle();
     const reason = "Router 'mf' could not load (weights missing). The strong model answers every prompt.";
@@ -310,18 +413,29 @@ describe('ChatSession', () => {
 
   it('reads the prices again once a relay that was down has answered', async () => {
     let up = false;
-    const down = new RelayError('The relay at http://relay.test could not be reached. Is it running? (fetch failed)', 0);
+    const down = new RelayError(
+      'The relay at http://relay.test could not be reached. Is it running? (fetch failed)',
+      0,
+    );
     const { session, first, errors, client } = setup({
       models: async () => {
         if (!up) throw down;
-        return [{ id: 'strong', pricing: { input: 10, output: 30 } }, { id: 'weak', pricing: { input: 1, output: 2 } }];
+        return [
+          { id: 'strong', pricing: { input: 10, output: 30 } },
+          { id: 'weak', pricing: { input: 1, output: 2 } },
+        ];
       },
     });
     first();
     await settle();
     expect(session.state.pricesNote).toBe('prices unknown: the relay did not answer');
     expect(errors).toEqual([
-      { kind: 'relay_unreachable', error: down, message: 'The relay at http://relay.test could not be reached. Is it running? Start it with npm run relay (or npm start).' },
+      {
+        kind: 'relay_unreachable',
+        error: down,
+        message:
+          'The relay at http://relay.test could not be reached. Is it running? Start it with npm run relay (or npm start).',
+      },
     ]);
     up = true;
     await session.send('Hi');
@@ -337,10 +451,16 @@ describe('ChatSession', () => {
     await session.send('Hi');
     change({ relayUrl: 'http://other.test' });
     await session.send('Hi again');
-    expect(createClient.mock.calls.map(([options]) => options)).toEqual([{ relayUrl: 'http://relay.test' }, { relayUrl: 'http://other.test' }]);
+    expect(createClient.mock.calls.map(([options]) => options)).toEqual([
+      { relayUrl: 'http://relay.test' },
+      { relayUrl: 'http://other.test' },
+    ]);
     change({ relayUrl: '' });
     await session.send('Anyone?');
-    expect(errors.at(-1)).toMatchObject({ kind: 'relay_unreachable', message: expect.stringContaining('Set the relay-url attribute') });
+    expect(errors.at(-1)).toMatchObject({
+      kind: 'relay_unreachable',
+      message: expect.stringContaining('Set the relay-url attribute'),
+    });
   });
 });
 
@@ -349,7 +469,11 @@ describe('classifyError', () => {
     const relay = new RelayError('Bad request.', 400);
     expect(classifyError(relay)).toEqual({ kind: 'relay', error: relay, message: 'Bad request.' });
     const crash = new WorkerCrashedError('The router worker crashed.');
-    expect(classifyError(crash)).toEqual({ kind: 'worker_crashed', error: crash, message: 'The router worker crashed.' });
+    expect(classifyError(crash)).toEqual({
+      kind: 'worker_crashed',
+      error: crash,
+      message: 'The router worker crashed.',
+    });
     const input = new InvalidInputError('Empty prompt.');
     expect(classifyError(input).kind).toBe('input');
     const other = new Error('Out of memory.');

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { estimateTokens, formatDollars, summarizeCost, type MeteredCall } from '../../src/elements/cost-meter.ts';
 
 const prices = { strong: { input: 10, output: 30 }, weak: { input: 0.5, output: 1.5 } };
-const call = (tier: 'strong' | 'weak', measured = true): MeteredCall => ({ tier, inputTokens: 1000, outputTokens: 500, measured });
+const call = (tier: 'strong' | 'weak', measured = true): MeteredCall => ({
+  tier,
+  inputTokens: 1000,
+  outputTokens: 500,
+  measured,
+});
 
 describe('summarizeCost', () => {
   it('prices each call at its tier and the same tokens at the strong tier for comparison', () => {
@@ -16,10 +21,19 @@ describe('summarizeCost', () => {
   });
 
   it('has no spend without the prices of the tiers used, and says when tokens were estimated', () => {
-    expect(summarizeCost([call('weak')], { strong: prices.strong })).toMatchObject({ spend: undefined, alwaysStrongSpend: expect.any(Number) });
+    expect(summarizeCost([call('weak')], { strong: prices.strong })).toMatchObject({
+      spend: undefined,
+      alwaysStrongSpend: expect.any(Number),
+    });
     expect(summarizeCost([call('weak')], {})).toMatchObject({ spend: undefined, alwaysStrongSpend: undefined });
     expect(summarizeCost([call('weak', false), call('strong')], prices).measured).toBe(false);
-    expect(summarizeCost([], prices)).toMatchObject({ calls: 0, strongShare: 0, spend: 0, alwaysStrongSpend: 0, measured: true });
+    expect(summarizeCost([], prices)).toMatchObject({
+      calls: 0,
+      strongShare: 0,
+      spend: 0,
+      alwaysStrongSpend: 0,
+      measured: true,
+    });
   });
 });
 

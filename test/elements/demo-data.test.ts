@@ -16,9 +16,17 @@ import { buildDemoData } from '../../scripts/build-demo-data.ts';
 let out: string;
 let routersDir: string;
 const output: string[] = [];
-const io = { stdout: { write: (text: string) => output.push(text) }, stderr: { write: () => true, isTTY: false }, env: {} };
+const io = {
+  stdout: { write: (text: string) => output.push(text) },
+  stderr: { write: () => true, isTTY: false },
+  env: {},
+};
 // The baselines only: learned routers' scoring of MMLU takes minutes, and is the trainers' tests' business.
-const build = (...flags: string[]) => buildDemoData(['--data', DEFAULT_SHARED_DIR, '--out', out, '--routers-dir', routersDir, '--routers', 'length,random', ...flags], io);
+const build = (...flags: string[]) =>
+  buildDemoData(
+    ['--data', DEFAULT_SHARED_DIR, '--out', out, '--routers-dir', routersDir, '--routers', 'length,random', ...flags],
+    io,
+  );
 const read = async <T>(file: string) => JSON.parse(await readFile(path.join(out, file), 'utf8')) as T;
 
 beforeAll(async () => {
@@ -50,7 +58,9 @@ describe('build-demo-data', () => {
   });
 
   it("reproduces the golden length-router metrics through core's evaluation, as the page computes them", async () => {
-    const golden = JSON.parse(await readFile(path.join(DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR, 'golden-length-router.json'), 'utf8')) as Record<string, { APGR: number; 'CPT(50%)': number }>;
+    const golden = JSON.parse(
+      await readFile(path.join(DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR, 'golden-length-router.json'), 'utf8'),
+    ) as Record<string, { APGR: number; 'CPT(50%)': number }>;
     for (const name of ['mt-bench', 'gsm8k']) {
       const file = await read<DemoBenchmarkFile>(`${name}.json`);
       const evaluation = await evaluateRouter(defaultRegistry.get('length'), benchmarkOf(file));
@@ -66,14 +76,28 @@ describe('build-demo-data', () => {
     expect(gsm8k.items.every((item) => [0, 100].includes(item.weak) && [0, 100].includes(item.strong))).toBe(true);
     const alpaca = await read<DemoBenchmarkFile>('alpaca-eval.json');
     expect(alpaca.qualityKind).toBe('preference');
-    expect(alpaca.items.every((item) => item.strong === 50 && item.weak >= 0 && item.weak <= 100 && item.answers?.every((answer) => answer.length > 0))).toBe(true);
+    expect(
+      alpaca.items.every(
+        (item) =>
+          item.strong === 50 &&
+          item.weak >= 0 &&
+          item.weak <= 100 &&
+          item.answers?.every((answer) => answer.length > 0),
+      ),
+    ).toBe(true);
   });
 
   it('lists a learned router without weights as unavailable, saying how to train it', async () => {
     const other = `${out}-mf`;
-    await buildDemoData(['--data', DEFAULT_SHARED_DIR, '--out', other, '--routers-dir', routersDir, '--routers', 'length,mf'], io);
+    await buildDemoData(
+      ['--data', DEFAULT_SHARED_DIR, '--out', other, '--routers-dir', routersDir, '--routers', 'length,mf'],
+      io,
+    );
     const index = JSON.parse(await readFile(path.join(other, 'index.json'), 'utf8')) as DemoIndex;
-    expect(index.routers.find((router) => router.name === 'mf')).toMatchObject({ source: 'unavailable', note: expect.stringContaining('npm run train -- --router mf') });
+    expect(index.routers.find((router) => router.name === 'mf')).toMatchObject({
+      source: 'unavailable',
+      note: expect.stringContaining('npm run train -- --router mf'),
+    });
     await rm(other, { recursive: true, force: true });
   });
 
@@ -83,10 +107,14 @@ describe('build-demo-data', () => {
     expect(output.join('')).toMatch(/is up to date/);
     output.length = 0;
     await build('--force');
-    expect(output.join('')).toMatch(/^Wrote .* MT-Bench 72, MMLU \(held out\) \d+, GSM8K \d+, AlpacaEval \(vicuna\) 80 prompts/);
+    expect(output.join('')).toMatch(
+      /^Wrote .* MT-Bench 72, MMLU \(held out\) \d+, GSM8K \d+, AlpacaEval \(vicuna\) 80 prompts/,
+    );
   });
 
   it('fails with one sentence naming --data and ROUTELLM_DATA when the data folder is missing', async () => {
-    await expect(buildDemoData(['--data', '/nonexistent/shared', '--out', out], io)).rejects.toThrow(/Point --data or ROUTELLM_DATA at the shared folder/);
+    await expect(buildDemoData(['--data', '/nonexistent/shared', '--out', out], io)).rejects.toThrow(
+      /Point --data or ROUTELLM_DATA at the shared folder/,
+    );
   });
 });

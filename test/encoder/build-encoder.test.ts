@@ -19,10 +19,14 @@ const OUTPUT_FILES = [
 ];
 
 function buildEncoder(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [join(PROJECT_ROOT, 'scripts/build-encoder.ts'), ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-  });
+  return spawnSync(
+    join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
+    [join(PROJECT_ROOT, 'scripts/build-encoder.ts'), ...args],
+    {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    },
+  );
 }
 
 function hashes(folder: string): Record<string, string> {
@@ -49,7 +53,9 @@ describe('npm run build:encoder', () => {
     const [first, second] = [join(scratch, 'first'), join(scratch, 'second')];
     const firstRun = buildEncoder('--out', first);
     expect(firstRun.status, firstRun.stderr).toBe(0);
-    expect(firstRun.stdout).toMatch(/^build-encoder: wrote .*first \(model\.onnx 27\.9 MB, model_quantized\.onnx 7\.1 MB, model_int8\.onnx 7\.1 MB\) in [\d.]+ s\n$/);
+    expect(firstRun.stdout).toMatch(
+      /^build-encoder: wrote .*first \(model\.onnx 27\.9 MB, model_quantized\.onnx 7\.1 MB, model_int8\.onnx 7\.1 MB\) in [\d.]+ s\n$/,
+    );
     expect(buildEncoder('--out', second).status).toBe(0);
 
     const firstHashes = hashes(first);
@@ -86,7 +92,9 @@ describe('npm run build:encoder', () => {
 
     const run = buildEncoder('--tfjs', corrupted, '--out', join(scratch, 'never'));
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^build-encoder: .*group1-shard3of7 is corrupted: its SHA-256 differs from @energetic-ai\/model-embeddings-en@0\.2\.0 \(reinstall with npm ci\)\n$/);
+    expect(run.stderr).toMatch(
+      /^build-encoder: .*group1-shard3of7 is corrupted: its SHA-256 differs from @energetic-ai\/model-embeddings-en@0\.2\.0 \(reinstall with npm ci\)\n$/,
+    );
     expect(run.stdout).toBe('');
   });
 

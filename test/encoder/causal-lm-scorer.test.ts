@@ -1,7 +1,11 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTELLM_CLASSIFIER_MESSAGE, ROUTELLM_SYSTEM_MESSAGE, createCausalLlmRouter } from '../../src/core/causal-llm-router.ts';
+import {
+  ROUTELLM_CLASSIFIER_MESSAGE,
+  ROUTELLM_SYSTEM_MESSAGE,
+  createCausalLlmRouter,
+} from '../../src/core/causal-llm-router.ts';
 import { AbortError, InvalidInputError, ModelLoadError } from '../../src/core/errors.ts';
 import type { ChatMessage, LabelQuery } from '../../src/core/label-scorer.ts';
 import { createCausalLmScorer, labelProbabilities } from '../../src/encoder/causal-lm-scorer.ts';
@@ -27,7 +31,10 @@ function routeLlmQuery(prompt: string): LabelQuery {
 
 /** What the scorer must return: the float64 network's next-token probabilities of the rating tokens. */
 function referenceRatings(query: LabelQuery, seed = 0): number[] {
-  const probabilities = referenceNextTokenProbabilities(referenceTokenIds(referenceChatText(query.messages) + query.answerPrefix), seed);
+  const probabilities = referenceNextTokenProbabilities(
+    referenceTokenIds(referenceChatText(query.messages) + query.answerPrefix),
+    seed,
+  );
   return RATINGS.map((rating) => probabilities[referenceTokenIds(rating)[0]!]!);
 }
 
@@ -37,14 +44,20 @@ function expectRelativelyClose(actual: readonly number[], expected: readonly num
 }
 
 const folders: string[] = [];
-function tinyModel(variant: TinyCausalLmVariant, options: { seed?: number; chatTemplate?: string | null } = {}): string {
+function tinyModel(
+  variant: TinyCausalLmVariant,
+  options: { seed?: number; chatTemplate?: string | null } = {},
+): string {
   const folder = writeTinyCausalLm({ variant, ...options });
   folders.push(dirname(folder));
   return folder;
 }
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
-const QUESTIONS = ['What is 2 + 2?', 'Write a proof that there are infinitely many primes, in the style of Euclid. ✓ [[x]]'];
+const QUESTIONS = [
+  'What is 2 + 2?',
+  'Write a proof that there are infinitely many primes, in the style of Euclid. ✓ [[x]]',
+];
 
 describe.each<TinyCausalLmVariant>(['cache', 'cache-keep-logits', 'no-cache'])('a causal LM exported %s', (variant) => {
   it('returns exactly the probabilities of the rating tokens after the chat-formatted question', async () => {
@@ -82,7 +95,12 @@ describe('createCausalLmScorer', () => {
   it('identifies itself and the device it runs on', async () => {
     const scorer = await createCausalLmScorer({ model: folder, dtype: 'fp32' });
     try {
-      expect(scorer).toMatchObject({ id: 'tiny-causal-lm@fp32', dtype: 'fp32', device: 'cpu', deviceReason: 'Node runs onnxruntime-node on the CPU' });
+      expect(scorer).toMatchObject({
+        id: 'tiny-causal-lm@fp32',
+        dtype: 'fp32',
+        device: 'cpu',
+        deviceReason: 'Node runs onnxruntime-node on the CPU',
+      });
     } finally {
       await scorer.dispose();
     }
@@ -92,14 +110,20 @@ describe('createCausalLmScorer', () => {
     const scorer = await createCausalLmScorer({ model: folder, dtype: 'fp32' });
     try {
       const query = routeLlmQuery('hello');
-      await expect(scorer.scoreLabels([query], ['1', '12'])).rejects.toThrow("Label '12' is not a single token after the answer prefix '[['");
+      await expect(scorer.scoreLabels([query], ['1', '12'])).rejects.toThrow(
+        "Label '12' is not a single token after the answer prefix '[['",
+      );
       // ']' + ']' merge into one token, so ']' alone is not the token the model would read after a ']' prefix.
       await expect(scorer.scoreLabels([{ ...query, answerPrefix: ']' }], [']'])).rejects.toThrow(InvalidInputError);
       await expect(scorer.scoreLabels([query], ['1', '1'])).rejects.toThrow('labels must be distinct.');
       await expect(scorer.scoreLabels([query], [])).rejects.toThrow(InvalidInputError);
       const badRole = { messages: [{ role: 'robot', content: 'x' } as unknown as ChatMessage], answerPrefix: '' };
-      await expect(scorer.scoreLabels([badRole], RATINGS)).rejects.toThrow("queries[0].messages[0] must be { role: 'system' | 'user' | 'assistant', content: string }.");
-      await expect(scorer.scoreLabels([{ messages: [], answerPrefix: '' }], RATINGS)).rejects.toThrow('queries[0].messages must be a non-empty array.');
+      await expect(scorer.scoreLabels([badRole], RATINGS)).rejects.toThrow(
+        "queries[0].messages[0] must be { role: 'system' | 'user' | 'assistant', content: string }.",
+      );
+      await expect(scorer.scoreLabels([{ messages: [], answerPrefix: '' }], RATINGS)).rejects.toThrow(
+        'queries[0].messages must be a non-empty array.',
+      );
     } finally {
       await scorer.dispose();
     }
@@ -108,7 +132,9 @@ describe('createCausalLmScorer', () => {
   it('refuses a prompt longer than the model reads', async () => {
     const scorer = await createCausalLmScorer({ model: folder, dtype: 'fp32' });
     try {
-      await expect(scorer.scoreLabels([routeLlmQuery('x'.repeat(2000))], RATINGS)).rejects.toThrow(/queries\[0\] is \d+ tokens with its chat template; model ".*" reads at most 1024\./);
+      await expect(scorer.scoreLabels([routeLlmQuery('x'.repeat(2000))], RATINGS)).rejects.toThrow(
+        /queries\[0\] is \d+ tokens with its chat template; model ".*" reads at most 1024\./,
+      );
     } finally {
       await scorer.dispose();
     }
@@ -118,9 +144,13 @@ describe('createCausalLmScorer', () => {
     const scorer = await createCausalLmScorer({ model: folder, dtype: 'fp32' });
     const controller = new AbortController();
     controller.abort();
-    await expect(scorer.scoreLabels([routeLlmQuery('hi')], RATINGS, { signal: controller.signal })).rejects.toThrow(AbortError);
+    await expect(scorer.scoreLabels([routeLlmQuery('hi')], RATINGS, { signal: controller.signal })).rejects.toThrow(
+      AbortError,
+    );
     await scorer.dispose();
-    await expect(scorer.scoreLabels([routeLlmQuery('hi')], RATINGS)).rejects.toThrow('This label scorer was disposed; create a new one.');
+    await expect(scorer.scoreLabels([routeLlmQuery('hi')], RATINGS)).rejects.toThrow(
+      'This label scorer was disposed; create a new one.',
+    );
   });
 
   it('fails to load a model without a chat template, a missing folder, or a Hub model without allowRemoteModels', async () => {
@@ -132,10 +162,12 @@ describe('createCausalLmScorer', () => {
     const missing = createCausalLmScorer({ model: `${folder}-missing`, dtype: 'fp32' });
     await expect(missing).rejects.toBeInstanceOf(ModelLoadError);
     await expect(missing).rejects.toMatchObject({ code: 'model_not_found' });
-    await expect(createCausalLmScorer({ model: 'onnx-community/not-downloaded', localModelPath: dirname(folder) })).rejects.toThrow(
-      /was not found: .* Pass allowRemoteModels: true to download it from the Hugging Face Hub\./,
+    await expect(
+      createCausalLmScorer({ model: 'onnx-community/not-downloaded', localModelPath: dirname(folder) }),
+    ).rejects.toThrow(/was not found: .* Pass allowRemoteModels: true to download it from the Hugging Face Hub\./);
+    await expect(createCausalLmScorer({ model: folder, prefillTokens: 0 })).rejects.toThrow(
+      'options.prefillTokens must be a positive integer, got 0.',
     );
-    await expect(createCausalLmScorer({ model: folder, prefillTokens: 0 })).rejects.toThrow('options.prefillTokens must be a positive integer, got 0.');
   });
 });
 
@@ -158,7 +190,10 @@ describe('the causal-llm router on a causal LM', () => {
 
 describe('labelProbabilities', () => {
   it('is the softmax of the logits at the label ids, without overflow or underflow at large logits', () => {
-    expect(labelProbabilities(Float32Array.of(0, Math.log(3)), [1, 0])).toEqual([expect.closeTo(0.75, 7), expect.closeTo(0.25, 7)]);
+    expect(labelProbabilities(Float32Array.of(0, Math.log(3)), [1, 0])).toEqual([
+      expect.closeTo(0.75, 7),
+      expect.closeTo(0.25, 7),
+    ]);
     for (const base of [-800, 1000]) {
       expect(labelProbabilities(Float32Array.of(base, base + Math.log(4)), [0])[0]).toBeCloseTo(0.2, 6);
     }

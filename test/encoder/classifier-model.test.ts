@@ -16,7 +16,8 @@ import { PROJECT_ROOT, ensureUseLiteBuilt } from './use-lite-fixture.ts';
 /** A seeded random head: 512 + 5 inputs, 8 ReLU units, one log-odds output; big enough to spread scores. */
 function randomHead(seed: number): ClassifierHead {
   const next = createPrng(seed);
-  const uniform = (count: number, scale: number) => Float32Array.from({ length: count }, () => (2 * next() - 1) * scale);
+  const uniform = (count: number, scale: number) =>
+    Float32Array.from({ length: count }, () => (2 * next() - 1) * scale);
   const statistics = 1 + TOKEN_CLASSES.length;
   const inputs = 512 + statistics;
   return {
@@ -59,7 +60,11 @@ async function expectedStrongWinRates(dtype: 'fp32' | 'q8'): Promise<number[]> {
   env.localModelPath = join(PROJECT_ROOT, 'public/models/');
   const tokenizer = await AutoTokenizer.from_pretrained('universal-sentence-encoder-lite', { local_files_only: true });
   try {
-    const vocabulary = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'public/models/universal-sentence-encoder-lite/tokenizer.json'), 'utf8')) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);
+    const vocabulary = (
+      JSON.parse(
+        readFileSync(join(PROJECT_ROOT, 'public/models/universal-sentence-encoder-lite/tokenizer.json'), 'utf8'),
+      ) as { model: { vocab: [string, number][] } }
+    ).model.vocab.map(([piece]) => piece);
     const table = tokenClassTable(vocabulary, TOKEN_CLASSES);
     const embeddings = await encoder.embed(TEXTS);
     return TEXTS.map((text, index) => {
@@ -72,22 +77,25 @@ async function expectedStrongWinRates(dtype: 'fp32' | 'q8'): Promise<number[]> {
 }
 
 describe('the classifier model (USE-lite + head in one ONNX graph)', () => {
-  it.each(['fp32', 'q8'] as const)('runs as a text-classification pipeline and reproduces head(encoder) in %s', async (dtype) => {
-    const classifier = await createTextClassifier({ model: modelDir, dtype });
-    try {
-      expect(classifier.labels).toEqual(['weak', 'strong']);
-      expect(classifier.id).toMatch(new RegExp(`^routellm-classifier@${dtype}-[0-9a-f]{8}$`));
-      const probabilities = await classifier.classify(TEXTS);
-      const expected = await expectedStrongWinRates(dtype);
-      probabilities.forEach((row, index) => {
-        expect(row[0]! + row[1]!).toBeCloseTo(1, 6);
-        expect(row[1]).toBeCloseTo(expected[index]!, 4);
-      });
-      expect(new Set(probabilities.map((row) => row[1]!.toFixed(3))).size).toBe(TEXTS.length);
-    } finally {
-      await classifier.dispose();
-    }
-  });
+  it.each(['fp32', 'q8'] as const)(
+    'runs as a text-classification pipeline and reproduces head(encoder) in %s',
+    async (dtype) => {
+      const classifier = await createTextClassifier({ model: modelDir, dtype });
+      try {
+        expect(classifier.labels).toEqual(['weak', 'strong']);
+        expect(classifier.id).toMatch(new RegExp(`^routellm-classifier@${dtype}-[0-9a-f]{8}$`));
+        const probabilities = await classifier.classify(TEXTS);
+        const expected = await expectedStrongWinRates(dtype);
+        probabilities.forEach((row, index) => {
+          expect(row[0]! + row[1]!).toBeCloseTo(1, 6);
+          expect(row[1]).toBeCloseTo(expected[index]!, 4);
+        });
+        expect(new Set(probabilities.map((row) => row[1]!.toFixed(3))).size).toBe(TEXTS.length);
+      } finally {
+        await classifier.dispose();
+      }
+    },
+  );
 
   it('gives each prompt the same result alone or in a padded batch', async () => {
     const alone = await createTextClassifier({ model: modelDir });

@@ -6,14 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, errorMessage, InvalidInputError, ModelLoadError } from '../../src/core/errors.ts';
 import { type Encoder, type EncoderProgressEvent, createEncoder } from '../../src/encoder/index.ts';
 import { cosineSimilarity } from '../../src/encoder/pooling.ts';
-import { PROJECT_ROOT, ensureUseLiteBuilt, readReferenceVectors, sentencesWithDefinedEmbeddings } from './use-lite-fixture.ts';
+import {
+  PROJECT_ROOT,
+  ensureUseLiteBuilt,
+  readReferenceVectors,
+  sentencesWithDefinedEmbeddings,
+} from './use-lite-fixture.ts';
 
 const reference = readReferenceVectors();
 const comparable = sentencesWithDefinedEmbeddings(reference);
 const MODEL_DIR = join(PROJECT_ROOT, 'public/models/universal-sentence-encoder-lite');
 
 /** A prompt far beyond USE-lite's 128 tokens. */
-const LONG_PROMPT = Array.from({ length: 60 }, (_, i) => `Question ${i}: what is the capital of country number ${i}?`).join(' ');
+const LONG_PROMPT = Array.from(
+  { length: 60 },
+  (_, i) => `Question ${i}: what is the capital of country number ${i}?`,
+).join(' ');
 
 beforeAll(() => ensureUseLiteBuilt());
 
@@ -43,7 +51,10 @@ describe.each([
     encoded.forEach((result, position) => {
       const index = comparable[position]!;
       expect(result.embedding).toHaveLength(512);
-      expect(cosineSimilarity(result.embedding, Float32Array.from(reference.emb[index]!)), reference.sentences[index]).toBeGreaterThanOrEqual(minCosine);
+      expect(
+        cosineSimilarity(result.embedding, Float32Array.from(reference.emb[index]!)),
+        reference.sentences[index],
+      ).toBeGreaterThanOrEqual(minCosine);
       expect(result.tokens).toBe(reference.ids[index]!.length);
       expect(result.truncated).toBe(false);
     });
@@ -51,7 +62,9 @@ describe.each([
 
   it('has an id made of the model name, the dtype and the ONNX file hash', () => {
     const file = { fp32: 'model.onnx', q8: 'model_quantized.onnx', int8: 'model_int8.onnx' }[dtype];
-    const sha256 = createHash('sha256').update(readFileSync(join(MODEL_DIR, 'onnx', file))).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(readFileSync(join(MODEL_DIR, 'onnx', file)))
+      .digest('hex');
     expect(encoder.id).toBe(`universal-sentence-encoder-lite@${dtype}-${sha256.slice(0, 8)}`);
   });
 });
@@ -76,7 +89,8 @@ describe('createEncoder defaults (USE-lite int8 on onnxruntime-node)', () => {
 
   it('reports loading progress per file, ending with ready', () => {
     const files = new Set(events.map((event) => event.file));
-    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_int8.onnx']) expect(files).toContain(file);
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_int8.onnx'])
+      expect(files).toContain(file);
     const size = readFileSync(join(MODEL_DIR, 'onnx/model_int8.onnx')).byteLength;
     const modelEvents = events.filter((event) => event.file === 'onnx/model_int8.onnx');
     expect(modelEvents[0]!.status).toBe('initiate');
@@ -135,7 +149,8 @@ describe('chunk pooling', () => {
       const tokenizer = await AutoTokenizer.from_pretrained(MODEL_DIR);
       const ids = tokenizer.encode(LONG_PROMPT);
       const windows = [];
-      for (let start = 0; start < ids.length; start += 128) windows.push(tokenizer.decode(ids.slice(start, start + 128)));
+      for (let start = 0; start < ids.length; start += 128)
+        windows.push(tokenizer.decode(ids.slice(start, start + 128)));
 
       const [pooled] = await chunked.encode([LONG_PROMPT]);
       expect(pooled!.chunks).toBe(windows.length);

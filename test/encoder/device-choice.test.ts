@@ -16,7 +16,11 @@ function fakeDevices(devices: Partial<Record<EncoderDevice, FakeDevice>>, webGpu
   const loaded: EncoderDevice[] = [];
   const disposed: EncoderDevice[] = [];
   let clock = 0;
-  const runtime: DeviceRuntime = { isNode: false, webGpuUnavailableReason: async () => webGpuUnavailable, now: () => clock };
+  const runtime: DeviceRuntime = {
+    isNode: false,
+    webGpuUnavailableReason: async () => webGpuUnavailable,
+    now: () => clock,
+  };
   const load = async (device: EncoderDevice): Promise<LoadedModel> => {
     if (devices[device]?.failsToLoad) throw new Error(`${device} session failed`);
     loaded.push(device);
@@ -47,10 +51,15 @@ describe('loadOnDevice', () => {
   });
 
   it('keeps WebGPU when it reproduces the WASM probe embedding faster', async () => {
-    const fake = fakeDevices({ wasm: { probe: [0.6, 0.8], milliseconds: 9 }, webgpu: { probe: [0.6001, 0.7999], milliseconds: 2 } });
+    const fake = fakeDevices({
+      wasm: { probe: [0.6, 0.8], milliseconds: 9 },
+      webgpu: { probe: [0.6001, 0.7999], milliseconds: 2 },
+    });
     const choice = await loadOnDevice('auto', fake.load, fake.embedProbe, fake.runtime);
     expect(choice.model.device).toBe('webgpu');
-    expect(choice.reason).toMatch(/^WebGPU, which reproduces the WASM embedding of a probe text \(cosine 1\.0000\d\) faster \(2\.0 ms vs 9\.0 ms on WASM\)$/);
+    expect(choice.reason).toMatch(
+      /^WebGPU, which reproduces the WASM embedding of a probe text \(cosine 1\.0000\d\) faster \(2\.0 ms vs 9\.0 ms on WASM\)$/,
+    );
     expect(fake.disposed).toEqual(['wasm']);
     // WebGPU first: its onnxruntime-web build also runs WASM, the WASM-only build cannot run WebGPU.
     expect(fake.loaded).toEqual(['webgpu', 'wasm']);
@@ -59,12 +68,18 @@ describe('loadOnDevice', () => {
   it('falls back to WASM when WebGPU is correct but slower', async () => {
     const fake = fakeDevices({ wasm: { milliseconds: 9 }, webgpu: { milliseconds: 300 } });
     const choice = await loadOnDevice('auto', fake.load, fake.embedProbe, fake.runtime);
-    expect(choice).toMatchObject({ model: { device: 'wasm' }, reason: 'WASM, because WebGPU is not faster on a probe text (300.0 ms vs 9.0 ms on WASM)' });
+    expect(choice).toMatchObject({
+      model: { device: 'wasm' },
+      reason: 'WASM, because WebGPU is not faster on a probe text (300.0 ms vs 9.0 ms on WASM)',
+    });
     expect(fake.disposed).toEqual(['webgpu']);
   });
 
   it('falls back to WASM when WebGPU is silently wrong, however fast', async () => {
-    const fake = fakeDevices({ wasm: { probe: [0.6, 0.8], milliseconds: 9 }, webgpu: { probe: [0.8, 0.6], milliseconds: 1 } });
+    const fake = fakeDevices({
+      wasm: { probe: [0.6, 0.8], milliseconds: 9 },
+      webgpu: { probe: [0.8, 0.6], milliseconds: 1 },
+    });
     const choice = await loadOnDevice('auto', fake.load, fake.embedProbe, fake.runtime);
     expect(choice.model.device).toBe('wasm');
     expect(choice.reason).toBe("WASM, because WebGPU's embedding of a probe text differs (cosine 0.96000 < 0.999)");
@@ -79,7 +94,10 @@ describe('loadOnDevice', () => {
     expect(failsToLoad.loaded).toEqual(['wasm']);
     const failsToRun = fakeDevices({ webgpu: { probe: new Error('device lost') } });
     const choice = await loadOnDevice('auto', failsToRun.load, failsToRun.embedProbe, failsToRun.runtime);
-    expect(choice).toMatchObject({ model: { device: 'wasm' }, reason: 'WASM, because WebGPU failed on a probe text (device lost)' });
+    expect(choice).toMatchObject({
+      model: { device: 'wasm' },
+      reason: 'WASM, because WebGPU failed on a probe text (device lost)',
+    });
     expect(failsToRun.disposed).toEqual(['webgpu']);
   });
 

@@ -6,7 +6,9 @@ describe('computeEncoderId', () => {
   it('is the model, the dtype and the first 8 hex digits of the SHA-256 of the ONNX file', async () => {
     const bytes = new TextEncoder().encode('onnx bytes');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    expect(await computeEncoderId('universal-sentence-encoder-lite', 'int8', bytes)).toBe(`universal-sentence-encoder-lite@int8-${sha256.slice(0, 8)}`);
+    expect(await computeEncoderId('universal-sentence-encoder-lite', 'int8', bytes)).toBe(
+      `universal-sentence-encoder-lite@int8-${sha256.slice(0, 8)}`,
+    );
   });
 
   it('changes with the weights', async () => {

@@ -17,7 +17,9 @@ describe('resolveModelLocation', () => {
   });
 
   it('keeps a Hub id whole and passes the Hub opt-in through', () => {
-    expect(resolveModelLocation('Xenova/bge-small-en-v1.5', { localModelPath: '/models/', allowRemoteModels: true })).toEqual({
+    expect(
+      resolveModelLocation('Xenova/bge-small-en-v1.5', { localModelPath: '/models/', allowRemoteModels: true }),
+    ).toEqual({
       name: 'Xenova/bge-small-en-v1.5',
       modelId: 'Xenova/bge-small-en-v1.5',
       localModelPath: '/models/',
@@ -31,7 +33,12 @@ describe('resolveModelLocation', () => {
     ['./models/use-lite', './models/'],
     ['file:///srv/my%20models/use-lite', '/srv/my models/'],
   ])('splits the location %s into its folder and name, with no Hub fallback', (model, localModelPath) => {
-    expect(resolveModelLocation(model, { allowRemoteModels: true })).toEqual({ name: 'use-lite', modelId: 'use-lite', localModelPath, allowRemoteModels: false });
+    expect(resolveModelLocation(model, { allowRemoteModels: true })).toEqual({
+      name: 'use-lite',
+      modelId: 'use-lite',
+      localModelPath,
+      allowRemoteModels: false,
+    });
   });
 
   it('rejects a location without a folder name', () => {
@@ -47,7 +54,10 @@ describe('readModelFile', () => {
       writeFileSync(join(root, 'm/onnx/model.onnx'), 'bytes');
       const location = resolveModelLocation(join(root, 'm'), { allowRemoteModels: false });
       expect(new TextDecoder().decode(await readModelFile(location, 'onnx/model.onnx'))).toBe('bytes');
-      await expect(readModelFile(location, 'config.json')).rejects.toMatchObject({ code: 'model_not_found', message: `${join(root, 'm/config.json')} does not exist.` });
+      await expect(readModelFile(location, 'config.json')).rejects.toMatchObject({
+        code: 'model_not_found',
+        message: `${join(root, 'm/config.json')} does not exist.`,
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -67,7 +77,9 @@ describe('readModelFile over HTTP', () => {
     const location = resolveModelLocation(`http://127.0.0.1:${port}/models/use-lite/`, { allowRemoteModels: false });
     try {
       await expect(readModelFile(location, 'config.json')).rejects.toThrow(
-        new RegExp(`http://127\\.0\\.0\\.1:${port}/models/use-lite/config\\.json answered an HTML page where a model file should be`),
+        new RegExp(
+          `http://127\\.0\\.0\\.1:${port}/models/use-lite/config\\.json answered an HTML page where a model file should be`,
+        ),
       );
       await expect(readModelFile(location, 'missing.json')).rejects.toMatchObject({
         code: 'model_not_found',

@@ -28,7 +28,9 @@ describe('resolveEncoderOptions', () => {
       wasm: { mjs: `/ort/${ORT_BUILD_FILES.wasm.mjs}`, wasm: `/ort/${ORT_BUILD_FILES.wasm.wasm}` },
       webgpu: { mjs: `/ort/${ORT_BUILD_FILES.webgpu.mjs}`, wasm: `/ort/${ORT_BUILD_FILES.webgpu.wasm}` },
     });
-    expect(resolveEncoderOptions({ wasmPaths: '/static/ort' }).wasmPaths.webgpu.wasm).toBe(`/static/ort/${ORT_BUILD_FILES.webgpu.wasm}`);
+    expect(resolveEncoderOptions({ wasmPaths: '/static/ort' }).wasmPaths.webgpu.wasm).toBe(
+      `/static/ort/${ORT_BUILD_FILES.webgpu.wasm}`,
+    );
     // Explicit URLs name one build, used on every device.
     const explicit = { mjs: '/a.mjs', wasm: '/a.wasm' };
     expect(resolveEncoderOptions({ wasmPaths: explicit }).wasmPaths).toEqual({ wasm: explicit, webgpu: explicit });

@@ -20,7 +20,11 @@ describe('pinOrtBuild', () => {
     pinOrtBuild('wasm');
     // (Checked by name: resetModules gives this copy its own errors module.)
     expect(() => pinOrtBuild('webgpu')).toThrow(
-      expect.objectContaining({ name: 'ModelLoadError', code: 'model_load_failed', message: expect.stringMatching(/Load the WebGPU model first, or in a fresh worker/) }),
+      expect.objectContaining({
+        name: 'ModelLoadError',
+        code: 'model_load_failed',
+        message: expect.stringMatching(/Load the WebGPU model first, or in a fresh worker/),
+      }),
     );
   });
 

@@ -14,7 +14,9 @@ beforeAll(() => {
 
 /** USE-lite q8 on onnxruntime-web's WASM backend with its default options: the browser's numbers. */
 async function browserEmbedding(ids: readonly number[]): Promise<Float32Array> {
-  const session = await ortWeb.InferenceSession.create(join(buildUseLite().outDir, 'onnx', 'model_quantized.onnx'), { executionProviders: ['wasm'] });
+  const session = await ortWeb.InferenceSession.create(join(buildUseLite().outDir, 'onnx', 'model_quantized.onnx'), {
+    executionProviders: ['wasm'],
+  });
   try {
     const outputs = await session.run({
       input_ids: new ortWeb.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),

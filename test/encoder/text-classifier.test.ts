@@ -17,7 +17,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dirname(folder), { recursive: true, force: true }));
 
 function writeConfig(config: Record<string, unknown>): void {
-  writeFileSync(join(folder, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertForSequenceClassification'], ...config }));
+  writeFileSync(
+    join(folder, 'config.json'),
+    JSON.stringify({ model_type: 'bert', architectures: ['BertForSequenceClassification'], ...config }),
+  );
 }
 
 describe('createTextClassifier', () => {
@@ -26,7 +29,11 @@ describe('createTextClassifier', () => {
     const classifier = await createTextClassifier({ model: folder, dtype: 'fp32' });
     try {
       expect(classifier.labels).toEqual(['weak', 'strong', 'tie']);
-      expect(classifier).toMatchObject({ dtype: 'fp32', device: 'cpu', deviceReason: 'Node runs onnxruntime-node on the CPU' });
+      expect(classifier).toMatchObject({
+        dtype: 'fp32',
+        device: 'cpu',
+        deviceReason: 'Node runs onnxruntime-node on the CPU',
+      });
       expect(classifier.id).toMatch(/^tiny-bert@fp32-[0-9a-f]{8}$/);
     } finally {
       await classifier.dispose();
@@ -36,8 +43,12 @@ describe('createTextClassifier', () => {
   it('checks texts, stops when aborted, and rejects calls after dispose', async () => {
     writeConfig({ id2label: { 0: 'weak', 1: 'strong' } });
     const classifier = await createTextClassifier({ model: folder, dtype: 'fp32' });
-    await expect(classifier.classify(['fine', '  '])).rejects.toThrow('texts[1] is empty; there is nothing to classify.');
-    await expect(classifier.classify(['fine', 3 as unknown as string])).rejects.toThrow('texts[1] must be a string, got number.');
+    await expect(classifier.classify(['fine', '  '])).rejects.toThrow(
+      'texts[1] is empty; there is nothing to classify.',
+    );
+    await expect(classifier.classify(['fine', 3 as unknown as string])).rejects.toThrow(
+      'texts[1] must be a string, got number.',
+    );
     const controller = new AbortController();
     controller.abort();
     await expect(classifier.classify(['the cat'], { signal: controller.signal })).rejects.toThrow(AbortError);
@@ -47,11 +58,18 @@ describe('createTextClassifier', () => {
 
   it('refuses models that are not single-label sequence classifiers', async () => {
     writeConfig({});
-    await expect(createTextClassifier({ model: folder, dtype: 'fp32' })).rejects.toThrow('config.json of "tiny-bert" has no id2label with at least two labels; it is not a sequence classifier.');
+    await expect(createTextClassifier({ model: folder, dtype: 'fp32' })).rejects.toThrow(
+      'config.json of "tiny-bert" has no id2label with at least two labels; it is not a sequence classifier.',
+    );
     writeConfig({ id2label: { 0: 'a', 2: 'b' } });
-    await expect(createTextClassifier({ model: folder, dtype: 'fp32' })).rejects.toThrow('config.json of "tiny-bert" must label outputs 0..1 in id2label.');
+    await expect(createTextClassifier({ model: folder, dtype: 'fp32' })).rejects.toThrow(
+      'config.json of "tiny-bert" must label outputs 0..1 in id2label.',
+    );
     writeConfig({ id2label: { 0: 'a', 1: 'b' }, problem_type: 'multi_label_classification' });
-    await expect(createTextClassifier({ model: folder, dtype: 'fp32' })).rejects.toMatchObject({ code: 'model_load_failed', message: expect.stringContaining('multi-label') });
+    await expect(createTextClassifier({ model: folder, dtype: 'fp32' })).rejects.toMatchObject({
+      code: 'model_load_failed',
+      message: expect.stringContaining('multi-label'),
+    });
   });
 
   it('says how to build the default model, or to allow the Hub, when a model is missing', async () => {
@@ -59,8 +77,15 @@ describe('createTextClassifier', () => {
     try {
       const missing = createTextClassifier({ localModelPath: empty });
       await expect(missing).rejects.toBeInstanceOf(ModelLoadError);
-      await expect(missing).rejects.toMatchObject({ code: 'model_not_found', message: expect.stringMatching(/^Classifier model "routellm-classifier" \(q8\) was not found: .* `npm run build:classifier` builds it\.$/) });
-      await expect(createTextClassifier({ model: 'someone/bert-router', localModelPath: empty })).rejects.toThrow(/Pass allowRemoteModels: true to download it from the Hugging Face Hub\.$/);
+      await expect(missing).rejects.toMatchObject({
+        code: 'model_not_found',
+        message: expect.stringMatching(
+          /^Classifier model "routellm-classifier" \(q8\) was not found: .* `npm run build:classifier` builds it\.$/,
+        ),
+      });
+      await expect(createTextClassifier({ model: 'someone/bert-router', localModelPath: empty })).rejects.toThrow(
+        /Pass allowRemoteModels: true to download it from the Hugging Face Hub\.$/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -27,7 +27,15 @@ export function tinyBertIds(text: string): number[] {
 export function writeTinyBert(): string {
   const folder = join(mkdtempSync(join(tmpdir(), 'routellm-encoder-')), 'tiny-bert');
   mkdirSync(join(folder, 'onnx'), { recursive: true });
-  const special = (id: number) => ({ id, content: TINY_BERT_VOCAB[id], single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number) => ({
+    id,
+    content: TINY_BERT_VOCAB[id],
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   writeFileSync(
     join(folder, 'tokenizer.json'),
     JSON.stringify({
@@ -35,11 +43,21 @@ export function writeTinyBert(): string {
       truncation: null,
       padding: null,
       added_tokens: [0, 1, 2, 3].map(special),
-      normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+      normalizer: {
+        type: 'BertNormalizer',
+        clean_text: true,
+        handle_chinese_chars: true,
+        strip_accents: null,
+        lowercase: true,
+      },
       pre_tokenizer: { type: 'BertPreTokenizer' },
       post_processor: {
         type: 'TemplateProcessing',
-        single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+        single: [
+          { SpecialToken: { id: '[CLS]', type_id: 0 } },
+          { Sequence: { id: 'A', type_id: 0 } },
+          { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        ],
         pair: [
           { SpecialToken: { id: '[CLS]', type_id: 0 } },
           { Sequence: { id: 'A', type_id: 0 } },
@@ -64,29 +82,51 @@ export function writeTinyBert(): string {
   );
   writeFileSync(
     join(folder, 'tokenizer_config.json'),
-    JSON.stringify({ tokenizer_class: 'BertTokenizer', model_max_length: TINY_BERT_MAX_TOKENS, cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', do_lower_case: true }),
+    JSON.stringify({
+      tokenizer_class: 'BertTokenizer',
+      model_max_length: TINY_BERT_MAX_TOKENS,
+      cls_token: '[CLS]',
+      sep_token: '[SEP]',
+      pad_token: '[PAD]',
+      unk_token: '[UNK]',
+      do_lower_case: true,
+    }),
   );
   writeFileSync(
     join(folder, 'config.json'),
-    JSON.stringify({ model_type: 'bert', architectures: ['BertModel'], hidden_size: HIDDEN, vocab_size: TINY_BERT_VOCAB.length, max_position_embeddings: 512 }),
+    JSON.stringify({
+      model_type: 'bert',
+      architectures: ['BertModel'],
+      hidden_size: HIDDEN,
+      vocab_size: TINY_BERT_VOCAB.length,
+      max_position_embeddings: 512,
+    }),
   );
 
   // last_hidden_state = (E[input_ids] + T[token_type_ids]) * attention_mask; T is zero, so a state is its token's row.
   const graph = new GraphBuilder();
-  const table = float32(TINY_BERT_VOCAB.flatMap((_, id) => tinyBertRow(id)), [TINY_BERT_VOCAB.length, HIDDEN]);
+  const table = float32(
+    TINY_BERT_VOCAB.flatMap((_, id) => tinyBertRow(id)),
+    [TINY_BERT_VOCAB.length, HIDDEN],
+  );
   const typeTable = float32(new Float32Array(2 * HIDDEN), [2, HIDDEN]);
   const states = graph.op('Add', [
     graph.op('Gather', [graph.constant(table), 'input_ids'], { axis: 0 }),
     graph.op('Gather', [graph.constant(typeTable), 'token_type_ids'], { axis: 0 }),
   ]);
-  const mask = graph.op('Unsqueeze', [graph.op('Cast', ['attention_mask'], { to: OnnxDataType.FLOAT }), graph.constant(int64([-1]))]);
+  const mask = graph.op('Unsqueeze', [
+    graph.op('Cast', ['attention_mask'], { to: OnnxDataType.FLOAT }),
+    graph.constant(int64([-1])),
+  ]);
   graph.node('Mul', [states, mask], ['last_hidden_state']);
   const model = graph.toModel({
     graphName: 'tiny_bert',
     producer: 'routellm-web tests',
     opset: 13,
     irVersion: 8,
-    inputs: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) => tensorValueInfo(name, OnnxDataType.INT64, ['batch_size', 'sequence_length'])),
+    inputs: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) =>
+      tensorValueInfo(name, OnnxDataType.INT64, ['batch_size', 'sequence_length']),
+    ),
     outputs: [tensorValueInfo('last_hidden_state', OnnxDataType.FLOAT, ['batch_size', 'sequence_length', HIDDEN])],
   });
   writeFileSync(join(folder, 'onnx/model.onnx'), encodeModel(model));

@@ -25,7 +25,10 @@ const RMS_EPSILON = 1e-6;
 const ONNX_BOOL = 9;
 
 /** Byte tokens 0-255 (GPT-2's byte-to-unicode alphabet), two merges, then the special tokens. */
-const MERGES = [['[', '['], [']', ']']] as const;
+const MERGES = [
+  ['[', '['],
+  [']', ']'],
+] as const;
 const SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'] as const;
 const BYTE_TOKENS = byteAlphabet();
 const VOCABULARY = [...BYTE_TOKENS, ...MERGES.map(([a, b]) => a + b), ...SPECIAL_TOKENS];
@@ -44,7 +47,16 @@ export type TinyCausalLmVariant = 'cache' | 'cache-keep-logits' | 'no-cache';
 interface Weights {
   embedding: Float32Array; // [V, D]
   positions: Float32Array; // [P, D]
-  layers: Array<{ attentionNorm: Float32Array; wq: Float32Array; wk: Float32Array; wv: Float32Array; wo: Float32Array; mlpNorm: Float32Array; w1: Float32Array; w2: Float32Array }>;
+  layers: Array<{
+    attentionNorm: Float32Array;
+    wq: Float32Array;
+    wk: Float32Array;
+    wv: Float32Array;
+    wo: Float32Array;
+    mlpNorm: Float32Array;
+    w1: Float32Array;
+    w2: Float32Array;
+  }>;
   finalNorm: Float32Array;
   lmHead: Float32Array; // [D, V]
 }
@@ -53,7 +65,8 @@ function byteAlphabet(): string[] {
   const printable = [...range(33, 127), ...range(161, 173), ...range(174, 256)];
   const alphabet: string[] = new Array(256);
   let extra = 0;
-  for (let byte = 0; byte < 256; byte++) alphabet[byte] = String.fromCodePoint(printable.includes(byte) ? byte : 256 + extra++);
+  for (let byte = 0; byte < 256; byte++)
+    alphabet[byte] = String.fromCodePoint(printable.includes(byte) ? byte : 256 + extra++);
   return alphabet;
 }
 
@@ -64,7 +77,8 @@ function range(start: number, end: number): number[] {
 /** Seeded weights, scaled so that logits spread over a few units (label probabilities then differ by prompt). */
 function makeWeights(seed: number): Weights {
   const next = createPrng(seed);
-  const uniform = (count: number, scale: number) => Float32Array.from({ length: count }, () => (2 * next() - 1) * scale);
+  const uniform = (count: number, scale: number) =>
+    Float32Array.from({ length: count }, () => (2 * next() - 1) * scale);
   const matrix = (rows: number, columns: number) => uniform(rows * columns, Math.sqrt(3 / rows));
   const norm = () => Float32Array.from({ length: HIDDEN }, () => 0.5 + next());
   return {
@@ -86,7 +100,11 @@ function makeWeights(seed: number): Weights {
 }
 
 /** Writes the model folder `<temp>/tiny-causal-lm` and returns its path. */
-export function writeTinyCausalLm(options: { variant: TinyCausalLmVariant; seed?: number; chatTemplate?: string | null }): string {
+export function writeTinyCausalLm(options: {
+  variant: TinyCausalLmVariant;
+  seed?: number;
+  chatTemplate?: string | null;
+}): string {
   const folder = join(mkdtempSync(join(tmpdir(), 'routellm-causal-lm-')), 'tiny-causal-lm');
   mkdirSync(join(folder, 'onnx'), { recursive: true });
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
@@ -96,7 +114,15 @@ export function writeTinyCausalLm(options: { variant: TinyCausalLmVariant; seed?
       version: '1.0',
       truncation: null,
       padding: null,
-      added_tokens: SPECIAL_TOKENS.map((content) => ({ id: SPECIAL_ID(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+      added_tokens: SPECIAL_TOKENS.map((content) => ({
+        id: SPECIAL_ID(content),
+        content,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      })),
       normalizer: null,
       pre_tokenizer: byteLevel,
       post_processor: byteLevel,
@@ -158,10 +184,13 @@ function buildGraph(weights: Weights, variant: TinyCausalLmVariant) {
 
   const rmsNorm = (x: string, gain: Float32Array) => {
     const meanSquare = graph.op('ReduceMean', [graph.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });
-    const inverse = graph.op('Reciprocal', [graph.op('Sqrt', [graph.op('Add', [meanSquare, scalarFloat(RMS_EPSILON)])])]);
+    const inverse = graph.op('Reciprocal', [
+      graph.op('Sqrt', [graph.op('Add', [meanSquare, scalarFloat(RMS_EPSILON)])]),
+    ]);
     return graph.op('Mul', [graph.op('Mul', [x, inverse]), constant(gain, [HIDDEN])]);
   };
-  const splitHeads = (x: string, heads: number) => graph.op('Transpose', [graph.op('Reshape', [x, ints([0, 0, heads, HEAD_DIM])])], { perm: [0, 2, 1, 3] });
+  const splitHeads = (x: string, heads: number) =>
+    graph.op('Transpose', [graph.op('Reshape', [x, ints([0, 0, heads, HEAD_DIM])])], { perm: [0, 2, 1, 3] });
 
   // Attention bias [batch, 1, queries, keys]: key j is visible to query i when j <= past + i and the mask has it.
   const queries = graph.op('Gather', [graph.op('Shape', ['input_ids']), graph.constant(int64([1], []))], { axis: 0 });
@@ -169,7 +198,10 @@ function buildGraph(weights: Weights, variant: TinyCausalLmVariant) {
   const past = graph.op('Sub', [keys, queries]);
   const queryPositions = graph.op('Range', [past, keys, graph.constant(int64([1], []))]);
   const keyPositions = graph.op('Range', [graph.constant(int64([0], [])), keys, graph.constant(int64([1], []))]);
-  const causal = graph.op('LessOrEqual', [graph.op('Unsqueeze', [keyPositions, ints([0])]), graph.op('Unsqueeze', [queryPositions, ints([1])])]);
+  const causal = graph.op('LessOrEqual', [
+    graph.op('Unsqueeze', [keyPositions, ints([0])]),
+    graph.op('Unsqueeze', [queryPositions, ints([1])]),
+  ]);
   const keyMask = graph.op('Unsqueeze', [graph.op('Cast', ['attention_mask'], { to: ONNX_BOOL }), ints([1, 2])]);
   const bias = graph.op('Where', [graph.op('And', [causal, keyMask]), scalarFloat(0), scalarFloat(-1e9)]);
 
@@ -188,9 +220,18 @@ function buildGraph(weights: Weights, variant: TinyCausalLmVariant) {
       [k, v] = [`present.${index}.key`, `present.${index}.value`];
     }
     // MatMul broadcasts the single key/value head over the query heads (grouped-query attention).
-    const scores = graph.op('Add', [graph.op('Mul', [graph.op('MatMul', [q, graph.op('Transpose', [k], { perm: [0, 1, 3, 2] })]), scalarFloat(1 / Math.sqrt(HEAD_DIM))]), bias]);
+    const scores = graph.op('Add', [
+      graph.op('Mul', [
+        graph.op('MatMul', [q, graph.op('Transpose', [k], { perm: [0, 1, 3, 2] })]),
+        scalarFloat(1 / Math.sqrt(HEAD_DIM)),
+      ]),
+      bias,
+    ]);
     const attended = graph.op('MatMul', [graph.op('Softmax', [scores], { axis: -1 }), v]);
-    const merged = graph.op('Reshape', [graph.op('Transpose', [attended], { perm: [0, 2, 1, 3] }), ints([0, 0, HIDDEN])]);
+    const merged = graph.op('Reshape', [
+      graph.op('Transpose', [attended], { perm: [0, 2, 1, 3] }),
+      ints([0, 0, HIDDEN]),
+    ]);
     x = graph.op('Add', [x, graph.op('MatMul', [merged, constant(layer.wo, [HIDDEN, HIDDEN])])]);
     const hidden = graph.op('MatMul', [rmsNorm(x, layer.mlpNorm), constant(layer.w1, [HIDDEN, FFN])]);
     const silu = graph.op('Mul', [hidden, graph.op('Sigmoid', [hidden])]);
@@ -200,13 +241,26 @@ function buildGraph(weights: Weights, variant: TinyCausalLmVariant) {
   if (variant === 'cache-keep-logits') {
     // num_logits_to_keep = 0 keeps every position, k > 0 the last k.
     const zero = graph.constant(int64([0], []));
-    const start = graph.op('Where', [graph.op('Equal', ['num_logits_to_keep', zero]), zero, graph.op('Sub', [queries, 'num_logits_to_keep'])]);
-    final = graph.op('Slice', [final, graph.op('Unsqueeze', [start, ints([0])]), graph.op('Unsqueeze', [queries, ints([0])]), ints([1])]);
+    const start = graph.op('Where', [
+      graph.op('Equal', ['num_logits_to_keep', zero]),
+      zero,
+      graph.op('Sub', [queries, 'num_logits_to_keep']),
+    ]);
+    final = graph.op('Slice', [
+      final,
+      graph.op('Unsqueeze', [start, ints([0])]),
+      graph.op('Unsqueeze', [queries, ints([0])]),
+      ints([1]),
+    ]);
   }
   graph.node('MatMul', [final, constant(weights.lmHead, [HIDDEN, VOCABULARY.length])], ['logits']);
 
   const cacheInfo = (prefix: string, length: string): ValueInfoProto[] =>
-    weights.layers.flatMap((_, index) => ['key', 'value'].map((kind) => tensorValueInfo(`${prefix}.${index}.${kind}`, OnnxDataType.FLOAT, ['batch_size', KV_HEADS, length, HEAD_DIM])));
+    weights.layers.flatMap((_, index) =>
+      ['key', 'value'].map((kind) =>
+        tensorValueInfo(`${prefix}.${index}.${kind}`, OnnxDataType.FLOAT, ['batch_size', KV_HEADS, length, HEAD_DIM]),
+      ),
+    );
   return graph.toModel({
     graphName: 'tiny_causal_lm',
     producer: 'routellm-web tests',
@@ -261,13 +315,18 @@ export function referenceChatText(messages: ReadonlyArray<{ role: string; conten
 export function referenceNextTokenProbabilities(ids: readonly number[], seed = 0): number[] {
   const weights = makeWeights(seed);
   const matVec = (vector: readonly number[], matrix: Float32Array, columns: number) =>
-    Array.from({ length: columns }, (_, column) => vector.reduce((sum, value, row) => sum + value * matrix[row * columns + column]!, 0));
+    Array.from({ length: columns }, (_, column) =>
+      vector.reduce((sum, value, row) => sum + value * matrix[row * columns + column]!, 0),
+    );
   const rmsNorm = (vector: readonly number[], gain: Float32Array) => {
     const inverse = 1 / Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0) / vector.length + RMS_EPSILON);
     return vector.map((value, dim) => value * inverse * gain[dim]!);
   };
   let states = ids.map((id, position) =>
-    Array.from({ length: HIDDEN }, (_, dim) => weights.embedding[id * HIDDEN + dim]! + weights.positions[position * HIDDEN + dim]!),
+    Array.from(
+      { length: HIDDEN },
+      (_, dim) => weights.embedding[id * HIDDEN + dim]! + weights.positions[position * HIDDEN + dim]!,
+    ),
   );
   for (const layer of weights.layers) {
     const normed = states.map((state) => rmsNorm(state, layer.attentionNorm));
@@ -281,7 +340,8 @@ export function referenceNextTokenProbabilities(ids: readonly number[], seed = 0
         const kvHead = kvHeadOf(head);
         const query = q[position]!.slice(head * HEAD_DIM, (head + 1) * HEAD_DIM);
         const scores = range(0, position + 1).map(
-          (key) => query.reduce((sum, value, dim) => sum + value * k[key]![kvHead * HEAD_DIM + dim]!, 0) / Math.sqrt(HEAD_DIM),
+          (key) =>
+            query.reduce((sum, value, dim) => sum + value * k[key]![kvHead * HEAD_DIM + dim]!, 0) / Math.sqrt(HEAD_DIM),
         );
         const max = Math.max(...scores);
         const exps = scores.map((score) => Math.exp(score - max));
@@ -291,7 +351,9 @@ export function referenceNextTokenProbabilities(ids: readonly number[], seed = 0
         }
       }
       const attended = matVec(merged, layer.wo, HIDDEN).map((value, dim) => value + state[dim]!);
-      const hidden = matVec(rmsNorm(attended, layer.mlpNorm), layer.w1, FFN).map((value) => value / (1 + Math.exp(-value)));
+      const hidden = matVec(rmsNorm(attended, layer.mlpNorm), layer.w1, FFN).map(
+        (value) => value / (1 + Math.exp(-value)),
+      );
       return matVec(hidden, layer.w2, HIDDEN).map((value, dim) => value + attended[dim]!);
     });
   }

@@ -28,15 +28,27 @@ describe('splitIntoWindows', () => {
   const content = [1, 2, 3, 4, 5, 6, 7];
 
   it('keeps a short text in one window', () => {
-    expect(splitIntoWindows([1, 2], BERT, 5, 'truncate')).toEqual({ windows: [[101, 1, 2, 102]], tokens: 4, truncated: false });
+    expect(splitIntoWindows([1, 2], BERT, 5, 'truncate')).toEqual({
+      windows: [[101, 1, 2, 102]],
+      tokens: 4,
+      truncated: false,
+    });
   });
 
   it('keeps a text of exactly maxTokens whole', () => {
-    expect(splitIntoWindows([1, 2, 3], BERT, 5, 'truncate')).toEqual({ windows: [[101, 1, 2, 3, 102]], tokens: 5, truncated: false });
+    expect(splitIntoWindows([1, 2, 3], BERT, 5, 'truncate')).toEqual({
+      windows: [[101, 1, 2, 3, 102]],
+      tokens: 5,
+      truncated: false,
+    });
   });
 
   it('truncates the content and keeps the special tokens', () => {
-    expect(splitIntoWindows(content, BERT, 5, 'truncate')).toEqual({ windows: [[101, 1, 2, 3, 102]], tokens: 9, truncated: true });
+    expect(splitIntoWindows(content, BERT, 5, 'truncate')).toEqual({
+      windows: [[101, 1, 2, 3, 102]],
+      tokens: 9,
+      truncated: true,
+    });
   });
 
   it('chunks the content into consecutive windows', () => {

@@ -17,7 +17,9 @@ export interface ReferenceVectors {
 
 /** Reads the reference vectors from the shared data folder ($ROUTELLM_DATA, else ../shared beside the checkout). */
 export function readReferenceVectors(): ReferenceVectors {
-  return JSON.parse(readFileSync(join(resolveSharedDir(undefined), 'reference/use-lite/reference-vectors.json'), 'utf8')) as ReferenceVectors;
+  return JSON.parse(
+    readFileSync(join(resolveSharedDir(undefined), 'reference/use-lite/reference-vectors.json'), 'utf8'),
+  ) as ReferenceVectors;
 }
 
 /**

@@ -13,7 +13,10 @@ afterEach(async () => {
   upstream = undefined;
 });
 
-async function start(extra: Record<string, unknown> = {}, env?: Record<string, string | undefined>): Promise<TestRelay> {
+async function start(
+  extra: Record<string, unknown> = {},
+  env?: Record<string, string | undefined>,
+): Promise<TestRelay> {
   upstream = await startFakeUpstream();
   relay = await startTestRelay(configFor(upstream.url, extra), env);
   return relay;
@@ -69,7 +72,16 @@ describe('models and health', () => {
 describe('request checks', () => {
   it('accepts only configured aliases, never a URL or an inherited property name', async () => {
     await start();
-    for (const model of ['weak', 'STRONG', ' strong', 'http://127.0.0.1:1/v1', `${upstream!.url}/chat/completions`, 'constructor', '__proto__', 'toString']) {
+    for (const model of [
+      'weak',
+      'STRONG',
+      ' strong',
+      'http://127.0.0.1:1/v1',
+      `${upstream!.url}/chat/completions`,
+      'constructor',
+      '__proto__',
+      'toString',
+    ]) {
       const body = await expectError(await relay!.chat({ ...HELLO, model }), 404, 'model_not_found');
       expect(body.error.message).toContain('Available models: strong.');
     }
@@ -90,20 +102,33 @@ describe('request checks', () => {
 
   it('rejects malformed bodies with 400 and says what is wrong', async () => {
     await start();
-    expect((await expectError(await relay!.chat('{"model": "strong",'), 400, 'invalid_json')).error.message).toMatch(/not valid JSON/);
-    expect((await expectError(await relay!.chat({ model: 'strong' }), 400, 'invalid_request')).error.message).toBe('"messages" must be a non-empty array.');
-    expect((await expectError(await relay!.chat({ ...HELLO, messages: [{ content: 'x' }] }), 400, 'invalid_request')).error.message).toBe(
-      '"messages[0].role" must be a string.',
+    expect((await expectError(await relay!.chat('{"model": "strong",'), 400, 'invalid_json')).error.message).toMatch(
+      /not valid JSON/,
     );
-    expect((await expectError(await relay!.chat({ ...HELLO, stream: 'yes' }), 400, 'invalid_request')).error.message).toBe('"stream" must be true or false.');
+    expect((await expectError(await relay!.chat({ model: 'strong' }), 400, 'invalid_request')).error.message).toBe(
+      '"messages" must be a non-empty array.',
+    );
+    expect(
+      (await expectError(await relay!.chat({ ...HELLO, messages: [{ content: 'x' }] }), 400, 'invalid_request')).error
+        .message,
+    ).toBe('"messages[0].role" must be a string.');
+    expect(
+      (await expectError(await relay!.chat({ ...HELLO, stream: 'yes' }), 400, 'invalid_request')).error.message,
+    ).toBe('"stream" must be true or false.');
     const deep = `{"model":"strong","messages":[{"role":"user","content":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`;
-    expect((await expectError(await relay!.chat(deep), 400, 'invalid_request')).error.message).toBe('The request body is nested too deeply.');
+    expect((await expectError(await relay!.chat(deep), 400, 'invalid_request')).error.message).toBe(
+      'The request body is nested too deeply.',
+    );
     expect(upstream!.requests).toHaveLength(0);
   });
 
   it('wants JSON: other content types get 415', async () => {
     await start();
-    const response = await relay!.call('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(HELLO) });
+    const response = await relay!.call('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(HELLO),
+    });
     await expectError(response, 415, 'unsupported_media_type');
   });
 
@@ -140,7 +165,11 @@ describe('request checks', () => {
 describe('CORS', () => {
   const preflight = (origin: string) => ({
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    },
   });
 
   it('by default lets pages on this machine call, on any port, and nobody else', async () => {
@@ -152,7 +181,12 @@ describe('CORS', () => {
       expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     }
-    for (const origin of ['https://evil.example', 'http://localhost.evil.example:5173', 'https://localhost:5173', 'null']) {
+    for (const origin of [
+      'https://evil.example',
+      'http://localhost.evil.example:5173',
+      'https://localhost:5173',
+      'null',
+    ]) {
       const response = await relay!.call('/v1/chat/completions', preflight(origin));
       await expectError(response, 403, 'origin_not_allowed');
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
@@ -181,7 +215,11 @@ describe('CORS', () => {
     const allowed = await relay!.call('/v1/models', { headers: { origin: 'https://app.example.com' } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
-    await expectError(await relay!.call('/v1/models', { headers: { origin: 'http://localhost:5173' } }), 403, 'origin_not_allowed');
+    await expectError(
+      await relay!.call('/v1/models', { headers: { origin: 'http://localhost:5173' } }),
+      403,
+      'origin_not_allowed',
+    );
   });
 
   it('answers * when any origin is allowed', async () => {
@@ -199,15 +237,30 @@ describe('client tokens', () => {
     const missing = await relay!.chat(HELLO);
     await expectError(missing, 401, 'missing_token');
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
-    await expectError(await relay!.chat(HELLO, { headers: { authorization: 'Bearer gamma-token-3' } }), 401, 'invalid_token');
-    await expectError(await relay!.chat(HELLO, { headers: { authorization: 'Basic YWxwaGE6dG9rZW4=' } }), 401, 'invalid_token');
-    await expectError(await relay!.call('/v1/models', { headers: { authorization: 'Bearer alpha-token-1x' } }), 401, 'invalid_token');
+    await expectError(
+      await relay!.chat(HELLO, { headers: { authorization: 'Bearer gamma-token-3' } }),
+      401,
+      'invalid_token',
+    );
+    await expectError(
+      await relay!.chat(HELLO, { headers: { authorization: 'Basic YWxwaGE6dG9rZW4=' } }),
+      401,
+      'invalid_token',
+    );
+    await expectError(
+      await relay!.call('/v1/models', { headers: { authorization: 'Bearer alpha-token-1x' } }),
+      401,
+      'invalid_token',
+    );
     expect(upstream!.requests).toHaveLength(0);
 
     expect((await relay!.chat(HELLO, { headers: { authorization: 'Bearer beta-token-2' } })).status).toBe(200);
     expect(upstream!.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
     expect((await relay!.call('/health')).status).toBe(200);
-    await eventually(() => relay!.logs.some((entry) => entry.status === 200 && entry.model === 'strong'), 'the log line');
+    await eventually(
+      () => relay!.logs.some((entry) => entry.status === 200 && entry.model === 'strong'),
+      'the log line',
+    );
     const logged = JSON.stringify(relay!.logs);
     expect(logged).toContain('token#2');
     expect(logged).not.toContain('beta-token-2');
@@ -220,7 +273,10 @@ describe('client tokens', () => {
 
 describe('per-client limits', () => {
   it('answers 429 with Retry-After once a client spends its requests per minute, per client', async () => {
-    await start({ auth: { tokensEnv: 'RELAY_TOKENS' }, limits: { requestsPerMinute: 3 } }, { TEST_PROVIDER_KEY: TEST_KEY, RELAY_TOKENS: 'one-1,two-2' });
+    await start(
+      { auth: { tokensEnv: 'RELAY_TOKENS' }, limits: { requestsPerMinute: 3 } },
+      { TEST_PROVIDER_KEY: TEST_KEY, RELAY_TOKENS: 'one-1,two-2' },
+    );
     const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
     for (let request = 0; request < 3; request += 1) expect((await relay!.chat(HELLO, as('one-1'))).status).toBe(200);
     const limited = await relay!.chat(HELLO, as('one-1'));
@@ -245,7 +301,10 @@ describe('per-client limits', () => {
 
     upstream!.setReply({ kind: 'complete' });
     first.abort();
-    await eventually(() => relay!.logs.some((entry) => entry.outcome === 'client_closed'), 'the abandoned stream to be logged');
+    await eventually(
+      () => relay!.logs.some((entry) => entry.outcome === 'client_closed'),
+      'the abandoned stream to be logged',
+    );
     expect((await relay!.chat(HELLO)).status).toBe(200);
     second.abort();
   });
@@ -255,18 +314,28 @@ describe('the key stays with the relay', () => {
   it('never appears in a response, an error, a header or a log line, whatever happens upstream', async () => {
     const consoleOutput: string[] = [];
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleOutput.push(args.map(String).join(' ')));
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void consoleOutput.push(args.map(String).join(' ')),
+      );
     }
     const stdout = vi.spyOn(process.stdout, 'write');
     const stderr = vi.spyOn(process.stderr, 'write');
     await start({ limits: { upstreamFirstByteTimeoutMs: 200, upstreamIdleTimeoutMs: 200 } });
     const replies: Parameters<FakeUpstream['setReply']>[0][] = [
       { kind: 'complete' },
-      { kind: 'fail', status: 401, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${TEST_KEY}` } }) },
+      {
+        kind: 'fail',
+        status: 401,
+        body: JSON.stringify({ error: { message: `Incorrect API key provided: ${TEST_KEY}` } }),
+      },
       { kind: 'fail', status: 400, body: JSON.stringify({ error: { message: `bad: ${TEST_KEY}` } }) },
       { kind: 'fail', status: 429, body: TEST_KEY },
       { kind: 'fail', status: 500, body: `internal ${TEST_KEY}` },
-      { kind: 'raw', headers: { 'content-type': 'application/json', 'x-echo': TEST_KEY, 'set-cookie': `k=${TEST_KEY}` }, chunks: ['{}'] },
+      {
+        kind: 'raw',
+        headers: { 'content-type': 'application/json', 'x-echo': TEST_KEY, 'set-cookie': `k=${TEST_KEY}` },
+        chunks: ['{}'],
+      },
       { kind: 'stall' },
       { kind: 'stall', afterChunks: 1 },
       { kind: 'drop' },
@@ -304,11 +373,25 @@ describe('the key stays with the relay', () => {
     upstream = await startFakeUpstream();
     const { startNodeRelay } = await import('../../src/relay/node.ts');
     const { parseRelayConfig } = await import('../../src/relay/config.ts');
-    const plain = await startNodeRelay({ config: parseRelayConfig(configFor(upstream.url), 'test'), port: 0, env: { TEST_PROVIDER_KEY: TEST_KEY } });
+    const plain = await startNodeRelay({
+      config: parseRelayConfig(configFor(upstream.url), 'test'),
+      port: 0,
+      env: { TEST_PROVIDER_KEY: TEST_KEY },
+    });
     try {
-      await fetch(`${plain.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(HELLO) }).then((r) => r.text());
+      await fetch(`${plain.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(HELLO),
+      }).then((r) => r.text());
       await eventually(() => lines.length === 1, 'the log line');
-      expect(JSON.parse(lines[0]!)).toMatchObject({ method: 'POST', path: '/v1/chat/completions', status: 200, model: 'strong', client: '127.0.0.1' });
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        status: 200,
+        model: 'strong',
+        client: '127.0.0.1',
+      });
       expect(lines[0]).not.toContain(TEST_KEY);
     } finally {
       await plain.close();

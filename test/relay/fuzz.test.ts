@@ -49,7 +49,10 @@ class Generator {
   pick<T>(items: readonly T[]): T {
     return items[this.int(0, items.length - 1)]!;
   }
-  string(maxLength: number, alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:?#[]@!$&\'()*+,;=% "\\{}<>|^`~\u00e9\u20ac\u{1f600}\u0000\n\t'): string {
+  string(
+    maxLength: number,
+    alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:?#[]@!$&\'()*+,;=% "\\{}<>|^`~\u00e9\u20ac\u{1f600}\u0000\n\t',
+  ): string {
     const characters = [...alphabet];
     return Array.from({ length: this.int(0, maxLength) }, () => this.pick(characters)).join('');
   }
@@ -65,7 +68,11 @@ function viaFetch(method: string, path: string, headers: Record<string, string>,
       ...(body !== undefined && { body }),
       ...(duplex && { duplex: 'half' }),
     } as RequestInit);
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      body: await response.text(),
+    };
   };
 }
 
@@ -125,11 +132,26 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
       () => VALID_BODY.slice(0, g.int(0, VALID_BODY.length - 1)),
       () => {
         const at = g.int(0, VALID_BODY.length);
-        return VALID_BODY.slice(0, at) + g.pick(['{', '}', '[', ']', ',', ':', '"', "'", 'x', '\\', '\u0000']) + VALID_BODY.slice(at);
+        return (
+          VALID_BODY.slice(0, at) +
+          g.pick(['{', '}', '[', ']', ',', ':', '"', "'", 'x', '\\', '\u0000']) +
+          VALID_BODY.slice(at)
+        );
       },
       () => VALID_BODY + g.pick([' x', ',', '}', '{}', ']', 'null']),
       () => VALID_BODY.replaceAll('"', "'"),
-      () => g.pick(['', ' ', 'NaN', 'undefined', '{model: "strong"}', '{"model":"strong",}', '[1,]', '01', '"unterminated']),
+      () =>
+        g.pick([
+          '',
+          ' ',
+          'NaN',
+          'undefined',
+          '{model: "strong"}',
+          '{"model":"strong",}',
+          '[1,]',
+          '01',
+          '"unterminated',
+        ]),
       () => g.string(200),
     ];
     const body = g.pick(mutations)();
@@ -137,7 +159,11 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
       JSON.parse(body);
       return undefined; // the mutation happened to stay valid JSON
     } catch {
-      return { description: `bad JSON ${JSON.stringify(body.slice(0, 60))}`, expectedStatus: 400, send: viaFetch('POST', '/v1/chat/completions', authorized, body) };
+      return {
+        description: `bad JSON ${JSON.stringify(body.slice(0, 60))}`,
+        expectedStatus: 400,
+        send: viaFetch('POST', '/v1/chat/completions', authorized, body),
+      };
     }
   },
 
@@ -153,38 +179,79 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
       () => ({ ...HELLO, stream: g.pick(['true', 1, 0, null, {}, []]) }),
     ];
     const body = JSON.stringify(g.pick(shapes)()) ?? 'null';
-    return { description: `wrong types ${body.slice(0, 80)}`, expectedStatus: 400, send: viaFetch('POST', '/v1/chat/completions', authorized, body) };
+    return {
+      description: `wrong types ${body.slice(0, 80)}`,
+      expectedStatus: 400,
+      send: viaFetch('POST', '/v1/chat/completions', authorized, body),
+    };
   },
 
   unknownModel(g) {
     const model = g.pick([
       () => g.string(40),
-      () => g.pick(['STRONG', 'Strong', ' strong', 'strong ', 'strong\n', 'strong\u0000', 'weak', 'gpt-4.1', 'upstream-strong', '']),
+      () =>
+        g.pick([
+          'STRONG',
+          'Strong',
+          ' strong',
+          'strong ',
+          'strong\n',
+          'strong\u0000',
+          'weak',
+          'gpt-4.1',
+          'upstream-strong',
+          '',
+        ]),
       () => g.pick(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'prototype', 'valueOf']),
-      () => g.pick(['http://169.254.169.254/latest/meta-data', 'http://127.0.0.1:22', 'file:///etc/passwd', '//evil.example/v1', '../../etc/passwd', 'strong/../weak', 'strong?x=1', 'strong#frag']),
+      () =>
+        g.pick([
+          'http://169.254.169.254/latest/meta-data',
+          'http://127.0.0.1:22',
+          'file:///etc/passwd',
+          '//evil.example/v1',
+          '../../etc/passwd',
+          'strong/../weak',
+          'strong?x=1',
+          'strong#frag',
+        ]),
       () => 'x'.repeat(g.int(100, 8_000)),
     ])();
     if (model === 'strong') return undefined;
     const body = JSON.stringify({ ...HELLO, model });
     if (body.length > BODY_LIMIT) return undefined;
-    return { description: `unknown model ${JSON.stringify(model.slice(0, 40))}`, expectedStatus: 404, send: viaFetch('POST', '/v1/chat/completions', authorized, body) };
+    return {
+      description: `unknown model ${JSON.stringify(model.slice(0, 40))}`,
+      expectedStatus: 404,
+      send: viaFetch('POST', '/v1/chat/completions', authorized, body),
+    };
   },
 
   hugeBody(g) {
     const size = g.random() < 0.1 ? g.int(1024 * 1024, 2 * 1024 * 1024) : g.int(BODY_LIMIT + 1, 256 * 1024);
     const valid = g.random() < 0.5;
-    const body = valid ? JSON.stringify({ ...HELLO, messages: [{ role: 'user', content: 'y'.repeat(size) }] }) : 'z'.repeat(size);
+    const body = valid
+      ? JSON.stringify({ ...HELLO, messages: [{ role: 'user', content: 'y'.repeat(size) }] })
+      : 'z'.repeat(size);
     if (g.random() < 0.3) {
       const bytes = new TextEncoder().encode(body);
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
-          for (let offset = 0; offset < bytes.length; offset += 8192) controller.enqueue(bytes.subarray(offset, offset + 8192));
+          for (let offset = 0; offset < bytes.length; offset += 8192)
+            controller.enqueue(bytes.subarray(offset, offset + 8192));
           controller.close();
         },
       });
-      return { description: `huge chunked body of ${size} bytes`, expectedStatus: 413, send: viaFetch('POST', '/v1/chat/completions', authorized, stream, true) };
+      return {
+        description: `huge chunked body of ${size} bytes`,
+        expectedStatus: 413,
+        send: viaFetch('POST', '/v1/chat/completions', authorized, stream, true),
+      };
     }
-    return { description: `huge body of ${size} bytes`, expectedStatus: 413, send: viaFetch('POST', '/v1/chat/completions', authorized, body) };
+    return {
+      description: `huge body of ${size} bytes`,
+      expectedStatus: 413,
+      send: viaFetch('POST', '/v1/chat/completions', authorized, body),
+    };
   },
 
   badToken(g) {
@@ -207,24 +274,42 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (authorization !== undefined) headers['authorization'] = authorization;
     // Headers a proxy might trust, sent along to show that the relay does not.
-    headers[g.pick(['x-forwarded-for', 'x-real-ip', 'x-original-url', 'x-rewrite-url', 'x-forwarded-host', 'x-http-method-override'])] = g.pick([
-      '127.0.0.1',
-      '/v1/models',
-      'GET',
-      'internal.example',
-    ]);
+    headers[
+      g.pick([
+        'x-forwarded-for',
+        'x-real-ip',
+        'x-original-url',
+        'x-rewrite-url',
+        'x-forwarded-host',
+        'x-http-method-override',
+      ])
+    ] = g.pick(['127.0.0.1', '/v1/models', 'GET', 'internal.example']);
     const path = g.pick(['/v1/chat/completions', '/v1/models']);
     return {
       description: `bad token ${JSON.stringify(authorization?.slice(0, 40))} on ${path}`,
       expectedStatus: 401,
-      send: viaFetch(path === '/v1/models' ? 'GET' : 'POST', path, headers, path === '/v1/models' ? undefined : VALID_BODY),
+      send: viaFetch(
+        path === '/v1/models' ? 'GET' : 'POST',
+        path,
+        headers,
+        path === '/v1/models' ? undefined : VALID_BODY,
+      ),
     };
   },
 
   foreignOrigin(g) {
     const origin = g.pick([
       () => `https://${g.string(12, 'abcdefghijklmnopqrstuvwxyz')}.example`,
-      () => g.pick(['null', 'http://localhost.evil.example', 'https://localhost:5173', 'http://127.0.0.1.evil.example:80', 'http://localhost:5173/', 'file://', 'http://[::2]:80']),
+      () =>
+        g.pick([
+          'null',
+          'http://localhost.evil.example',
+          'https://localhost:5173',
+          'http://127.0.0.1.evil.example:80',
+          'http://localhost:5173/',
+          'file://',
+          'http://[::2]:80',
+        ]),
     ])();
     const [method, path] = g.pick([
       ['POST', '/v1/chat/completions'],
@@ -240,7 +325,16 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
   },
 
   mediaType(g) {
-    const contentType = g.pick(['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'application/json-patch+json', 'application/xml', 'json']);
+    const contentType = g.pick([
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonp',
+      'application/json-patch+json',
+      'application/xml',
+      'json',
+    ]);
     return {
       description: `content type ${contentType}`,
       expectedStatus: 415,
@@ -250,7 +344,28 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
 
   pathTricks(g) {
     const path = g.pick([
-      () => g.pick(['/v1/chat/completions/', '/v1//chat/completions', '//v1/chat/completions', '/V1/chat/completions', '/v1/chat/Completions', '/v1/chat/completions%00', '/v1/chat%2Fcompletions', '/v1/chat/completions;x', '/v1/chat/completions/..', '/v1/chat/completions/.', '/v2/chat/completions', '/v1', '/', '/admin', '/.env', '/v1/embeddings', '/v1/completions', '/v1/chat/completions%20', '/v1/chat/completions~']),
+      () =>
+        g.pick([
+          '/v1/chat/completions/',
+          '/v1//chat/completions',
+          '//v1/chat/completions',
+          '/V1/chat/completions',
+          '/v1/chat/Completions',
+          '/v1/chat/completions%00',
+          '/v1/chat%2Fcompletions',
+          '/v1/chat/completions;x',
+          '/v1/chat/completions/..',
+          '/v1/chat/completions/.',
+          '/v2/chat/completions',
+          '/v1',
+          '/',
+          '/admin',
+          '/.env',
+          '/v1/embeddings',
+          '/v1/completions',
+          '/v1/chat/completions%20',
+          '/v1/chat/completions~',
+        ]),
       () => `/v1/chat/completions/${g.string(20, 'abcdef./%2')}`,
       () => `/${g.string(60, 'abcdefghijklmnopqrstuvwxyz0123456789-_./%')}`,
     ])();
@@ -282,23 +397,135 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
     const auth = `Authorization: Bearer ${TOKEN}`;
     const [description, bytes, expectedStatus] = g.pick([
       () => ['random bytes', Buffer.from(g.string(200) + '\r\n\r\n'), 400] as const,
-      () => ['bad request line', rawHTTP(`POST /v1/chat/completions HTTP/${g.pick(['9.9', '1', 'x'])}`, ['Host: relay']), 400] as const,
-      () => ['two Content-Length values', rawHTTP('POST /v1/chat/completions HTTP/1.1', ['Host: relay', auth, 'Content-Type: application/json', `Content-Length: ${length}`, `Content-Length: ${length + 5}`], VALID_BODY), 400] as const,
-      () => ['Content-Length with Transfer-Encoding', rawHTTP('POST /v1/chat/completions HTTP/1.1', ['Host: relay', auth, 'Content-Type: application/json', `Content-Length: ${length}`, 'Transfer-Encoding: chunked'], VALID_BODY), 400] as const,
-      () => ['bad Transfer-Encoding', rawHTTP('POST /v1/chat/completions HTTP/1.1', ['Host: relay', auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked, identity'], VALID_BODY), 400] as const,
-      () => ['bad chunk size', rawHTTP('POST /v1/chat/completions HTTP/1.1', ['Host: relay', auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked'], 'zz\r\n{}\r\n0\r\n\r\n'), 400] as const,
-      () => ['NUL in the header value', rawHTTP('POST /v1/chat/completions HTTP/1.1', ['Host: relay', `X-Injected: a\u0000b`, auth], ''), 400] as const,
-      () => ['space before the colon', rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', `Authorization : Bearer ${TOKEN}`]), 400] as const,
-      () => ['bare LF header injection', rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', `X-A: b\nAuthorization: Bearer ${TOKEN}`]), 400] as const,
-      () => ['headers too large', rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', auth, `X-Big: ${'b'.repeat(20_000)}`]), 431] as const,
-      () => ['request target too long', rawHTTP(`GET /v1/models?${'q'.repeat(20_000)} HTTP/1.1`, ['Host: relay', auth]), 431] as const,
-      () => ['backslash in the path', rawHTTP('POST /v1\\chat\\completions HTTP/1.1', ['Host: relay', auth, 'Content-Type: application/json', `Content-Length: ${length}`], VALID_BODY), 400] as const,
-      () => ['bad Host header', rawHTTP('POST /v1/chat/completions HTTP/1.1', [`Host: ${g.pick(['evil.example/x', 'a b', 'x@evil.example', '[::1'])}`, auth, 'Content-Type: application/json', `Content-Length: ${length}`], VALID_BODY), 400] as const,
-      () => ['CONNECT tunnel', rawHTTP('CONNECT 169.254.169.254:80 HTTP/1.1', ['Host: 169.254.169.254:80']), 405] as const,
-      () => ['non-ASCII token', rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', 'Authorization: Bearer t\u00f6k\u00e9n']), 401] as const,
+      () =>
+        [
+          'bad request line',
+          rawHTTP(`POST /v1/chat/completions HTTP/${g.pick(['9.9', '1', 'x'])}`, ['Host: relay']),
+          400,
+        ] as const,
+      () =>
+        [
+          'two Content-Length values',
+          rawHTTP(
+            'POST /v1/chat/completions HTTP/1.1',
+            [
+              'Host: relay',
+              auth,
+              'Content-Type: application/json',
+              `Content-Length: ${length}`,
+              `Content-Length: ${length + 5}`,
+            ],
+            VALID_BODY,
+          ),
+          400,
+        ] as const,
+      () =>
+        [
+          'Content-Length with Transfer-Encoding',
+          rawHTTP(
+            'POST /v1/chat/completions HTTP/1.1',
+            [
+              'Host: relay',
+              auth,
+              'Content-Type: application/json',
+              `Content-Length: ${length}`,
+              'Transfer-Encoding: chunked',
+            ],
+            VALID_BODY,
+          ),
+          400,
+        ] as const,
+      () =>
+        [
+          'bad Transfer-Encoding',
+          rawHTTP(
+            'POST /v1/chat/completions HTTP/1.1',
+            ['Host: relay', auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked, identity'],
+            VALID_BODY,
+          ),
+          400,
+        ] as const,
+      () =>
+        [
+          'bad chunk size',
+          rawHTTP(
+            'POST /v1/chat/completions HTTP/1.1',
+            ['Host: relay', auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked'],
+            'zz\r\n{}\r\n0\r\n\r\n',
+          ),
+          400,
+        ] as const,
+      () =>
+        [
+          'NUL in the header value',
+          rawHTTP('POST /v1/chat/completions HTTP/1.1', ['Host: relay', `X-Injected: a\u0000b`, auth], ''),
+          400,
+        ] as const,
+      () =>
+        [
+          'space before the colon',
+          rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', `Authorization : Bearer ${TOKEN}`]),
+          400,
+        ] as const,
+      () =>
+        [
+          'bare LF header injection',
+          rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', `X-A: b\nAuthorization: Bearer ${TOKEN}`]),
+          400,
+        ] as const,
+      () =>
+        [
+          'headers too large',
+          rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', auth, `X-Big: ${'b'.repeat(20_000)}`]),
+          431,
+        ] as const,
+      () =>
+        [
+          'request target too long',
+          rawHTTP(`GET /v1/models?${'q'.repeat(20_000)} HTTP/1.1`, ['Host: relay', auth]),
+          431,
+        ] as const,
+      () =>
+        [
+          'backslash in the path',
+          rawHTTP(
+            'POST /v1\\chat\\completions HTTP/1.1',
+            ['Host: relay', auth, 'Content-Type: application/json', `Content-Length: ${length}`],
+            VALID_BODY,
+          ),
+          400,
+        ] as const,
+      () =>
+        [
+          'bad Host header',
+          rawHTTP(
+            'POST /v1/chat/completions HTTP/1.1',
+            [
+              `Host: ${g.pick(['evil.example/x', 'a b', 'x@evil.example', '[::1'])}`,
+              auth,
+              'Content-Type: application/json',
+              `Content-Length: ${length}`,
+            ],
+            VALID_BODY,
+          ),
+          400,
+        ] as const,
+      () =>
+        ['CONNECT tunnel', rawHTTP('CONNECT 169.254.169.254:80 HTTP/1.1', ['Host: 169.254.169.254:80']), 405] as const,
+      () =>
+        [
+          'non-ASCII token',
+          rawHTTP('GET /v1/models HTTP/1.1', ['Host: relay', 'Authorization: Bearer t\u00f6k\u00e9n']),
+          401,
+        ] as const,
       // Node's parser refuses a method it does not know (400) and passes the WebDAV and cache ones it does know to the app (405).
       () => ['unknown method', rawHTTP('FOO /v1/chat/completions HTTP/1.1', ['Host: relay', auth]), 400] as const,
-      () => ['WebDAV method', rawHTTP(`${g.pick(['PROPFIND', 'PURGE', 'MKCOL'])} /v1/chat/completions HTTP/1.1`, ['Host: relay', auth]), 405] as const,
+      () =>
+        [
+          'WebDAV method',
+          rawHTTP(`${g.pick(['PROPFIND', 'PURGE', 'MKCOL'])} /v1/chat/completions HTTP/1.1`, ['Host: relay', auth]),
+          405,
+        ] as const,
     ])();
     return { description, expectedStatus, send: viaSocket(bytes) };
   },
@@ -345,9 +572,14 @@ describe('fuzzing the relay with malformed and hostile requests', () => {
     let canaries = 0;
     const canary = async () => {
       canaries += 1;
-      const response = await fetch(`${relay.url}/v1/chat/completions`, { method: 'POST', headers: authorized, body: VALID_BODY });
+      const response = await fetch(`${relay.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: authorized,
+        body: VALID_BODY,
+      });
       const text = await response.text();
-      if (response.status !== 200) failures.push(`valid request between cases got ${response.status}: ${text.slice(0, 200)}`);
+      if (response.status !== 200)
+        failures.push(`valid request between cases got ${response.status}: ${text.slice(0, 200)}`);
     };
 
     let next = 0;
@@ -378,7 +610,8 @@ describe('fuzzing the relay with malformed and hostile requests', () => {
 
 /** What is wrong with an answer, or undefined when it is the expected 4xx JSON error. */
 function checkAnswer(answer: Answer, expectedStatus: number): string | undefined {
-  if (answer.status !== expectedStatus) return `status ${answer.status}, expected ${expectedStatus}: ${answer.body.slice(0, 200)}`;
+  if (answer.status !== expectedStatus)
+    return `status ${answer.status}, expected ${expectedStatus}: ${answer.body.slice(0, 200)}`;
   if (!answer.contentType.startsWith('application/json')) return `content-type ${JSON.stringify(answer.contentType)}`;
   let parsed: unknown;
   try {
@@ -387,9 +620,15 @@ function checkAnswer(answer: Answer, expectedStatus: number): string | undefined
     return `body is not JSON: ${answer.body.slice(0, 200)}`;
   }
   const error = (parsed as { error?: Record<string, unknown> }).error;
-  if (!error || typeof error['message'] !== 'string' || typeof error['type'] !== 'string' || typeof error['code'] !== 'string') {
+  if (
+    !error ||
+    typeof error['message'] !== 'string' ||
+    typeof error['type'] !== 'string' ||
+    typeof error['code'] !== 'string'
+  ) {
     return `body is not an OpenAI-style error: ${answer.body.slice(0, 200)}`;
   }
-  if (/\bat .+:\d+:\d+/.test(answer.body) || answer.body.includes(TEST_KEY)) return `body leaks internals: ${answer.body.slice(0, 200)}`;
+  if (/\bat .+:\d+:\d+/.test(answer.body) || answer.body.includes(TEST_KEY))
+    return `body leaks internals: ${answer.body.slice(0, 200)}`;
   return undefined;
 }

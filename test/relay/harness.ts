@@ -21,14 +21,22 @@ export interface TestRelay extends NodeRelay {
 export function configFor(upstreamURL: string, extra: Omit<RelayConfig, 'models'> = {}): RelayConfig {
   return {
     models: {
-      strong: { baseURL: upstreamURL, model: 'upstream-strong', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: { input: 2, output: 8 } },
+      strong: {
+        baseURL: upstreamURL,
+        model: 'upstream-strong',
+        apiKeyEnv: 'TEST_PROVIDER_KEY',
+        pricing: { input: 2, output: 8 },
+      },
     },
     ...extra,
   };
 }
 
 /** The two ways the relay reaches providers: Node's own transport (the Node entry's) and `fetch` (serverless). */
-export const TRANSPORTS = { 'node:http': undefined, fetch: (url: string, init: UpstreamRequestInit) => fetch(url, init) } as const;
+export const TRANSPORTS = {
+  'node:http': undefined,
+  fetch: (url: string, init: UpstreamRequestInit) => fetch(url, init),
+} as const;
 export type TransportName = keyof typeof TRANSPORTS;
 
 export async function startTestRelay(

@@ -29,7 +29,11 @@ async function rawServer(answer: string, resetOn: (requestOnConnection: number, 
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, connections: () => connections };
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`,
+    connections: () => connections,
+  };
 }
 
 const OK = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok';
@@ -59,7 +63,10 @@ describe('createNodeUpstreamFetch', () => {
   });
 
   it('gives statuses that carry no body a null body, and keeps repeated headers', async () => {
-    const raw = await rawServer('HTTP/1.1 204 No Content\r\nx-a: 1\r\nx-a: 2\r\nconnection: close\r\n\r\n', () => false);
+    const raw = await rawServer(
+      'HTTP/1.1 204 No Content\r\nx-a: 1\r\nx-a: 2\r\nconnection: close\r\n\r\n',
+      () => false,
+    );
     server = raw.server;
     const response = await createNodeUpstreamFetch()(raw.url, init());
     expect(response.status).toBe(204);

@@ -7,7 +7,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayConfigError } from '../../src/relay/errors.ts';
-import { DEFAULT_HOST, DEFAULT_PORT, loadRelayConfig, nodeRelayOptionsFrom, startNodeRelay, type NodeRelay } from '../../src/relay/node.ts';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  loadRelayConfig,
+  nodeRelayOptionsFrom,
+  startNodeRelay,
+  type NodeRelay,
+} from '../../src/relay/node.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const localExample = join(projectRoot, 'src/relay/examples/local.json');
@@ -26,7 +33,8 @@ describe('nodeRelayOptionsFrom', () => {
   });
 
   it('rejects bad ports and unknown flags', () => {
-    for (const port of ['abc', '-1', '65536', '80.5', '']) expect(() => nodeRelayOptionsFrom([`--port=${port}`], {}), port).toThrow(/--port must be a port number/);
+    for (const port of ['abc', '-1', '65536', '80.5', ''])
+      expect(() => nodeRelayOptionsFrom([`--port=${port}`], {}), port).toThrow(/--port must be a port number/);
     expect(() => nodeRelayOptionsFrom([], { RELAY_PORT: 'http' })).toThrow(RelayConfigError);
     expect(() => nodeRelayOptionsFrom(['--prot', '1'], {})).toThrow(/--prot/);
   });
@@ -36,7 +44,9 @@ describe('loadRelayConfig', () => {
   const directory = mkdtempSync(join(tmpdir(), 'relay-config-'));
 
   it('says when the file is missing or not JSON', async () => {
-    await expect(loadRelayConfig(join(directory, 'missing.json'))).rejects.toThrow(/Cannot read the relay config .*missing\.json: ENOENT/);
+    await expect(loadRelayConfig(join(directory, 'missing.json'))).rejects.toThrow(
+      /Cannot read the relay config .*missing\.json: ENOENT/,
+    );
     const broken = join(directory, 'broken.json');
     writeFileSync(broken, '{ "models": ');
     await expect(loadRelayConfig(broken)).rejects.toThrow(RelayConfigError);
@@ -70,7 +80,9 @@ describe('startNodeRelay', () => {
 
 describe('routellm-relay (the command, npm run relay)', () => {
   function runCli(args: string[], env: Record<string, string> = {}, script = 'src/relay/node.ts') {
-    const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RELAY_') && !name.endsWith('_API_KEY')));
+    const cleanEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('RELAY_') && !name.endsWith('_API_KEY')),
+    );
     return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: projectRoot,
       env: { ...cleanEnv, ...env },
@@ -78,7 +90,9 @@ describe('routellm-relay (the command, npm run relay)', () => {
     });
   }
 
-  async function outcome(child: ReturnType<typeof runCli>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async function outcome(
+    child: ReturnType<typeof runCli>,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -90,7 +104,12 @@ describe('routellm-relay (the command, npm run relay)', () => {
   it('serves a config file on a free port, started through a symlink as npm installs it', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'relay-bin-'));
     const configPath = join(directory, 'relay.json');
-    writeFileSync(configPath, JSON.stringify({ models: { local: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', pricing: { input: 0, output: 0 } } } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        models: { local: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', pricing: { input: 0, output: 0 } } },
+      }),
+    );
     const bin = join(directory, 'routellm-relay');
     symlinkSync(join(projectRoot, 'src/relay/node.ts'), bin);
     const child = runCli(['--config', configPath, '--port', '0'], {}, bin);
@@ -144,7 +163,14 @@ describe('routellm-relay (the command, npm run relay)', () => {
   it('exits 1 with a one-line error for a bad config', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'relay-cli-'));
     const bad = join(directory, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ models: { strong: { baseURL: 'nope', model: 'm', apiKey: 'sk-secret-value', pricing: { input: 1, output: 1 } } } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        models: {
+          strong: { baseURL: 'nope', model: 'm', apiKey: 'sk-secret-value', pricing: { input: 1, output: 1 } },
+        },
+      }),
+    );
     const { code, stderr } = await outcome(runCli(['--config', bad, '--port', '0']));
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);

@@ -5,7 +5,10 @@ describe('parseOriginPattern', () => {
   it('reads *, exact origins and any-port origins', () => {
     expect(parseOriginPattern('*')).toEqual({ kind: 'any' });
     expect(parseOriginPattern('https://app.example.com')).toEqual({ kind: 'exact', origin: 'https://app.example.com' });
-    expect(parseOriginPattern('https://app.example.com:8443')).toEqual({ kind: 'exact', origin: 'https://app.example.com:8443' });
+    expect(parseOriginPattern('https://app.example.com:8443')).toEqual({
+      kind: 'exact',
+      origin: 'https://app.example.com:8443',
+    });
     expect(parseOriginPattern('http://localhost:*')).toEqual({ kind: 'any-port', schemeAndHost: 'http://localhost' });
     expect(parseOriginPattern('http://[::1]:*')).toEqual({ kind: 'any-port', schemeAndHost: 'http://[::1]' });
   });
@@ -35,7 +38,16 @@ describe('originAllowed', () => {
     for (const origin of ['http://localhost', 'http://localhost:5173', 'http://127.0.0.1:4173', 'http://[::1]:8080']) {
       expect(originAllowed(loopback, origin), origin).toBe(true);
     }
-    for (const origin of ['https://localhost:5173', 'http://localhost.evil.example', 'http://localhost:5173.evil.example', 'http://localhost:', 'http://localhost:123456', 'http://127.0.0.2:80', 'null', '']) {
+    for (const origin of [
+      'https://localhost:5173',
+      'http://localhost.evil.example',
+      'http://localhost:5173.evil.example',
+      'http://localhost:',
+      'http://localhost:123456',
+      'http://127.0.0.2:80',
+      'null',
+      '',
+    ]) {
       expect(originAllowed(loopback, origin), origin).toBe(false);
     }
   });

@@ -27,7 +27,11 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(2, () => now);
     limiter.take('a');
     now += 3_600_000;
-    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')].map((decision) => decision.allowed)).toEqual([true, true, false]);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')].map((decision) => decision.allowed)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('forgets idle clients once many are tracked, so memory stays bounded', () => {

@@ -27,11 +27,23 @@ async function drain(stream: ChatCompletionStream): Promise<string> {
 
 describe('ChatCompletionStream', () => {
   it('ends at [DONE]', async () => {
-    expect(await drain(new ChatCompletionStream(responseOf([chunk('a'), chunk('b', 'stop'), 'data: [DONE]\n\n', chunk('ignored')]), undefined, new AbortController()))).toBe('ab');
+    expect(
+      await drain(
+        new ChatCompletionStream(
+          responseOf([chunk('a'), chunk('b', 'stop'), 'data: [DONE]\n\n', chunk('ignored')]),
+          undefined,
+          new AbortController(),
+        ),
+      ),
+    ).toBe('ab');
   });
 
   it('accepts a stream without [DONE] that ends after its finish_reason', async () => {
-    expect(await drain(new ChatCompletionStream(responseOf([chunk('a'), chunk('', 'stop')]), undefined, new AbortController()))).toBe('a');
+    expect(
+      await drain(
+        new ChatCompletionStream(responseOf([chunk('a'), chunk('', 'stop')]), undefined, new AbortController()),
+      ),
+    ).toBe('a');
   });
 
   it('rejects a stream that ends before the answer is complete', async () => {
@@ -41,13 +53,20 @@ describe('ChatCompletionStream', () => {
 
   it('rejects a stream whose connection fails mid-answer', async () => {
     const stream = new ChatCompletionStream(responseOf([chunk('a')], 'error'), undefined, new AbortController());
-    await expect(drain(stream)).rejects.toSatisfy((error: unknown) => error instanceof RelayError && error.status === 502 && /cut off: terminated/.test(error.message));
+    await expect(drain(stream)).rejects.toSatisfy(
+      (error: unknown) =>
+        error instanceof RelayError && error.status === 502 && /cut off: terminated/.test(error.message),
+    );
   });
 
   it('turns an error event into a RelayError with its code', async () => {
     const event = `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error', code: 'upstream_error' } })}\n\n`;
     const stream = new ChatCompletionStream(responseOf([chunk('a'), event]), undefined, new AbortController());
-    await expect(drain(stream)).rejects.toMatchObject({ name: 'RelayError', message: 'overloaded', relayCode: 'upstream_error' });
+    await expect(drain(stream)).rejects.toMatchObject({
+      name: 'RelayError',
+      message: 'overloaded',
+      relayCode: 'upstream_error',
+    });
   });
 
   it('rejects an event that is not JSON', async () => {
@@ -63,7 +82,11 @@ describe('ChatCompletionStream', () => {
   });
 
   it('refuses a second iteration with InvalidInputError (a misuse), after the first read the whole answer', async () => {
-    const stream = new ChatCompletionStream(responseOf([chunk('a', 'stop'), 'data: [DONE]\n\n']), undefined, new AbortController());
+    const stream = new ChatCompletionStream(
+      responseOf([chunk('a', 'stop'), 'data: [DONE]\n\n']),
+      undefined,
+      new AbortController(),
+    );
     expect(await drain(stream)).toBe('a');
     await expect(drain(stream)).rejects.toThrow(InvalidInputError);
   });

@@ -19,7 +19,12 @@ function relayConfig(baseURL: string) {
     {
       models: {
         strong: { baseURL, model: 'provider-big', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: { input: 10, output: 30 } },
-        weak: { baseURL, model: 'provider-small', apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: { input: 0.5, output: 1.5 } },
+        weak: {
+          baseURL,
+          model: 'provider-small',
+          apiKeyEnv: 'TEST_PROVIDER_KEY',
+          pricing: { input: 0.5, output: 1.5 },
+        },
       },
     },
     'test config',
@@ -50,24 +55,43 @@ const longPrompt = 'Prove that there are infinitely many primes, then generalise
 
 describe('RouteLLMClient', () => {
   it('routes a model string on the device, calls the chosen alias, and returns the OpenAI answer with the decision', async () => {
-    const completion = await client().chat.completions.create({ model: 'router-length-0.5', messages: [{ role: 'user', content: longPrompt }] });
-    expect(completion.routing).toMatchObject({ model: 'strong', tier: 'strong', router: 'length', threshold: 0.5, fallback: false });
+    const completion = await client().chat.completions.create({
+      model: 'router-length-0.5',
+      messages: [{ role: 'user', content: longPrompt }],
+    });
+    expect(completion.routing).toMatchObject({
+      model: 'strong',
+      tier: 'strong',
+      router: 'length',
+      threshold: 0.5,
+      fallback: false,
+    });
     expect(completion.model).toBe('provider-big');
     expect(completion.choices[0]!.message.content).toBe(DEFAULT_CONTENT);
     const received = upstream.requests.at(-1)!;
     expect((received.json as { model: string }).model).toBe('provider-big');
     expect(received.headers.authorization).toBe('Bearer sk-test');
 
-    const cheap = await client().chat.completions.create({ model: 'router-length-0.5', messages: [{ role: 'user', content: 'hi' }] });
+    const cheap = await client().chat.completions.create({
+      model: 'router-length-0.5',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(cheap.routing).toMatchObject({ model: 'weak', tier: 'weak' });
     expect(cheap.model).toBe('provider-small');
   });
 
   it('sends a plain model name to the relay as it is, without routing', async () => {
-    const completion = await client().chat.completions.create({ model: 'weak', messages: [{ role: 'user', content: 'hi' }], temperature: 0 });
+    const completion = await client().chat.completions.create({
+      model: 'weak',
+      messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0,
+    });
     expect(completion.routing).toBeUndefined();
     expect(completion.model).toBe('provider-small');
-    expect(upstream.requests.at(-1)!.json).toMatchObject({ temperature: 0, messages: [{ role: 'user', content: 'hi' }] });
+    expect(upstream.requests.at(-1)!.json).toMatchObject({
+      temperature: 0,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
   });
 
   it('streams chunks whose model names the model that answered, with the decision on the stream', async () => {
@@ -91,7 +115,10 @@ describe('RouteLLMClient', () => {
   it('aborts a stream end to end: the loop rejects with AbortError and the provider request is cancelled', async () => {
     upstream.setReply({ kind: 'complete', content: 'word '.repeat(200), chunkIntervalMs: 20 });
     const controller = new AbortController();
-    const stream = await client().chat.completions.create({ model: 'router-length-0.5', messages: [{ role: 'user', content: 'hi' }], stream: true }, { signal: controller.signal });
+    const stream = await client().chat.completions.create(
+      { model: 'router-length-0.5', messages: [{ role: 'user', content: 'hi' }], stream: true },
+      { signal: controller.signal },
+    );
     const received: string[] = [];
     await expect(async () => {
       for await (const chunk of stream) {
@@ -104,7 +131,11 @@ describe('RouteLLMClient', () => {
 
   it('stream.abort() stops a stream as well', async () => {
     upstream.setReply({ kind: 'complete', content: 'word '.repeat(200), chunkIntervalMs: 20 });
-    const stream = await client().chat.completions.create({ model: 'weak', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const stream = await client().chat.completions.create({
+      model: 'weak',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     await expect(async () => {
       for await (const chunk of stream) {
         void chunk;
@@ -118,20 +149,30 @@ describe('RouteLLMClient', () => {
     upstream.setReply({ kind: 'drop', afterChunks: 3 });
     // Depending on when the cut reaches the relay it fails the response or the stream: both must reject.
     const attempt = async () => {
-      const stream = await client().chat.completions.create({ model: 'weak', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      const stream = await client().chat.completions.create({
+        model: 'weak',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+      });
       for await (const chunk of stream) void chunk;
     };
-    await expect(attempt()).rejects.toSatisfy((error: unknown) => error instanceof RelayError && error.code === 'upstream_error');
+    await expect(attempt()).rejects.toSatisfy(
+      (error: unknown) => error instanceof RelayError && error.code === 'upstream_error',
+    );
   });
 
   it("reports the relay's errors with its status, code and message", async () => {
     const keyless = createClient({ relayUrl: `${keylessRelay.url}/v1`, router: routerSettings });
-    const error = await keyless.chat.completions.create({ model: 'router-length-0.5', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+    const error = await keyless.chat.completions
+      .create({ model: 'router-length-0.5', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RelayError);
     expect(error).toMatchObject({ status: 503, relayCode: 'model_unavailable', code: 'upstream_error' });
     expect(errorMessage(error)).toMatch(/set the environment variable TEST_PROVIDER_KEY/);
 
-    await expect(client().chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    await expect(
+      client().chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 404,
       code: 'relay_error',
       relayCode: 'model_not_found',
@@ -140,7 +181,9 @@ describe('RouteLLMClient', () => {
 
   it('says when the relay cannot be reached at all', async () => {
     const down = createClient({ relayUrl: 'http://127.0.0.1:9', router: routerSettings });
-    const error = await down.chat.completions.create({ model: 'weak', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+    const error = await down.chat.completions
+      .create({ model: 'weak', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RelayError);
     expect(error).toMatchObject({ status: 0, code: 'relay_unreachable' });
     expect(errorMessage(error)).toMatch(/^The relay at http:\/\/127.0.0.1:9 could not be reached/);
@@ -159,8 +202,12 @@ describe('RouteLLMClient', () => {
     const create = client().chat.completions.create;
     await expect(create({ model: '', messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(InvalidInputError);
     await expect(create({ model: 'weak', messages: [] })).rejects.toThrow(/"messages" must be a non-empty array/);
-    await expect(create({ model: 'router-length-0.5', messages: [{ role: 'user', content: '  ' }] })).rejects.toThrow(/nothing to route|has no text/);
-    await expect(create({ model: 'router-length-x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(/is not router-<name>-<threshold>/);
+    await expect(create({ model: 'router-length-0.5', messages: [{ role: 'user', content: '  ' }] })).rejects.toThrow(
+      /nothing to route|has no text/,
+    );
+    await expect(create({ model: 'router-length-x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(
+      /is not router-<name>-<threshold>/,
+    );
     expect(upstream.requests.length).toBe(before);
     expect(() => createClient({ relayUrl: 'http://[bad' })).toThrow(/relayUrl must be a URL/);
   });
@@ -170,7 +217,9 @@ describe('RouteLLMClient', () => {
     const messages = [{ role: 'user' as const, content: 'hi' }];
     // Checked by the type check of `npm test` (tsc), never run: calling create would send requests.
     const typeChecks = () => {
-      expectTypeOf(create({ model: 'router-length-0.5', messages, stream: true })).resolves.toEqualTypeOf<ChatCompletionStream>();
+      expectTypeOf(
+        create({ model: 'router-length-0.5', messages, stream: true }),
+      ).resolves.toEqualTypeOf<ChatCompletionStream>();
       expectTypeOf(create({ model: 'router-length-0.5', messages })).resolves.toEqualTypeOf<RoutedChatCompletion>();
     };
     void typeChecks;

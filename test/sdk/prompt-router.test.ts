@@ -17,7 +17,10 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.terminate();
 });
 
-function setup(definitions: RouterDefinition[] = [], folders: Record<string, Map<string, string>> = { [`${BASE}routers/linear-head/`]: linearHeadFiles() }) {
+function setup(
+  definitions: RouterDefinition[] = [],
+  folders: Record<string, Map<string, string>> = { [`${BASE}routers/linear-head/`]: linearHeadFiles() },
+) {
   const workers = inProcessWorkers({
     registry: defaultRegistry.with(linearHeadRouter, ...definitions),
     weightsReader: memoryWeights(folders).reader,
@@ -25,7 +28,8 @@ function setup(definitions: RouterDefinition[] = [], folders: Record<string, Map
   });
   const worker = new WorkerClient({ createWorker: workers.createWorker });
   clients.push(worker);
-  const make = (options: Omit<RouterOptions, 'worker' | 'modelBaseUrl'>) => createRouter({ modelBaseUrl: BASE, worker, ...options });
+  const make = (options: Omit<RouterOptions, 'worker' | 'modelBaseUrl'>) =>
+    createRouter({ modelBaseUrl: BASE, worker, ...options });
   return { make, workers, worker };
 }
 
@@ -69,7 +73,9 @@ describe('createRouter', () => {
     expect((await router.routeBatch(prompts)).map((decision) => decision.tier)).toEqual(['weak', 'weak', 'weak']);
     router.setThreshold(0.3);
     expect((await router.routeBatch(prompts)).map((decision) => decision.tier)).toEqual(['weak', 'strong', 'strong']);
-    expect((await router.routeBatch(prompts)).map((decision) => decision.score)).toEqual(await createLengthRouter().score(prompts));
+    expect((await router.routeBatch(prompts)).map((decision) => decision.score)).toEqual(
+      await createLengthRouter().score(prompts),
+    );
     await expect(router.routeBatch(['ok', ''])).rejects.toThrow('inputs[1]: The prompt is empty');
     await expect(router.routeBatch([])).rejects.toThrow(InvalidInputError);
   });
@@ -79,7 +85,12 @@ describe('createRouter', () => {
     const { make } = setup([], folders);
     const router = make({ router: 'linear-head', strongPct: 0.3 });
     const decision = await router.route('What is 12 * 12?');
-    expect(decision).toMatchObject({ calibration: 'manifest', strongPct: 0.3, threshold: thresholdFromQuantileTable(QUANTILES, 0.3), device: 'wasm' });
+    expect(decision).toMatchObject({
+      calibration: 'manifest',
+      strongPct: 0.3,
+      threshold: thresholdFromQuantileTable(QUANTILES, 0.3),
+      device: 'wasm',
+    });
     expect(router.threshold).toBe(decision.threshold);
   });
 
@@ -109,13 +120,25 @@ describe('createRouter', () => {
     const status = await router.ready;
     expect(status.state).toBe('fallback');
     const decision = await router.route('anything');
-    expect(decision).toMatchObject({ model: 'strong', tier: 'strong', fallback: true, score: null, threshold: null, device: null, calibration: 'fallback' });
-    expect(decision.fallbackReason).toMatch(/^Router 'linear-head' could not load \(No router weights at http:\/\/app.test\/routers\/linear-head\/ .*the strong model answers every prompt\.$/);
+    expect(decision).toMatchObject({
+      model: 'strong',
+      tier: 'strong',
+      fallback: true,
+      score: null,
+      threshold: null,
+      device: null,
+      calibration: 'fallback',
+    });
+    expect(decision.fallbackReason).toMatch(
+      /^Router 'linear-head' could not load \(No router weights at http:\/\/app.test\/routers\/linear-head\/ .*the strong model answers every prompt\.$/,
+    );
   });
 
   it("falls back to the weak model when told to, or rejects with fallback: 'error'", async () => {
     const { make } = setup([], {});
-    expect(await make({ router: 'linear-head', threshold: 0.5, fallback: 'weak', weakModel: 'cheap' }).route('x')).toMatchObject({ model: 'cheap', fallback: true });
+    expect(
+      await make({ router: 'linear-head', threshold: 0.5, fallback: 'weak', weakModel: 'cheap' }).route('x'),
+    ).toMatchObject({ model: 'cheap', fallback: true });
     const strict = make({ router: 'linear-head', threshold: 0.5, fallback: 'error' });
     await expect(strict.ready).rejects.toMatchObject({ code: 'model_not_found' });
     await expect(strict.route('x')).rejects.toMatchObject({ name: 'ModelLoadError', code: 'model_not_found' });
@@ -124,8 +147,12 @@ describe('createRouter', () => {
   it('rejects, rather than falls back, for a router the worker does not know', async () => {
     const { make } = setup();
     const router = make({ router: 'no-such-router', threshold: 0.5 });
-    await expect(router.ready).rejects.toSatisfy((error: unknown) => error instanceof RouteError && error.code === 'router_not_found');
-    await expect(router.route('x')).rejects.toThrow(/Unknown router 'no-such-router'. Known routers: length, random, .*linear-head/);
+    await expect(router.ready).rejects.toSatisfy(
+      (error: unknown) => error instanceof RouteError && error.code === 'router_not_found',
+    );
+    await expect(router.route('x')).rejects.toThrow(
+      /Unknown router 'no-such-router'. Known routers: length, random, .*linear-head/,
+    );
   });
 
   it('reports loading progress per file and overall, ending at 1', async () => {
@@ -166,7 +193,10 @@ describe('createRouter', () => {
   it('aborts a route through its signal', async () => {
     const { make } = setup();
     const router = make({ router: 'length', threshold: 0.5 });
-    await expect(router.route('x', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError', code: 'aborted' });
+    await expect(router.route('x', { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'AbortError',
+      code: 'aborted',
+    });
   });
 
   it('checks its options once, with one clear sentence each', () => {
@@ -185,7 +215,10 @@ describe('createRouter', () => {
       [{ router: 'length', threshold: 0.5, strongModel: '' }, /strongModel must be a non-empty model name/],
       [{ router: 'length', threshold: 0.5, weakModel: 'router-mf-0.1' }, /not a router/],
       [{ router: 'length', threshold: 0.5, calibrationPrompts: ['x'] }, /calibrate a strongPct/],
-      [{ router: 'length', strongPct: 0.5, calibrationPrompts: ['x', ''] }, /calibrationPrompts\[1\] must be a non-empty string/],
+      [
+        { router: 'length', strongPct: 0.5, calibrationPrompts: ['x', ''] },
+        /calibrationPrompts\[1\] must be a non-empty string/,
+      ],
       [{ router: 'length', threshold: 0.5, adaptive: true }, /adaptive keeps a strongPct/],
       [{ router: 'length', threshold: 0.5, seed: 1.5 }, /seed must be an integer/],
     ];
@@ -193,14 +226,18 @@ describe('createRouter', () => {
       expect(() => make(options), JSON.stringify(options)).toThrow(InvalidInputError);
       expect(() => make(options), JSON.stringify(options)).toThrow(message);
     }
-    expect(() => createRouter({ router: 'length', threshold: 0.5, modelBaseUrl: 'not a url' })).toThrow(/modelBaseUrl must be a URL/);
+    expect(() => createRouter({ router: 'length', threshold: 0.5, modelBaseUrl: 'not a url' })).toThrow(
+      /modelBaseUrl must be a URL/,
+    );
   });
 
   it('loads weights from <modelBaseUrl>/routers/<name>/ unless given weightsUrl', async () => {
     const elsewhere = 'https://cdn.test/weights/head/';
     const { make } = setup([], { [elsewhere]: linearHeadFiles() });
     expect((await make({ router: 'linear-head', threshold: 0.5 }).ready).state).toBe('fallback');
-    expect((await make({ router: 'linear-head', threshold: 0.5, weightsUrl: 'https://cdn.test/weights/head' }).ready).state).toBe('ready');
+    expect(
+      (await make({ router: 'linear-head', threshold: 0.5, weightsUrl: 'https://cdn.test/weights/head' }).ready).state,
+    ).toBe('ready');
   });
 
   it('unloads on dispose and refuses to route afterwards', async () => {

@@ -32,7 +32,11 @@ describe('readServerSentEvents', () => {
   });
 
   it('joins multi-line data, keeps event names and ids, and skips comments and unknown fields', async () => {
-    const events = await collect([': keep-alive\n', 'event: delta\nid: 7\nretry: 10\nfoo: bar\ndata: line 1\ndata:line 2\n\n', 'data\n\n']);
+    const events = await collect([
+      ': keep-alive\n',
+      'event: delta\nid: 7\nretry: 10\nfoo: bar\ndata: line 1\ndata:line 2\n\n',
+      'data\n\n',
+    ]);
     expect(events).toEqual([
       { event: 'delta', data: 'line 1\nline 2', id: '7' },
       { event: 'message', data: '', id: '7' },

@@ -25,7 +25,13 @@ export type FakeReply =
   /** A well-formed completion: SSE chunks when the request says `stream: true`, one JSON object otherwise. */
   | { kind: 'complete'; content?: string; chunkIntervalMs?: number }
   /** Exactly these bytes as the response body, written chunk by chunk (for byte-for-byte checks). */
-  | { kind: 'raw'; status?: number; headers?: Record<string, string>; chunks: readonly (string | Uint8Array)[]; chunkIntervalMs?: number }
+  | {
+      kind: 'raw';
+      status?: number;
+      headers?: Record<string, string>;
+      chunks: readonly (string | Uint8Array)[];
+      chunkIntervalMs?: number;
+    }
   /** Never finish: before the response headers, or (streaming) after sending `afterChunks` chunks. */
   | { kind: 'stall'; afterChunks?: number }
   /** An error status with a body (default: an OpenAI-style error object). */
@@ -114,26 +120,37 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const path = (incoming.url ?? '').split('?')[0] ?? '';
     if (incoming.method === 'GET' && path.endsWith('/models')) {
       outgoing.writeHead(200, { 'content-type': 'application/json' });
-      write(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] }));
+      write(
+        JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] }),
+      );
       outgoing.end();
       return;
     }
     if (incoming.method !== 'POST' || !path.endsWith('/chat/completions')) {
       outgoing.writeHead(404, { 'content-type': 'application/json' });
-      write(JSON.stringify({ error: { message: `No route ${incoming.method} ${path}`, type: 'invalid_request_error' } }));
+      write(
+        JSON.stringify({ error: { message: `No route ${incoming.method} ${path}`, type: 'invalid_request_error' } }),
+      );
       outgoing.end();
       return;
     }
 
     const chosen = typeof reply === 'function' ? reply(recorded) : reply;
-    const request = (recorded.json ?? {}) as { model?: unknown; stream?: unknown; stream_options?: { include_usage?: unknown } };
+    const request = (recorded.json ?? {}) as {
+      model?: unknown;
+      stream?: unknown;
+      stream_options?: { include_usage?: unknown };
+    };
     const streaming = request.stream === true;
     const model = typeof request.model === 'string' ? request.model : 'fake-model';
 
     switch (chosen.kind) {
       case 'fail': {
         outgoing.writeHead(chosen.status, { 'content-type': 'application/json', ...chosen.headers });
-        write(chosen.body ?? JSON.stringify({ error: { message: `fake failure ${chosen.status}`, type: 'server_error', code: null } }));
+        write(
+          chosen.body ??
+            JSON.stringify({ error: { message: `fake failure ${chosen.status}`, type: 'server_error', code: null } }),
+        );
         outgoing.end();
         return;
       }
@@ -171,7 +188,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
           outgoing.end();
           return;
         }
-        outgoing.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_fake' });
+        outgoing.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-request-id': 'req_fake',
+        });
         outgoing.flushHeaders();
         for (const chunk of completionChunks(model, content, request.stream_options?.include_usage === true, body)) {
           if (outgoing.destroyed) return;
@@ -237,7 +258,11 @@ function completion(model: string, content: string, requestBody: string) {
     created: 1_700_000_000,
     model,
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   };
 }
 
@@ -246,14 +271,25 @@ function completionChunks(model: string, content: string, includeUsage: boolean,
   const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model };
   const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
   const pieces = content.match(/\S+\s*/g) ?? [];
-  const events = [event({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })];
-  for (const piece of pieces) events.push(event({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }));
+  const events = [
+    event({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+  ];
+  for (const piece of pieces)
+    events.push(event({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] }));
   events.push(event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
   if (includeUsage) {
     const promptTokens = countTokens(requestBody);
     const completionTokens = countTokens(content);
     events.push(
-      event({ ...base, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } }),
+      event({
+        ...base,
+        choices: [],
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+      }),
     );
   }
   events.push('data: [DONE]\n\n');
@@ -262,16 +298,30 @@ function completionChunks(model: string, content: string, includeUsage: boolean,
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '0' }, words: { type: 'string' }, 'interval-ms': { type: 'string', default: '0' } },
+    options: {
+      port: { type: 'string', default: '0' },
+      words: { type: 'string' },
+      'interval-ms': { type: 'string', default: '0' },
+    },
   });
   const port = Number(values.port);
   const words = values.words === undefined ? undefined : Number(values.words);
   const chunkIntervalMs = Number(values['interval-ms']);
-  if (!Number.isInteger(port) || port < 0 || (words !== undefined && !(Number.isInteger(words) && words > 0)) || !(chunkIntervalMs >= 0)) {
+  if (
+    !Number.isInteger(port) ||
+    port < 0 ||
+    (words !== undefined && !(Number.isInteger(words) && words > 0)) ||
+    !(chunkIntervalMs >= 0)
+  ) {
     throw new Error('usage: fake-upstream [--port N] [--words N] [--interval-ms N]');
   }
-  const content = words === undefined ? DEFAULT_CONTENT : Array.from({ length: words }, (_, index) => `word${index}`).join(' ');
-  const upstream = await startFakeUpstream({ port, record: false, reply: { kind: 'complete', content, chunkIntervalMs } });
+  const content =
+    words === undefined ? DEFAULT_CONTENT : Array.from({ length: words }, (_, index) => `word${index}`).join(' ');
+  const upstream = await startFakeUpstream({
+    port,
+    record: false,
+    reply: { kind: 'complete', content, chunkIntervalMs },
+  });
   console.log(`fake upstream listening on ${upstream.url}`);
   const stop = () => void upstream.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -7,7 +7,10 @@ describe('item response fit', () => {
   const abilities = Array.from({ length: 30 }, (_, index) => (index - 15) / 5);
   const difficulties = [-2, 0, 2];
   const next = createPrng(9);
-  const rows = difficulties.map((difficulty) => new Map(abilities.map((ability, index) => [`m${index}`, next() < sigmoid(ability - difficulty) ? 1 : 0])));
+  const rows = difficulties.map(
+    (difficulty) =>
+      new Map(abilities.map((ability, index) => [`m${index}`, next() < sigmoid(ability - difficulty) ? 1 : 0])),
+  );
 
   it('orders prompts by difficulty', () => {
     const fit = fitItemResponse(rows);

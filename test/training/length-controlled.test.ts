@@ -16,8 +16,17 @@ function simulate(): JudgedBattle[] {
     const annotator = next() < 0.5 ? 'verbose' : 'fair';
     const modelChars = Math.round(100 * Math.exp(next() * 2 - 1));
     const discrimination = instructionId === 1 ? 2 : 1;
-    const logOdds = discrimination * (strength[model]! - strength['base']!) + bias[annotator]! * Math.log(modelChars / 100);
-    battles.push({ instructionId, baseline: 'base', model, annotator, modelWinRate: next() < sigmoid(logOdds) ? 1 : 0, baselineChars: 100, modelChars });
+    const logOdds =
+      discrimination * (strength[model]! - strength['base']!) + bias[annotator]! * Math.log(modelChars / 100);
+    battles.push({
+      instructionId,
+      baseline: 'base',
+      model,
+      annotator,
+      modelWinRate: next() < sigmoid(logOdds) ? 1 : 0,
+      baselineChars: 100,
+      modelChars,
+    });
   }
   return battles;
 }
@@ -25,7 +34,7 @@ function simulate(): JudgedBattle[] {
 describe('length-controlled labels', () => {
   const battles = simulate();
 
-  it('separates model strength from each annotator\'s taste for length', () => {
+  it("separates model strength from each annotator's taste for length", () => {
     const fit = fitLengthControlled(battles);
     expect(fit.lengthBias.get('verbose')).toBeCloseTo(1, 0);
     expect(Math.abs(fit.lengthBias.get('fair')!)).toBeLessThan(0.15);
@@ -39,6 +48,8 @@ describe('length-controlled labels', () => {
   });
 
   it('refuses a pair model without battles', () => {
-    expect(() => lengthControlledWinRates(battles, { strong: 'gpt-9', weak: 'poor' })).toThrow(/'gpt-9' has no battles/);
+    expect(() => lengthControlledWinRates(battles, { strong: 'gpt-9', weak: 'poor' })).toThrow(
+      /'gpt-9' has no battles/,
+    );
   });
 });

@@ -47,7 +47,11 @@ describe('the classifier trainer', () => {
       expect(trained.rows).toEqual({ labelledExamples: 60 });
       const { fields, files } = trainedFolder(trained);
       expect([...files.keys()]).toEqual([HEAD_WEIGHTS_FILE]);
-      expect(fields).toMatchObject({ model: 'routellm-classifier', labelValues: { weak: 0, strong: 1 }, format: 'routellm-classifier-head/1' });
+      expect(fields).toMatchObject({
+        model: 'routellm-classifier',
+        labelValues: { weak: 0, strong: 1 },
+        format: 'routellm-classifier-head/1',
+      });
 
       const folder = path.join(await mkdtemp(path.join(tmpdir(), 'routellm-classifier-')), 'classifier');
       await writeRouterFolder(folder, { router: 'classifier', ...fields }, files);
@@ -68,6 +72,8 @@ describe('the classifier trainer', () => {
 
   it('builds the classifier model only from the committed head folder', async () => {
     const trainer = createClassifierTrainer(fakeFeatures().open);
-    expect(await trainer.build!(path.join(tmpdir(), 'elsewhere'))).toMatch(/^Not built: routellm-classifier is built from public\/routers\/classifier/);
+    expect(await trainer.build!(path.join(tmpdir(), 'elsewhere'))).toMatch(
+      /^Not built: routellm-classifier is built from public\/routers\/classifier/,
+    );
   });
 });

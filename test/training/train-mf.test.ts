@@ -20,8 +20,13 @@ describe('trainMf', () => {
     featureScale: trained.tensors['featureScale']!.data,
   };
   const winRate = (prompt: number, strong: string, weak: string) => {
-    const projected = mfProjectPrompt(model, mfInputs(model, data.prompts[prompt]!.embedding, data.prompts[prompt]!.text));
-    return sigmoid(mfModelScore(model, models.indexOf(strong), projected) - mfModelScore(model, models.indexOf(weak), projected));
+    const projected = mfProjectPrompt(
+      model,
+      mfInputs(model, data.prompts[prompt]!.embedding, data.prompts[prompt]!.text),
+    );
+    return sigmoid(
+      mfModelScore(model, models.indexOf(strong), projected) - mfModelScore(model, models.indexOf(weak), projected),
+    );
   };
 
   it('learns that the strong model gains on long mmlu questions and big beats small there', () => {

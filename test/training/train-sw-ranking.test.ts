@@ -13,7 +13,7 @@ describe('trainSwRanking', () => {
     expect([0.02, 0.05, 0.1, 0.434]).toContain(trained.parameters['temperature']);
   });
 
-  it('summarises each prompt\'s battles as counts of total weight 1 over the tier pairs that met', () => {
+  it("summarises each prompt's battles as counts of total weight 1 over the tier pairs that met", () => {
     const [prompts, pairs] = trained.tensors['battles']!.shape as [number, number];
     const tierPairs = trained.tensors['tierPairs']!.data;
     expect(tierPairs.length).toBe(2 * pairs);

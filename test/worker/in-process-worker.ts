@@ -41,7 +41,10 @@ export class InProcessWorker extends EventTarget {
 }
 
 /** A createWorker function for WorkerClient that records every worker it starts. */
-export function inProcessWorkers(options: WorkerServiceOptions = {}): { started: InProcessWorker[]; createWorker: () => Worker } {
+export function inProcessWorkers(options: WorkerServiceOptions = {}): {
+  started: InProcessWorker[];
+  createWorker: () => Worker;
+} {
   const started: InProcessWorker[] = [];
   return {
     started,

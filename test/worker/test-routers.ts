@@ -50,14 +50,19 @@ export const linearHeadRouter: RouterDefinition = {
   description: 'A linear head over the embedding (test router).',
   requires: ['embedder', 'weights'],
   create: ({ embedder, weights }) => {
-    const { w, b } = JSON.parse(new TextDecoder().decode(weights!.files.get('head.json'))) as { w: number[]; b: number };
+    const { w, b } = JSON.parse(new TextDecoder().decode(weights!.files.get('head.json'))) as {
+      w: number[];
+      b: number;
+    };
     const trainedOn = (weights!.manifest['encoder'] as { id: string }).id;
     if (trainedOn !== embedder!.id) throw new Error(`weights are for ${trainedOn}, not ${embedder!.id}`);
     return {
       name: 'linear-head',
       score: async (prompts, options) => {
         const vectors = await embedder!.embed(prompts, options);
-        return vectors.map((vector) => 1 / (1 + Math.exp(-(vector.reduce((sum, value, index) => sum + value * w[index]!, 0) + b))));
+        return vectors.map(
+          (vector) => 1 / (1 + Math.exp(-(vector.reduce((sum, value, index) => sum + value * w[index]!, 0) + b))),
+        );
       },
     };
   },
@@ -68,13 +73,19 @@ export function linearHeadFiles(manifestExtras: Record<string, unknown> = {}): M
   const head = JSON.stringify({ w: [4, 2], b: -1 });
   const files = describeWeightFiles(new Map([['head.json', new TextEncoder().encode(head)]]));
   return new Map([
-    ['manifest.json', JSON.stringify({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'truncate' }, files, ...manifestExtras })],
+    [
+      'manifest.json',
+      JSON.stringify({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'truncate' }, files, ...manifestExtras }),
+    ],
     ['head.json', head],
   ]);
 }
 
 /** A weights reader over in-memory folders keyed by folder URL, recording what was read. */
-export function memoryWeights(folders: Record<string, Map<string, string>>): { reader: (url: string) => WeightsFileReader; reads: string[] } {
+export function memoryWeights(folders: Record<string, Map<string, string>>): {
+  reader: (url: string) => WeightsFileReader;
+  reads: string[];
+} {
   const reads: string[] = [];
   return {
     reads,

@@ -52,7 +52,9 @@ describe('WorkerClient', () => {
     const error = await client.route(key, ['']).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error).toMatchObject({ name: 'InvalidInputError', code: 'invalid_input' });
-    const missing = await client.loadRouter({ router: 'linear-head', weightsUrl: 'http://app.test/none/' }).catch((caught: unknown) => caught);
+    const missing = await client
+      .loadRouter({ router: 'linear-head', weightsUrl: 'http://app.test/none/' })
+      .catch((caught: unknown) => caught);
     expect(missing).toBeInstanceOf(ModelLoadError);
     expect(missing).toMatchObject({ code: 'model_not_found' });
   });
@@ -74,7 +76,9 @@ describe('WorkerClient', () => {
     expect(scored!.score).toBeGreaterThan(0);
     expect(workers.started).toHaveLength(2);
     const second = workers.started[1]!.service;
-    await expect(second.loadRouter({ router: 'gated', weightsUrl: 'http://app.test/r/' })).resolves.toMatchObject({ key: gated.key });
+    await expect(second.loadRouter({ router: 'gated', weightsUrl: 'http://app.test/r/' })).resolves.toMatchObject({
+      key: gated.key,
+    });
   });
 
   it('replays the current encoder after a crash', async () => {
@@ -90,7 +94,11 @@ describe('WorkerClient', () => {
     const { client } = clientWith([definition]);
     const { key } = await client.loadRouter({ router: 'gated', weightsUrl: 'http://app.test/r/' });
     const controller = new AbortController();
-    const routing = client.route(key, Array.from({ length: 40 }, (_, index) => `p${index}`), { signal: controller.signal });
+    const routing = client.route(
+      key,
+      Array.from({ length: 40 }, (_, index) => `p${index}`),
+      { signal: controller.signal },
+    );
     await vi_waitFor(() => gate.started === 1);
     controller.abort();
     await expect(routing).rejects.toBeInstanceOf(AbortError);
@@ -125,6 +133,7 @@ describe('WorkerClient', () => {
 });
 
 async function vi_waitFor(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let attempt = 0; attempt < 200 && !condition(); attempt++)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   if (!condition()) throw new Error('condition not reached');
 }

@@ -9,7 +9,10 @@ import { createFakeEncoder, linearHeadFiles, linearHeadRouter, memoryWeights } f
 
 const WEIGHTS = 'http://app.test/routers/linear-head/';
 
-function serviceWith(definitions: RouterDefinition[] = [linearHeadRouter], folders: Record<string, Map<string, string>> = { [WEIGHTS]: linearHeadFiles() }) {
+function serviceWith(
+  definitions: RouterDefinition[] = [linearHeadRouter],
+  folders: Record<string, Map<string, string>> = { [WEIGHTS]: linearHeadFiles() },
+) {
   const encoders: ReturnType<typeof createFakeEncoder>[] = [];
   const encoderOptions: EncoderOptions[] = [];
   const weights = memoryWeights(folders);
@@ -43,10 +46,21 @@ describe('WorkerService', () => {
   it('loads an embedding router with its encoder and weights, and reports truncation per prompt', async () => {
     const { service, weights } = serviceWith();
     const events: LoadProgressEvent[] = [];
-    const info = await service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS, models: { embedder: { dtype: 'fp32' } } }, (event) => events.push(event));
-    expect(info).toMatchObject({ router: 'linear-head', device: 'wasm', requires: ['embedder', 'weights'], models: [{ requirement: 'embedder', id: 'fake-encoder@fp32-00000000' }] });
+    const info = await service.loadRouter(
+      { router: 'linear-head', weightsUrl: WEIGHTS, models: { embedder: { dtype: 'fp32' } } },
+      (event) => events.push(event),
+    );
+    expect(info).toMatchObject({
+      router: 'linear-head',
+      device: 'wasm',
+      requires: ['embedder', 'weights'],
+      models: [{ requirement: 'embedder', id: 'fake-encoder@fp32-00000000' }],
+    });
     expect(weights.reads).toEqual([`${WEIGHTS}manifest.json`, `${WEIGHTS}head.json`]);
-    expect(events.filter((event) => event.status === 'done').map((event) => `${event.stage}:${event.file}`)).toEqual(['weights:manifest.json', 'weights:head.json']);
+    expect(events.filter((event) => event.status === 'done').map((event) => `${event.stage}:${event.file}`)).toEqual([
+      'weights:manifest.json',
+      'weights:head.json',
+    ]);
 
     const short = 'What is 2 + 2?';
     const long = 'Explain, step by step, how a hash map handles collisions in practice.';
@@ -58,10 +72,22 @@ describe('WorkerService', () => {
   });
 
   it('embeds as the weights were trained: model and dtype from the manifest encoder id, its overflow, the page runtime', async () => {
-    const folders = { [WEIGHTS]: linearHeadFiles({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'chunk' } }) };
+    const folders = {
+      [WEIGHTS]: linearHeadFiles({ encoder: { id: 'fake-encoder@fp32-00000000', overflow: 'chunk' } }),
+    };
     const { service, encoderOptions } = serviceWith([linearHeadRouter], folders);
-    await service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS, runtime: { device: 'wasm', localModelPath: '/models/' } });
-    expect(encoderOptions[0]).toMatchObject({ model: 'fake-encoder', dtype: 'fp32', overflow: 'chunk', device: 'wasm', localModelPath: '/models/' });
+    await service.loadRouter({
+      router: 'linear-head',
+      weightsUrl: WEIGHTS,
+      runtime: { device: 'wasm', localModelPath: '/models/' },
+    });
+    expect(encoderOptions[0]).toMatchObject({
+      model: 'fake-encoder',
+      dtype: 'fp32',
+      overflow: 'chunk',
+      device: 'wasm',
+      localModelPath: '/models/',
+    });
   });
 
   it('lets the caller override the manifest’s model choice', async () => {
@@ -73,9 +99,20 @@ describe('WorkerService', () => {
   it('shares one encoder between routers with equal encoder options, whatever their key order', async () => {
     const other: RouterDefinition = { ...linearHeadRouter, name: 'linear-head-2' };
     const otherUrl = 'http://app.test/routers/linear-head-2/';
-    const { service, encoders } = serviceWith([linearHeadRouter, other], { [WEIGHTS]: linearHeadFiles(), [otherUrl]: linearHeadFiles() });
-    await service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS, models: { embedder: { dtype: 'fp32', overflow: 'truncate' } } });
-    await service.loadRouter({ router: 'linear-head-2', weightsUrl: otherUrl, models: { embedder: { overflow: 'truncate', dtype: 'fp32' } } });
+    const { service, encoders } = serviceWith([linearHeadRouter, other], {
+      [WEIGHTS]: linearHeadFiles(),
+      [otherUrl]: linearHeadFiles(),
+    });
+    await service.loadRouter({
+      router: 'linear-head',
+      weightsUrl: WEIGHTS,
+      models: { embedder: { dtype: 'fp32', overflow: 'truncate' } },
+    });
+    await service.loadRouter({
+      router: 'linear-head-2',
+      weightsUrl: otherUrl,
+      models: { embedder: { overflow: 'truncate', dtype: 'fp32' } },
+    });
     expect(encoders).toHaveLength(1);
   });
 
@@ -93,7 +130,10 @@ describe('WorkerService', () => {
     const { service } = serviceWith([linearHeadRouter], {});
     const load = service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS });
     await expect(load).rejects.toBeInstanceOf(ModelLoadError);
-    await expect(load).rejects.toMatchObject({ code: 'model_not_found', message: expect.stringContaining(`${WEIGHTS} (manifest.json is missing)`) });
+    await expect(load).rejects.toMatchObject({
+      code: 'model_not_found',
+      message: expect.stringContaining(`${WEIGHTS} (manifest.json is missing)`),
+    });
     const key = canonicalKey({ router: 'linear-head', weightsUrl: WEIGHTS });
     await expect(service.route(key, ['hello'])).rejects.toMatchObject({ code: 'model_not_found' });
   });
@@ -104,7 +144,9 @@ describe('WorkerService', () => {
     await expect(service.loadRouter({ router: 'linear-head', weightsUrl: WEIGHTS })).rejects.toMatchObject({
       name: 'ModelLoadError',
       code: 'model_load_failed',
-      message: expect.stringMatching(/^Router 'linear-head' could not be created: weights are for some-other-encoder@q8-12345678, not fake-encoder/),
+      message: expect.stringMatching(
+        /^Router 'linear-head' could not be created: weights are for some-other-encoder@q8-12345678, not fake-encoder/,
+      ),
     });
   });
 
@@ -118,17 +160,28 @@ describe('WorkerService', () => {
 
   it('rejects bad options and bad prompts with InvalidInputError', async () => {
     const { service } = serviceWith();
-    await expect(service.loadRouter({ router: 'length', weightsUrl: '/routers/length/' })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(service.loadRouter({ router: 'length', weightsUrl: 'http://app.test/routers/length' })).rejects.toThrow(/ending in '\/'/);
+    await expect(service.loadRouter({ router: 'length', weightsUrl: '/routers/length/' })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    await expect(
+      service.loadRouter({ router: 'length', weightsUrl: 'http://app.test/routers/length' }),
+    ).rejects.toThrow(/ending in '\/'/);
     await expect(service.route('{"router":"length"}', ['hi'])).rejects.toThrow(/not loaded/);
     const { key } = await service.loadRouter({ router: 'length', weightsUrl: 'http://app.test/r/' });
     await expect(service.route(key, [])).rejects.toThrow(/non-empty array/);
     await expect(service.route(key, ['fine', '   '])).rejects.toThrow(/Prompt 1 is empty/);
-    await expect(service.route(key, [42 as unknown as string])).rejects.toThrow(/Prompt 0 must be a string, got number/);
+    await expect(service.route(key, [42 as unknown as string])).rejects.toThrow(
+      /Prompt 0 must be a string, got number/,
+    );
   });
 
   it('rejects a router whose score leaves [0, 1]', async () => {
-    const broken: RouterDefinition = { name: 'broken', description: '', requires: [], create: () => ({ name: 'broken', score: async (p) => p.map(() => 1.5) }) };
+    const broken: RouterDefinition = {
+      name: 'broken',
+      description: '',
+      requires: [],
+      create: () => ({ name: 'broken', score: async (p) => p.map(() => 1.5) }),
+    };
     const { service } = serviceWith([broken]);
     const { key } = await service.loadRouter({ router: 'broken', weightsUrl: 'http://app.test/r/' });
     await expect(service.route(key, ['hi'])).rejects.toThrow(/returned the score 1.5, which is not in \[0, 1\]/);
@@ -153,7 +206,11 @@ describe('WorkerService', () => {
     };
     const { service } = serviceWith([slow]);
     const { key } = await service.loadRouter({ router: 'slow', weightsUrl: 'http://app.test/r/' });
-    const routing = service.route(key, Array.from({ length: 40 }, (_, index) => `prompt ${index}`), 'call-1');
+    const routing = service.route(
+      key,
+      Array.from({ length: 40 }, (_, index) => `prompt ${index}`),
+      'call-1',
+    );
     while (batches.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     service.abort('call-1');
     release();
@@ -182,10 +239,18 @@ describe('WorkerService', () => {
   });
 
   it('names a requirement it cannot provide', async () => {
-    const needsGpu = { name: 'needs-gpu', description: '', requires: ['gpu'], create: () => createLengthRouter() } as unknown as RouterDefinition;
+    const needsGpu = {
+      name: 'needs-gpu',
+      description: '',
+      requires: ['gpu'],
+      create: () => createLengthRouter(),
+    } as unknown as RouterDefinition;
     const { service } = serviceWith([needsGpu]);
     await expect(service.loadRouter({ router: 'needs-gpu', weightsUrl: 'http://app.test/r/' })).rejects.toSatisfy(
-      (error: unknown) => error instanceof RouteError && error.code === 'model_load_failed' && /requires 'gpu', which the router worker cannot provide/.test(error.message),
+      (error: unknown) =>
+        error instanceof RouteError &&
+        error.code === 'model_load_failed' &&
+        /requires 'gpu', which the router worker cannot provide/.test(error.message),
     );
   });
 });

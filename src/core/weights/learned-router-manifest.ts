@@ -14,17 +14,27 @@ export interface LearnedRouterManifest {
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
-export function readLearnedRouterManifest(weights: RouterWeights, router: string, embedder: Embedder): LearnedRouterManifest {
+export function readLearnedRouterManifest(
+  weights: RouterWeights,
+  router: string,
+  embedder: Embedder,
+): LearnedRouterManifest {
   const where = `Router '${router}' weights`;
   const { manifest } = weights;
   if (manifest['router'] !== router) {
-    throw new ModelLoadError(`${where}: the manifest is for router ${JSON.stringify(manifest['router'])}, not '${router}'.`);
+    throw new ModelLoadError(
+      `${where}: the manifest is for router ${JSON.stringify(manifest['router'])}, not '${router}'.`,
+    );
   }
   const encoder = manifest['encoder'];
-  const encoderId = typeof encoder === 'object' && encoder !== null ? (encoder as Record<string, unknown>)['id'] : undefined;
-  if (typeof encoderId !== 'string') throw new ModelLoadError(`${where}: the manifest does not name its encoder (encoder.id).`);
+  const encoderId =
+    typeof encoder === 'object' && encoder !== null ? (encoder as Record<string, unknown>)['id'] : undefined;
+  if (typeof encoderId !== 'string')
+    throw new ModelLoadError(`${where}: the manifest does not name its encoder (encoder.id).`);
   if (encoderId !== embedder.id) {
-    throw new ModelLoadError(`${where} were trained on encoder '${encoderId}' but the embedder is '${embedder.id}': retrain them for this encoder.`);
+    throw new ModelLoadError(
+      `${where} were trained on encoder '${encoderId}' but the embedder is '${embedder.id}': retrain them for this encoder.`,
+    );
   }
   const parameters = manifest['parameters'];
   if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
@@ -34,10 +44,16 @@ export function readLearnedRouterManifest(weights: RouterWeights, router: string
 }
 
 /** A numeric parameter of a learned router's manifest, checked once at load. */
-export function numberParameter(manifest: LearnedRouterManifest, name: string, check: (value: number) => boolean = Number.isFinite): number {
+export function numberParameter(
+  manifest: LearnedRouterManifest,
+  name: string,
+  check: (value: number) => boolean = Number.isFinite,
+): number {
   const value = manifest.parameters[name];
   if (typeof value !== 'number' || !check(value)) {
-    throw new ModelLoadError(`Router '${manifest.router}' weights: parameter '${name}' is missing or invalid (${JSON.stringify(value)}).`);
+    throw new ModelLoadError(
+      `Router '${manifest.router}' weights: parameter '${name}' is missing or invalid (${JSON.stringify(value)}).`,
+    );
   }
   return value;
 }
@@ -46,7 +62,9 @@ export function numberParameter(manifest: LearnedRouterManifest, name: string, c
 export function stringListParameter(manifest: LearnedRouterManifest, name: string): string[] {
   const value = manifest.parameters[name];
   if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string')) {
-    throw new ModelLoadError(`Router '${manifest.router}' weights: parameter '${name}' must be a non-empty list of names.`);
+    throw new ModelLoadError(
+      `Router '${manifest.router}' weights: parameter '${name}' must be a non-empty list of names.`,
+    );
   }
   return value as string[];
 }

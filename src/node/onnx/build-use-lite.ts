@@ -17,7 +17,13 @@ const ONNX_FILES: ReadonlyArray<readonly [UseLiteVariant, string]> = [
   ['q8', 'onnx/model_quantized.onnx'],
   ['int8', 'onnx/model_int8.onnx'],
 ];
-const OUTPUT_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'README.md', ...ONNX_FILES.map(([, file]) => file)];
+const OUTPUT_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'README.md',
+  ...ONNX_FILES.map(([, file]) => file),
+];
 
 export interface BuildOptions {
   /** Output folder (default: public/models/universal-sentence-encoder-lite). */

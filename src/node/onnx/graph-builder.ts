@@ -61,7 +61,14 @@ export class GraphBuilder {
     this.nodes.push({ op_type: opType, input: inputs, output: outputs, attribute: encodeAttributes(attributes) });
   }
 
-  toModel(options: { graphName: string; producer: string; opset: number; irVersion: number; inputs: ValueInfoProto[]; outputs: ValueInfoProto[] }): ModelProto {
+  toModel(options: {
+    graphName: string;
+    producer: string;
+    opset: number;
+    irVersion: number;
+    inputs: ValueInfoProto[];
+    outputs: ValueInfoProto[];
+  }): ModelProto {
     return {
       ir_version: options.irVersion,
       producer_name: options.producer,

@@ -42,7 +42,11 @@ export function buildModelFolder(build: ModelFolderBuild): BuildResult {
 
 function isUpToDate(outDir: string, stamp: string, files: readonly string[]): boolean {
   const stampPath = join(outDir, STAMP_FILE);
-  return existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp && files.every((file) => existsSync(join(outDir, file)));
+  return (
+    existsSync(stampPath) &&
+    readFileSync(stampPath, 'utf8').trim() === stamp &&
+    files.every((file) => existsSync(join(outDir, file)))
+  );
 }
 
 /**
@@ -87,7 +91,11 @@ function ownerIsGone(lock: string): boolean {
 }
 
 /** Writes into a sibling folder and swaps it in, so a crash never leaves a half-written model behind a valid stamp. */
-function writeFolderAtomically(outDir: string, contents: ReadonlyMap<string, string | Uint8Array>, stamp: string): void {
+function writeFolderAtomically(
+  outDir: string,
+  contents: ReadonlyMap<string, string | Uint8Array>,
+  stamp: string,
+): void {
   const partial = `${outDir}.partial-${process.pid}`;
   const previous = `${outDir}.previous-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });

@@ -107,7 +107,9 @@ export interface NodeProto {
 
 export interface ValueInfoProto {
   name: string;
-  type: { tensor_type: { elem_type: OnnxDataType; shape: { dim: Array<{ dim_value: number } | { dim_param: string }> } } };
+  type: {
+    tensor_type: { elem_type: OnnxDataType; shape: { dim: Array<{ dim_value: number } | { dim_param: string }> } };
+  };
 }
 
 export interface ModelProto {

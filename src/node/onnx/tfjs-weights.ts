@@ -60,7 +60,9 @@ export function readTfjsInputs(directory: string): Map<string, Buffer> {
     if (!existsSync(path)) throw new ModelLoadError(`${path} is missing (reinstall with npm ci)`, 'model_not_found');
     const bytes = readFileSync(path);
     if (sha256(bytes) !== EXPECTED_SHA256[file]) {
-      throw new ModelLoadError(`${path} is corrupted: its SHA-256 differs from ${TFJS_PACKAGE}@${TFJS_PACKAGE_VERSION} (reinstall with npm ci)`);
+      throw new ModelLoadError(
+        `${path} is corrupted: its SHA-256 differs from ${TFJS_PACKAGE}@${TFJS_PACKAGE_VERSION} (reinstall with npm ci)`,
+      );
     }
     files.set(file, bytes);
   }
@@ -73,7 +75,8 @@ export function decodeTfjsModel(files: ReadonlyMap<string, Buffer>): TfjsModel {
     weightsManifest: Array<{ paths: string[]; weights: WeightsManifestEntry[] }>;
   };
   const group = manifest.weightsManifest[0];
-  if (manifest.weightsManifest.length !== 1 || !group) throw new ModelLoadError('model.json: expected one weight group');
+  if (manifest.weightsManifest.length !== 1 || !group)
+    throw new ModelLoadError('model.json: expected one weight group');
   const buffer = Buffer.concat(group.paths.map((path) => fileOf(files, path)));
 
   const weights = new Map<string, HostTensor>();
@@ -85,12 +88,15 @@ export function decodeTfjsModel(files: ReadonlyMap<string, Buffer>): TfjsModel {
     if (bytes.length !== count * 4) throw new ModelLoadError(`model.json: weight ${entry.name} runs past the shards`);
     const aligned = new Uint8Array(bytes).buffer;
     const name = entry.name.replace(WEIGHT_NAME_PREFIX, '');
-    if (entry.dtype === 'float32') weights.set(name, { dtype: 'float32', shape: entry.shape, data: new Float32Array(aligned) });
-    else if (entry.dtype === 'int32') weights.set(name, { dtype: 'int32', shape: entry.shape, data: new Int32Array(aligned) });
+    if (entry.dtype === 'float32')
+      weights.set(name, { dtype: 'float32', shape: entry.shape, data: new Float32Array(aligned) });
+    else if (entry.dtype === 'int32')
+      weights.set(name, { dtype: 'int32', shape: entry.shape, data: new Int32Array(aligned) });
     else throw new ModelLoadError(`model.json: weight ${entry.name} has unsupported dtype ${entry.dtype}`);
     offset += count * 4;
   }
-  if (offset !== buffer.length) throw new ModelLoadError(`model.json: shards hold ${buffer.length} bytes, manifest ${offset}`);
+  if (offset !== buffer.length)
+    throw new ModelLoadError(`model.json: shards hold ${buffer.length} bytes, manifest ${offset}`);
 
   const vocab = JSON.parse(fileOf(files, 'vocab.json').toString('utf8')) as Array<[string, number | null]>;
   return { weights, vocab };

@@ -17,7 +17,9 @@ export function tokenizerJson(vocab: ReadonlyArray<readonly [string, number | nu
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: [{ id: 0, content: unk, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+    added_tokens: [
+      { id: 0, content: unk, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+    ],
     normalizer: { type: 'NFKC' },
     pre_tokenizer: metaspace,
     post_processor: null,
@@ -69,7 +71,7 @@ export function modelReadme(): string {
     '- onnx/model.onnx: fp32 (transformers.js dtype fp32), matches the TF.js model to cosine >= 0.9999.',
     '- onnx/model_quantized.onnx: int8 weights through DequantizeLinear (dtype q8), cosine >= 0.999 against TF.js.',
     '- onnx/model_int8.onnx: dynamic int8 quantisation, MatMulInteger with uint8 weights at zero point 128 (dtype int8),',
-    '  cosine >= 0.999 against TF.js; the fastest variant on WASM and on onnxruntime-node, and routellm-web\'s default.',
+    "  cosine >= 0.999 against TF.js; the fastest variant on WASM and on onnxruntime-node, and routellm-web's default.",
     '',
   ].join('\n');
 }

@@ -54,7 +54,11 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
     const output = graph.name('w');
     graph.node(
       'DequantizeLinear',
-      [graph.constant(int8(values, tensor.shape)), graph.constant(float32(scales, [scales.length])), graph.constant(int8(new Int8Array(scales.length), [scales.length]))],
+      [
+        graph.constant(int8(values, tensor.shape)),
+        graph.constant(float32(scales, [scales.length])),
+        graph.constant(int8(new Int8Array(scales.length), [scales.length])),
+      ],
       [output],
       { axis },
     );
@@ -62,10 +66,16 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
   };
 
   /** x @ W + b; `dynamicQuantization` lets the int8 variant use MatMulInteger here. */
-  const dense = (x: string, kernel: HostTensor & { dtype: 'float32' }, bias: HostTensor, dynamicQuantization = true): string => {
+  const dense = (
+    x: string,
+    kernel: HostTensor & { dtype: 'float32' },
+    bias: HostTensor,
+    dynamicQuantization = true,
+  ): string => {
     const biasName = graph.constant(asFloat32(bias));
     if (variant === 'fp32') return graph.op('Add', [graph.op('MatMul', [x, graph.constant(kernel)]), biasName]);
-    if (variant === 'q8' || !dynamicQuantization) return graph.op('Add', [graph.op('MatMul', [x, matrix(kernel, 1)]), biasName]);
+    if (variant === 'q8' || !dynamicQuantization)
+      return graph.op('Add', [graph.op('MatMul', [x, matrix(kernel, 1)]), biasName]);
     const { values, scales } = quantizePerChannel(kernel.data, kernel.shape, 1);
     const [xq, xScale, xZeroPoint] = [graph.name('xq'), graph.name('xs'), graph.name('xz')];
     graph.node('DynamicQuantizeLinear', [x], [xq, xScale, xZeroPoint]);
@@ -73,10 +83,20 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
     const unsigned = Uint8Array.from(values, (value) => value + 128);
     const accumulator = graph.op(
       'Cast',
-      [graph.op('MatMulInteger', [xq, graph.constant({ dtype: 'uint8', shape: kernel.shape, data: unsigned }), xZeroPoint, graph.constant({ dtype: 'uint8', shape: [], data: Uint8Array.of(128) })])],
+      [
+        graph.op('MatMulInteger', [
+          xq,
+          graph.constant({ dtype: 'uint8', shape: kernel.shape, data: unsigned }),
+          xZeroPoint,
+          graph.constant({ dtype: 'uint8', shape: [], data: Uint8Array.of(128) }),
+        ]),
+      ],
       { to: OnnxDataType.FLOAT },
     );
-    return graph.op('Add', [graph.op('Mul', [accumulator, graph.op('Mul', [xScale, graph.constant(float32(scales, [scales.length]))])]), biasName]);
+    return graph.op('Add', [
+      graph.op('Mul', [accumulator, graph.op('Mul', [xScale, graph.constant(float32(scales, [scales.length]))])]),
+      biasName,
+    ]);
   };
 
   const lastAxis = graph.constant(int64([-1]));
@@ -101,13 +121,18 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
       weight(`${ENCODE}${layerPrefix}qkv_transform_single/bias/ConcatPartitions/concat`),
     );
     const [queries, keys, values] = [graph.name('q'), graph.name('k'), graph.name('v')];
-    graph.node('Split', [qkv, graph.constant(int64([dimensions, dimensions, dimensions]))], [queries, keys, values], { axis: -1 });
+    graph.node('Split', [qkv, graph.constant(int64([dimensions, dimensions, dimensions]))], [queries, keys, values], {
+      axis: -1,
+    });
     const headShape = graph.constant(int64([0, 0, heads, headSize]));
-    const splitHeads = (t: string) => graph.op('Transpose', [graph.op('Reshape', [t, headShape])], { perm: [0, 2, 1, 3] });
+    const splitHeads = (t: string) =>
+      graph.op('Transpose', [graph.op('Reshape', [t, headShape])], { perm: [0, 2, 1, 3] });
     const q = graph.op('Mul', [splitHeads(queries), graph.constant(weight(`${STACK}${layerPrefix}mul/y`))]);
     const k = graph.op('Transpose', [graph.op('Reshape', [keys, headShape])], { perm: [0, 2, 3, 1] });
     const v = splitHeads(values);
-    const probabilities = graph.op('Softmax', [graph.op('Add', [graph.op('MatMul', [q, k]), attentionBias])], { axis: -1 });
+    const probabilities = graph.op('Softmax', [graph.op('Add', [graph.op('MatMul', [q, k]), attentionBias])], {
+      axis: -1,
+    });
     const combined = graph.op('Reshape', [
       graph.op('Transpose', [graph.op('MatMul', [probabilities, v])], { perm: [0, 2, 1, 3] }),
       graph.constant(int64([0, 0, dimensions])),
@@ -122,14 +147,26 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
   const feedForward = (x: string, layer: number, mask3: string): string => {
     const normalised = layerNorm(x, layer, 'FFN/');
     const hidden = graph.op('Relu', [
-      dense(normalised, weight(`${STACK}Layer_${layer}/TransformerLayer/FFN/conv1/Tensordot/Reshape_1`), weight(`${ENCODE}Layer_${layer}/TransformerLayer/FFN/conv1/bias/ConcatPartitions/concat`)),
+      dense(
+        normalised,
+        weight(`${STACK}Layer_${layer}/TransformerLayer/FFN/conv1/Tensordot/Reshape_1`),
+        weight(`${ENCODE}Layer_${layer}/TransformerLayer/FFN/conv1/bias/ConcatPartitions/concat`),
+      ),
     ]);
-    const output = dense(hidden, weight(`${STACK}Layer_${layer}/TransformerLayer/FFN/conv2/Tensordot/Reshape_1`), weight(`${ENCODE}Layer_${layer}/TransformerLayer/FFN/conv2/bias/ConcatPartitions/concat`));
+    const output = dense(
+      hidden,
+      weight(`${STACK}Layer_${layer}/TransformerLayer/FFN/conv2/Tensordot/Reshape_1`),
+      weight(`${ENCODE}Layer_${layer}/TransformerLayer/FFN/conv2/bias/ConcatPartitions/concat`),
+    );
     return graph.op('Mul', [output, mask3]);
   };
 
   // Clip to 128 positions like the TF.js graph (ClipToMaxLength).
-  const [start, end, axisOne] = [graph.constant(int64([0])), graph.constant(int64([USE_LITE_MAX_TOKENS])), graph.constant(int64([1]))];
+  const [start, end, axisOne] = [
+    graph.constant(int64([0])),
+    graph.constant(int64([USE_LITE_MAX_TOKENS])),
+    graph.constant(int64([1])),
+  ];
   const ids = graph.op('Slice', ['input_ids', start, end, axisOne]);
   const attentionMask = graph.op('Slice', ['attention_mask', start, end, axisOne]);
   // Id 0 is SentencePiece's unknown piece and the padding id: both are masked out.
@@ -145,8 +182,13 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
     // int8 rows with a per-row scale, dequantised after the lookup.
     const { values, scales } = quantizePerChannel(table.data, table.shape, 0);
     rows = graph.op('Mul', [
-      graph.op('Cast', [graph.op('Gather', [graph.constant(int8(values, table.shape)), ids], { axis: 0 })], { to: OnnxDataType.FLOAT }),
-      graph.op('Unsqueeze', [graph.op('Gather', [graph.constant(float32(scales, [scales.length])), ids], { axis: 0 }), lastAxis]),
+      graph.op('Cast', [graph.op('Gather', [graph.constant(int8(values, table.shape)), ids], { axis: 0 })], {
+        to: OnnxDataType.FLOAT,
+      }),
+      graph.op('Unsqueeze', [
+        graph.op('Gather', [graph.constant(float32(scales, [scales.length])), ids], { axis: 0 }),
+        lastAxis,
+      ]),
     ]);
   } else {
     rows = graph.op('Gather', [graph.constant(table), ids], { axis: 0 });
@@ -155,7 +197,9 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
 
   // Timing signal: position * inverse timescales -> [sin, cos].
   const length = graph.op('Gather', [graph.op('Shape', [ids]), scalarInt(1)], { axis: 0 });
-  const positions = graph.op('Cast', [graph.op('Range', [scalarInt(0), length, scalarInt(1)])], { to: OnnxDataType.FLOAT });
+  const positions = graph.op('Cast', [graph.op('Range', [scalarInt(0), length, scalarInt(1)])], {
+    to: OnnxDataType.FLOAT,
+  });
   const angles = graph.op('Mul', [
     graph.op('Unsqueeze', [positions, lastAxis]),
     graph.constant(weight(`${STACK}Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1`)),
@@ -171,7 +215,12 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
   const attended = attention(layerNorm(x, 0, ''), 0, attentionBias, 256);
   // Layer 0 widens 256 -> 512, so its residual goes through a projection.
   const residual = graph.op('Mul', [
-    dense(x, weight(`${ENCODE}Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`), weight(`${ENCODE}Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`), false),
+    dense(
+      x,
+      weight(`${ENCODE}Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`),
+      weight(`${ENCODE}Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`),
+      false,
+    ),
     mask3,
   ]);
   x = graph.op('Add', [attended, residual]);
@@ -181,17 +230,37 @@ export function buildUseLiteGraph(weights: ReadonlyMap<string, HostTensor>, vari
 
   // Mean over the first L positions, L = number of non-zero ids (SequenceMask in the TF.js graph).
   const tokenCount = graph.op('ReduceSum', [mask, axisOne], { keepdims: 1 }); // [B, 1]
-  const sequenceMask = graph.op('Cast', [graph.op('Less', [graph.op('Unsqueeze', [positions, graph.constant(int64([0]))]), tokenCount])], { to: OnnxDataType.FLOAT });
+  const sequenceMask = graph.op(
+    'Cast',
+    [graph.op('Less', [graph.op('Unsqueeze', [positions, graph.constant(int64([0]))]), tokenCount])],
+    { to: OnnxDataType.FLOAT },
+  );
   const pooled = graph.op('Div', [
-    graph.op('ReduceSum', [graph.op('Mul', [x, graph.op('Unsqueeze', [sequenceMask, lastAxis])]), axisOne], { keepdims: 0 }),
+    graph.op('ReduceSum', [graph.op('Mul', [x, graph.op('Unsqueeze', [sequenceMask, lastAxis])]), axisOne], {
+      keepdims: 0,
+    }),
     graph.op('Max', [tokenCount, scalarFloat(1)]),
   ]);
   const head = graph.op('Tanh', [
-    dense(pooled, weight('module/Encoder_en/hidden_layers/tanh_layer_0/weights'), weight('module/Encoder_en/hidden_layers/tanh_layer_0/bias'), false),
+    dense(
+      pooled,
+      weight('module/Encoder_en/hidden_layers/tanh_layer_0/weights'),
+      weight('module/Encoder_en/hidden_layers/tanh_layer_0/bias'),
+      false,
+    ),
   ]);
-  const norm = graph.op('Sqrt', [graph.op('Max', [graph.op('ReduceSum', [graph.op('Mul', [head, head]), lastAxis], { keepdims: 1 }), scalarFloat(1e-12)])]);
+  const norm = graph.op('Sqrt', [
+    graph.op('Max', [
+      graph.op('ReduceSum', [graph.op('Mul', [head, head]), lastAxis], { keepdims: 1 }),
+      scalarFloat(1e-12),
+    ]),
+  ]);
   graph.node('Div', [head, norm], ['sentence_embedding']);
-  const fullShape = graph.op('Concat', [graph.op('Shape', ['input_ids']), graph.constant(int64([USE_LITE_DIMENSIONS]))], { axis: 0 });
+  const fullShape = graph.op(
+    'Concat',
+    [graph.op('Shape', ['input_ids']), graph.constant(int64([USE_LITE_DIMENSIONS]))],
+    { axis: 0 },
+  );
   graph.node('Expand', [graph.op('Unsqueeze', ['sentence_embedding', axisOne]), fullShape], ['last_hidden_state']);
 
   return graph.toModel({

@@ -33,10 +33,15 @@ export async function openPromptFeatures(): Promise<PromptFeatureSource> {
   const encoder = await createEncoder({ dtype: HEAD_ENCODER_DTYPE, overflow: 'chunk' });
   const cache: CachedEmbedder = await createCachedEmbedder(encoder, ROUTER_EMBEDDING_CACHE_DIR);
   const location = resolveModelLocation(DEFAULT_MODEL, { allowRemoteModels: false });
-  const tokenizer: PreTrainedTokenizer = await withLoadSettings({ localModelPath: location.localModelPath, allowRemoteModels: false }, () =>
-    AutoTokenizer.from_pretrained(location.modelId),
+  const tokenizer: PreTrainedTokenizer = await withLoadSettings(
+    { localModelPath: location.localModelPath, allowRemoteModels: false },
+    () => AutoTokenizer.from_pretrained(location.modelId),
   );
-  const vocabulary = (JSON.parse(new TextDecoder().decode(await readModelFile(location, 'tokenizer.json'))) as { model: { vocab: [string, number][] } }).model.vocab.map(([piece]) => piece);
+  const vocabulary = (
+    JSON.parse(new TextDecoder().decode(await readModelFile(location, 'tokenizer.json'))) as {
+      model: { vocab: [string, number][] };
+    }
+  ).model.vocab.map(([piece]) => piece);
   const table = tokenClassTable(vocabulary, TOKEN_CLASSES);
   return {
     encoderId: encoder.id,
@@ -48,7 +53,10 @@ export async function openPromptFeatures(): Promise<PromptFeatureSource> {
         part.forEach((text, index) => {
           // The pipeline's tokenizer truncates at model_max_length; the statistics see what the graph sees.
           const ids = tokenizer.encode(text).slice(0, CLASSIFIER_MAX_TOKENS);
-          features.push({ embedding: embeddings[index]!, statistics: promptStatistics(ids, table, TOKEN_CLASSES.length) });
+          features.push({
+            embedding: embeddings[index]!,
+            statistics: promptStatistics(ids, table, TOKEN_CLASSES.length),
+          });
         });
         onProgress?.(features.length, texts.length);
       }

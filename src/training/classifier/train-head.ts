@@ -44,7 +44,10 @@ interface Design {
   readonly statisticScale: Float32Array;
 }
 
-function design(examples: readonly HeadExample[], standardisation?: { mean: Float32Array; scale: Float32Array }): Design {
+function design(
+  examples: readonly HeadExample[],
+  standardisation?: { mean: Float32Array; scale: Float32Array },
+): Design {
   const statisticCount = examples[0]!.statistics.length;
   const width = EMBEDDING_DIMENSIONS + statisticCount;
   const mean = standardisation?.mean ?? new Float32Array(statisticCount);
@@ -67,7 +70,8 @@ function design(examples: readonly HeadExample[], standardisation?: { mean: Floa
   examples.forEach((example, row) => {
     inputs.set(example.embedding, row * width);
     for (let column = 0; column < statisticCount; column++) {
-      inputs[row * width + EMBEDDING_DIMENSIONS + column] = (example.statistics[column]! - mean[column]!) / scale[column]!;
+      inputs[row * width + EMBEDDING_DIMENSIONS + column] =
+        (example.statistics[column]! - mean[column]!) / scale[column]!;
     }
   });
   const meanWeight = examples.reduce((sum, example) => sum + example.weight, 0) / examples.length;
@@ -99,11 +103,15 @@ class Network {
   ) {
     this.random = createPrng(seed);
     // Glorot-uniform initialisation.
-    const uniform = (count: number, limit: number) => Float64Array.from({ length: count }, () => (2 * this.random() - 1) * limit);
+    const uniform = (count: number, limit: number) =>
+      Float64Array.from({ length: count }, () => (2 * this.random() - 1) * limit);
     this.w1 = uniform(width * hidden, Math.sqrt(6 / (width + hidden)));
     this.b1 = new Float64Array(hidden);
     this.w2 = uniform(hidden, Math.sqrt(6 / (hidden + 1)));
-    this.moments = [this.w1, this.b1, this.w2, this.b2].map((parameter) => ({ first: new Float64Array(parameter.length), second: new Float64Array(parameter.length) }));
+    this.moments = [this.w1, this.b1, this.w2, this.b2].map((parameter) => ({
+      first: new Float64Array(parameter.length),
+      second: new Float64Array(parameter.length),
+    }));
   }
 
   /** Log-odds for rows of a design matrix. */
@@ -137,7 +145,12 @@ class Network {
       const other = Math.floor(this.random() * (index + 1));
       [order[index], order[other]] = [order[other]!, order[index]!];
     }
-    const gradients = [new Float64Array(this.w1.length), new Float64Array(hidden), new Float64Array(hidden), new Float64Array(1)] as const;
+    const gradients = [
+      new Float64Array(this.w1.length),
+      new Float64Array(hidden),
+      new Float64Array(hidden),
+      new Float64Array(1),
+    ] as const;
     const hiddenValues = new Float64Array(hidden);
     const back = new Float64Array(hidden);
     for (let start = 0; start < order.length; start += batchSize) {
@@ -180,7 +193,8 @@ class Network {
         const g = gradient[index]!;
         first[index] = ADAM.beta1 * first[index]! + (1 - ADAM.beta1) * g;
         second[index] = ADAM.beta2 * second[index]! + (1 - ADAM.beta2) * g * g;
-        parameter[index]! -= (learningRate * (first[index]! / correction1)) / (Math.sqrt(second[index]! / correction2) + ADAM.epsilon);
+        parameter[index]! -=
+          (learningRate * (first[index]! / correction1)) / (Math.sqrt(second[index]! / correction2) + ADAM.epsilon);
       }
     });
   }
@@ -210,7 +224,10 @@ export function trainHead(
   examples: readonly HeadExample[],
   tokenClasses: readonly string[],
   hyperparameters: HeadHyperparameters,
-  settings: HeadTrainingSettings & { readonly members: number; readonly onProgress?: (done: number, total: number) => void },
+  settings: HeadTrainingSettings & {
+    readonly members: number;
+    readonly onProgress?: (done: number, total: number) => void;
+  },
 ): ClassifierHead {
   const data = design(examples);
   const rows = examples.map((_, index) => index);
@@ -218,7 +235,13 @@ export function trainHead(
   const members = Array.from({ length: settings.members }, (_, member) => {
     const network = new Network(data.width, hidden, settings.seed + member);
     for (let epoch = 0; epoch < epochs; epoch++) {
-      network.epoch(data, rows, hyperparameters.l2, settings.learningRate ?? DEFAULT_LEARNING_RATE, settings.batchSize ?? DEFAULT_BATCH_SIZE);
+      network.epoch(
+        data,
+        rows,
+        hyperparameters.l2,
+        settings.learningRate ?? DEFAULT_LEARNING_RATE,
+        settings.batchSize ?? DEFAULT_BATCH_SIZE,
+      );
       settings.onProgress?.(member * epochs + epoch + 1, settings.members * epochs);
     }
     return network;
@@ -227,7 +250,8 @@ export function trainHead(
   const firstWeight = new Float32Array(data.width * units);
   members.forEach((network, member) => {
     for (let unit = 0; unit < hidden; unit++) {
-      for (let input = 0; input < data.width; input++) firstWeight[input * units + member * hidden + unit] = network.w1[unit * data.width + input]!;
+      for (let input = 0; input < data.width; input++)
+        firstWeight[input * units + member * hidden + unit] = network.w1[unit * data.width + input]!;
     }
   });
   return {
@@ -235,11 +259,18 @@ export function trainHead(
     statisticMean: data.statisticMean,
     statisticScale: data.statisticScale,
     layers: [
-      { inputs: data.width, outputs: units, weight: firstWeight, bias: Float32Array.from(members.flatMap((network) => [...network.b1])) },
+      {
+        inputs: data.width,
+        outputs: units,
+        weight: firstWeight,
+        bias: Float32Array.from(members.flatMap((network) => [...network.b1])),
+      },
       {
         inputs: units,
         outputs: 1,
-        weight: Float32Array.from(members.flatMap((network) => [...network.w2].map((weight) => weight / members.length))),
+        weight: Float32Array.from(
+          members.flatMap((network) => [...network.w2].map((weight) => weight / members.length)),
+        ),
         bias: Float32Array.of(members.reduce((sum, network) => sum + network.b2[0]!, 0) / members.length),
       },
     ],
@@ -260,7 +291,10 @@ export interface CrossValidationResult {
 export function crossValidateHead(
   examples: readonly HeadExample[],
   grid: { readonly hidden: readonly number[]; readonly l2: readonly number[]; readonly epochs: readonly number[] },
-  settings: HeadTrainingSettings & { readonly folds: number; readonly onProgress?: (done: number, total: number) => void },
+  settings: HeadTrainingSettings & {
+    readonly folds: number;
+    readonly onProgress?: (done: number, total: number) => void;
+  },
 ): CrossValidationResult {
   const random = createPrng(settings.seed);
   const order = examples.map((_, index) => index);
@@ -281,12 +315,21 @@ export function crossValidateHead(
     const trainSide = design(trainRows.map((row) => examples[row]!));
     const standardisation = { mean: trainSide.statisticMean, scale: trainSide.statisticScale };
     const all = design(examples, standardisation);
-    const validationInputs = design(validationRows.map((row) => examples[row]!), standardisation).inputs;
+    const validationInputs = design(
+      validationRows.map((row) => examples[row]!),
+      standardisation,
+    ).inputs;
     for (const hidden of grid.hidden) {
       for (const l2 of grid.l2) {
         const network = new Network(all.width, hidden, settings.seed + fold);
         for (let epoch = 1; epoch <= maxEpochs; epoch++) {
-          network.epoch(all, trainRows, l2, settings.learningRate ?? DEFAULT_LEARNING_RATE, settings.batchSize ?? DEFAULT_BATCH_SIZE);
+          network.epoch(
+            all,
+            trainRows,
+            l2,
+            settings.learningRate ?? DEFAULT_LEARNING_RATE,
+            settings.batchSize ?? DEFAULT_BATCH_SIZE,
+          );
           settings.onProgress?.(++done, total);
           if (!grid.epochs.includes(epoch)) continue;
           const loss = logLoss(network.predict(validationInputs, validationRows.length), all, validationRows);
@@ -301,7 +344,12 @@ export function crossValidateHead(
     grid.l2.flatMap((l2) =>
       grid.epochs.map((epochs) => {
         const foldLosses = losses.get(key(hidden, l2, epochs))!;
-        return { hidden, l2, epochs, validationLogLoss: foldLosses.reduce((sum, loss) => sum + loss, 0) / foldLosses.length };
+        return {
+          hidden,
+          l2,
+          epochs,
+          validationLogLoss: foldLosses.reduce((sum, loss) => sum + loss, 0) / foldLosses.length,
+        };
       }),
     ),
   );

@@ -12,10 +12,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/core/errors.ts';
-import { manifestCalibration, readRouterWeights, type WeightsFileReader, type WeightsProgressEvent } from '../../../src/core/weights/router-weights.ts';
+import {
+  manifestCalibration,
+  readRouterWeights,
+  type WeightsFileReader,
+  type WeightsProgressEvent,
+} from '../../../src/core/weights/router-weights.ts';
 import { sha256Hex } from '../../../src/core/weights/sha256.ts';
 import { PROJECT_ROOT } from '../../../src/node/paths.ts';
-import { DEFAULT_ROUTERS_DIR, fsWeightsReader, readRouterFolder, writeRouterFolder } from '../../../src/node/router-weights.ts';
+import {
+  DEFAULT_ROUTERS_DIR,
+  fsWeightsReader,
+  readRouterFolder,
+  writeRouterFolder,
+} from '../../../src/node/router-weights.ts';
 import { httpWeightsReader } from '../../../src/worker/http-weights-reader.ts';
 
 const E2E_ROUTERS_DIR = path.join(PROJECT_ROOT, 'e2e', 'fixtures', 'routers');
@@ -31,7 +41,10 @@ async function serve(roots: Record<string, string>): Promise<{ url: string; clos
     const root = Object.entries(roots).find(([prefix]) => pathname.startsWith(prefix));
     if (!root) return void response.writeHead(404).end();
     readFile(path.join(root[1], pathname.slice(root[0].length))).then(
-      (bytes) => response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength }).end(bytes),
+      (bytes) =>
+        response
+          .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength })
+          .end(bytes),
       (error: NodeJS.ErrnoException) => response.writeHead(error.code === 'EISDIR' ? 403 : 404).end(),
     );
   });
@@ -42,7 +55,11 @@ async function serve(roots: Record<string, string>): Promise<{ url: string; clos
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'router-weights-'));
-  const server = await serve({ '/scratch/': scratch, '/routers/': DEFAULT_ROUTERS_DIR, '/e2e-routers/': E2E_ROUTERS_DIR });
+  const server = await serve({
+    '/scratch/': scratch,
+    '/routers/': DEFAULT_ROUTERS_DIR,
+    '/e2e-routers/': E2E_ROUTERS_DIR,
+  });
   baseUrl = server.url;
   closeServer = server.close;
 });
@@ -84,16 +101,23 @@ const readers: { name: string; open: (folder: Folder) => { read: WeightsFileRead
 ];
 
 describe.each(readers)('readRouterWeights over the $name reader', ({ open }) => {
-  async function load(files: Record<string, string | Uint8Array | typeof DIRECTORY>, onProgress?: (event: WeightsProgressEvent) => void) {
+  async function load(
+    files: Record<string, string | Uint8Array | typeof DIRECTORY>,
+    onProgress?: (event: WeightsProgressEvent) => void,
+  ) {
     const { read, where } = open(await folder(files));
     return { where, result: readRouterWeights(read, where, onProgress) };
   }
-  const manifestWith = (fields: Record<string, unknown>) => JSON.stringify({ files: { 'w.bin': entry('abc') }, ...fields });
+  const manifestWith = (fields: Record<string, unknown>) =>
+    JSON.stringify({ files: { 'w.bin': entry('abc') }, ...fields });
 
   it('reads the manifest and every file it names, reporting progress per file', async () => {
     const events: WeightsProgressEvent[] = [];
     const manifest = { seed: 7, files: { 'a.bin': entry('AAAA'), 'b.json': entry('{}') } };
-    const { result } = await load({ 'manifest.json': JSON.stringify(manifest), 'a.bin': 'AAAA', 'b.json': '{}', 'unnamed.bin': 'x' }, (event) => events.push(event));
+    const { result } = await load(
+      { 'manifest.json': JSON.stringify(manifest), 'a.bin': 'AAAA', 'b.json': '{}', 'unnamed.bin': 'x' },
+      (event) => events.push(event),
+    );
     const weights = await result;
     expect(weights.manifest).toEqual(manifest);
     expect([...weights.files.keys()]).toEqual(['a.bin', 'b.json']);
@@ -121,15 +145,27 @@ describe.each(readers)('readRouterWeights over the $name reader', ({ open }) => 
 
   it('is model_not_found without a manifest', async () => {
     const { where, result } = await load({ 'w.bin': 'abc' });
-    await expect(result).rejects.toMatchObject({ name: 'ModelLoadError', code: 'model_not_found', message: `No router weights at ${where} (manifest.json is missing).` });
-    const { read, where: nowhere } = open({ dir: path.join(scratch, 'no-such-folder'), url: `${baseUrl}/scratch/no-such-folder/` });
+    await expect(result).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'model_not_found',
+      message: `No router weights at ${where} (manifest.json is missing).`,
+    });
+    const { read, where: nowhere } = open({
+      dir: path.join(scratch, 'no-such-folder'),
+      url: `${baseUrl}/scratch/no-such-folder/`,
+    });
     await expect(readRouterWeights(read, nowhere)).rejects.toMatchObject({ code: 'model_not_found' });
   });
 
   it('is model_load_failed for a manifest that is not a JSON object', async () => {
     const { where, result } = await load({ 'manifest.json': '{nope' });
-    await expect(result).rejects.toMatchObject({ code: 'model_load_failed', message: expect.stringContaining(`${where}manifest.json is not valid JSON`) });
-    await expect((await load({ 'manifest.json': '[1]' })).result).rejects.toThrow(/manifest.json must hold a JSON object/);
+    await expect(result).rejects.toMatchObject({
+      code: 'model_load_failed',
+      message: expect.stringContaining(`${where}manifest.json is not valid JSON`),
+    });
+    await expect((await load({ 'manifest.json': '[1]' })).result).rejects.toThrow(
+      /manifest.json must hold a JSON object/,
+    );
   });
 
   it('takes "files" only as an object keyed by file name, each with its size and SHA-256', async () => {
@@ -144,14 +180,24 @@ describe.each(readers)('readRouterWeights over the $name reader', ({ open }) => 
     ];
     for (const [files, message] of cases) {
       const { result } = await load({ 'manifest.json': JSON.stringify({ files }), 'w.bin': 'abc' });
-      await expect(result, JSON.stringify(files)).rejects.toMatchObject({ name: 'ModelLoadError', code: 'model_load_failed', message: expect.stringMatching(message) });
+      await expect(result, JSON.stringify(files)).rejects.toMatchObject({
+        name: 'ModelLoadError',
+        code: 'model_load_failed',
+        message: expect.stringMatching(message),
+      });
     }
   });
 
   it('fails when a named file is missing or cannot be read', async () => {
     const { where, result } = await load({ 'manifest.json': JSON.stringify({ files: { 'gone.bin': entry('abc') } }) });
-    await expect(result).rejects.toMatchObject({ code: 'model_load_failed', message: `${where}gone.bin, named in manifest.json, is missing.` });
-    const unreadable = await load({ 'manifest.json': JSON.stringify({ files: { 'w.bin': entry('abc') } }), 'w.bin': DIRECTORY });
+    await expect(result).rejects.toMatchObject({
+      code: 'model_load_failed',
+      message: `${where}gone.bin, named in manifest.json, is missing.`,
+    });
+    const unreadable = await load({
+      'manifest.json': JSON.stringify({ files: { 'w.bin': entry('abc') } }),
+      'w.bin': DIRECTORY,
+    });
     await expect(unreadable.result).rejects.toMatchObject({ name: 'ModelLoadError', code: 'model_load_failed' });
   });
 
@@ -167,29 +213,66 @@ describe.each(readers)('readRouterWeights over the $name reader', ({ open }) => 
 
   it('never reads outside the folder, even where the file exists and matches', async () => {
     await writeFile(path.join(scratch, 'outside.bin'), 'abc');
-    const names = ['../outside.bin', `${scratch}/outside.bin`, `${baseUrl}/scratch/outside.bin`, 'sub/w.bin', './w.bin', '..', '.', '', 'manifest.json', 'a\\b', '.hidden'];
+    const names = [
+      '../outside.bin',
+      `${scratch}/outside.bin`,
+      `${baseUrl}/scratch/outside.bin`,
+      'sub/w.bin',
+      './w.bin',
+      '..',
+      '.',
+      '',
+      'manifest.json',
+      'a\\b',
+      '.hidden',
+    ];
     for (const name of names) {
-      const { result } = await load({ 'manifest.json': JSON.stringify({ files: { [name]: entry('abc') } }), 'w.bin': 'abc' });
-      await expect(result, name).rejects.toMatchObject({ code: 'model_load_failed', message: expect.stringContaining(`"${name}" is not a weight file name inside the folder`) });
+      const { result } = await load({
+        'manifest.json': JSON.stringify({ files: { [name]: entry('abc') } }),
+        'w.bin': 'abc',
+      });
+      await expect(result, name).rejects.toMatchObject({
+        code: 'model_load_failed',
+        message: expect.stringContaining(`"${name}" is not a weight file name inside the folder`),
+      });
     }
   });
 
   it('takes a calibration quantile table only when it is usable, and none at all', async () => {
     const table = [0.1, 0.4, 0.4, 0.9];
-    const loaded = await (await load({ 'manifest.json': manifestWith({ calibration: { quantiles: table, prompts: 'p' } }), 'w.bin': 'abc' })).result;
+    const loaded = await (
+      await load({ 'manifest.json': manifestWith({ calibration: { quantiles: table, prompts: 'p' } }), 'w.bin': 'abc' })
+    ).result;
     expect(manifestCalibration(loaded.manifest)).toEqual({ quantiles: table, prompts: 'p' });
     const uncalibrated = await (await load({ 'manifest.json': manifestWith({}), 'w.bin': 'abc' })).result;
     expect(manifestCalibration(uncalibrated.manifest)).toBeUndefined();
-    for (const calibration of [3, {}, { quantiles: [0.5] }, { quantiles: [0.5, 0.4] }, { quantiles: [0, 'x'] }, { quantiles: [0, 1], prompts: 4 }]) {
+    for (const calibration of [
+      3,
+      {},
+      { quantiles: [0.5] },
+      { quantiles: [0.5, 0.4] },
+      { quantiles: [0, 'x'] },
+      { quantiles: [0, 1], prompts: 4 },
+    ]) {
       const { result } = await load({ 'manifest.json': manifestWith({ calibration }), 'w.bin': 'abc' });
-      await expect(result, JSON.stringify(calibration)).rejects.toMatchObject({ code: 'model_load_failed', message: expect.stringMatching(/manifest.json: calibration\./) });
+      await expect(result, JSON.stringify(calibration)).rejects.toMatchObject({
+        code: 'model_load_failed',
+        message: expect.stringMatching(/manifest.json: calibration\./),
+      });
     }
   });
 
   it('reads what writeRouterFolder writes', async () => {
     const dir = path.join(scratch, `written-${++folderCount}`);
     const bytes = new Uint8Array([0, 1, 2, 255]);
-    const written = await writeRouterFolder(dir, { router: 'r', calibration: { quantiles: [0, 1] } }, new Map<string, Uint8Array | string>([['w.bin', bytes], ['h.json', '{"a":1}']]));
+    const written = await writeRouterFolder(
+      dir,
+      { router: 'r', calibration: { quantiles: [0, 1] } },
+      new Map<string, Uint8Array | string>([
+        ['w.bin', bytes],
+        ['h.json', '{"a":1}'],
+      ]),
+    );
     const { read, where } = open({ dir, url: `${baseUrl}/scratch/${path.basename(dir)}/` });
     const weights = await readRouterWeights(read, where);
     expect(weights.manifest).toEqual(written);
@@ -200,12 +283,20 @@ describe.each(readers)('readRouterWeights over the $name reader', ({ open }) => 
 
 describe('committed router weights', () => {
   const committed = async (root: string) =>
-    (await readdir(root, { withFileTypes: true })).filter((item) => item.isDirectory() && existsSync(path.join(root, item.name, 'manifest.json'))).map((item) => item.name);
+    (await readdir(root, { withFileTypes: true }))
+      .filter((item) => item.isDirectory() && existsSync(path.join(root, item.name, 'manifest.json')))
+      .map((item) => item.name);
 
   it('load through both readers to the same manifest and bytes, matching their recorded hashes', async () => {
     const folders = [
-      ...(await committed(DEFAULT_ROUTERS_DIR)).map((name) => ({ dir: path.join(DEFAULT_ROUTERS_DIR, name), url: `${baseUrl}/routers/${name}/` })),
-      ...(await committed(E2E_ROUTERS_DIR)).map((name) => ({ dir: path.join(E2E_ROUTERS_DIR, name), url: `${baseUrl}/e2e-routers/${name}/` })),
+      ...(await committed(DEFAULT_ROUTERS_DIR)).map((name) => ({
+        dir: path.join(DEFAULT_ROUTERS_DIR, name),
+        url: `${baseUrl}/routers/${name}/`,
+      })),
+      ...(await committed(E2E_ROUTERS_DIR)).map((name) => ({
+        dir: path.join(E2E_ROUTERS_DIR, name),
+        url: `${baseUrl}/e2e-routers/${name}/`,
+      })),
     ];
     expect(folders.length).toBeGreaterThanOrEqual(5);
     for (const { dir, url } of folders) {
@@ -215,7 +306,9 @@ describe('committed router weights', () => {
       expect([...fromHttp.files.keys()], dir).toEqual([...fromDisk.files.keys()]);
       for (const [name, bytes] of fromDisk.files) {
         expect(Buffer.from(fromHttp.files.get(name)!).equals(Buffer.from(bytes)), `${dir}/${name}`).toBe(true);
-        expect(createHash('sha256').update(bytes).digest('hex'), `${dir}/${name}`).toBe((fromDisk.manifest['files'] as Record<string, { sha256: string }>)[name]!.sha256);
+        expect(createHash('sha256').update(bytes).digest('hex'), `${dir}/${name}`).toBe(
+          (fromDisk.manifest['files'] as Record<string, { sha256: string }>)[name]!.sha256,
+        );
       }
       expect(manifestCalibration(fromDisk.manifest)?.quantiles.length, dir).toBeGreaterThanOrEqual(2);
     }

@@ -16,7 +16,10 @@ describe('USE-lite ONNX graphs', () => {
     expect(model.opset_import).toEqual([{ domain: '', version: 13 }]);
     expect(model.graph.input.map((input) => input.name)).toEqual(['input_ids', 'attention_mask']);
     expect(model.graph.output.map((output) => output.name)).toEqual(['last_hidden_state', 'sentence_embedding']);
-    expect(model.graph.output[1]!.type.tensor_type.shape.dim).toEqual([{ dim_param: 'batch_size' }, { dim_value: 512 }]);
+    expect(model.graph.output[1]!.type.tensor_type.shape.dim).toEqual([
+      { dim_param: 'batch_size' },
+      { dim_value: 512 },
+    ]);
   });
 
   it('keeps fp32 weights float', () => {
@@ -31,7 +34,9 @@ describe('USE-lite ONNX graphs', () => {
     // Two layers of qkv, output, conv1 and conv2, the layer-0 residual projection and the tanh head.
     expect(opTypes.filter((op) => op === 'DequantizeLinear')).toHaveLength(10);
     expect(opTypes).not.toContain('MatMulInteger');
-    const largeFloats = model.graph.initializer.filter((tensor) => tensor.data_type === OnnxDataType.FLOAT && tensor.raw_data.length >= 4096 * 4);
+    const largeFloats = model.graph.initializer.filter(
+      (tensor) => tensor.data_type === OnnxDataType.FLOAT && tensor.raw_data.length >= 4096 * 4,
+    );
     // Only the per-row embedding scales (8002 floats) stay float32 at this size.
     expect(largeFloats.map((tensor) => tensor.dims)).toEqual([[8002]]);
   });

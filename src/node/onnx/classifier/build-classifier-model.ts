@@ -9,7 +9,14 @@ import { decodeHead } from './head.ts';
 import { readRouterFolder } from '../../router-weights.ts';
 import { type BuildResult, buildModelFolder } from '../model-folder.ts';
 import { encodeModel } from '../onnx-proto.ts';
-import { TFJS_INPUT_FILES, TFJS_PACKAGE, decodeTfjsModel, installedTfjsDir, readTfjsInputs, sha256 } from '../tfjs-weights.ts';
+import {
+  TFJS_INPUT_FILES,
+  TFJS_PACKAGE,
+  decodeTfjsModel,
+  installedTfjsDir,
+  readTfjsInputs,
+  sha256,
+} from '../tfjs-weights.ts';
 import { configJson as useLiteConfigJson, tokenizerConfigJson, tokenizerJson } from '../use-lite-files.ts';
 import { type UseLiteVariant, USE_LITE_MAX_TOKENS, buildUseLiteGraph } from '../use-lite-graph.ts';
 import { CLASSIFIER_LABELS, buildClassifierGraph } from './classifier-graph.ts';
@@ -35,7 +42,13 @@ const ONNX_FILES: ReadonlyArray<readonly [UseLiteVariant, string]> = [
   ['fp32', 'onnx/model.onnx'],
   ['q8', 'onnx/model_quantized.onnx'],
 ];
-const OUTPUT_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'README.md', ...ONNX_FILES.map(([, file]) => file)];
+const OUTPUT_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'README.md',
+  ...ONNX_FILES.map(([, file]) => file),
+];
 
 export interface ClassifierBuildOptions {
   /** Folder of the trained head (default public/routers/classifier). */
@@ -51,7 +64,10 @@ export interface ClassifierBuildOptions {
 export async function buildClassifierModel(options: ClassifierBuildOptions = {}): Promise<BuildResult> {
   const headDir = options.headDir ?? DEFAULT_CLASSIFIER_HEAD_DIR;
   if (!existsSync(join(headDir, MANIFEST_FILE))) {
-    throw new ModelLoadError(`no trained head in ${headDir} (${MANIFEST_FILE} is missing); npm run train:classifier writes it`, 'model_not_found');
+    throw new ModelLoadError(
+      `no trained head in ${headDir} (${MANIFEST_FILE} is missing); npm run train:classifier writes it`,
+      'model_not_found',
+    );
   }
   const headFolder = await readRouterFolder(headDir);
   const inputs = readTfjsInputs(options.tfjsDir ?? installedTfjsDir());
@@ -67,14 +83,18 @@ export async function buildClassifierModel(options: ClassifierBuildOptions = {})
         vocab.map(([piece]) => piece),
         head.tokenClasses.map(tokenClass),
       );
-      const tokenizerConfig = { ...(JSON.parse(tokenizerConfigJson(vocab)) as Record<string, unknown>), model_max_length: CLASSIFIER_MAX_TOKENS };
+      const tokenizerConfig = {
+        ...(JSON.parse(tokenizerConfigJson(vocab)) as Record<string, unknown>),
+        model_max_length: CLASSIFIER_MAX_TOKENS,
+      };
       const contents = new Map<string, string | Uint8Array>([
         ['config.json', configJson(vocab.length)],
         ['tokenizer.json', tokenizerJson(vocab)],
         ['tokenizer_config.json', `${JSON.stringify(tokenizerConfig, null, 2)}\n`],
         ['README.md', modelReadme(headFolder.manifest)],
       ]);
-      for (const [variant, file] of ONNX_FILES) contents.set(file, encodeModel(buildClassifierGraph(buildUseLiteGraph(weights, variant), head, table)));
+      for (const [variant, file] of ONNX_FILES)
+        contents.set(file, encodeModel(buildClassifierGraph(buildUseLiteGraph(weights, variant), head, table)));
       return contents;
     },
   });

@@ -19,11 +19,16 @@ export const CLASSIFIER_LABELS = ['weak', 'strong'] as const;
  *    (`tokenClassTable`, [vocabulary, classes]) over the attention mask;
  * 3. the head's MLP gives the log-odds z, and logits = [-z/2, z/2], whose softmax is [1 - sigmoid(z), sigmoid(z)].
  */
-export function buildClassifierGraph(useLite: ModelProto, head: ClassifierHead, tokenClassTable: Float32Array): ModelProto {
+export function buildClassifierGraph(
+  useLite: ModelProto,
+  head: ClassifierHead,
+  tokenClassTable: Float32Array,
+): ModelProto {
   validateHead(head);
   if (USE_LITE_DIMENSIONS !== EMBEDDING_DIMENSIONS) throw new ModelLoadError('the head expects 512-d embeddings');
   const classes = head.tokenClasses.length;
-  if (tokenClassTable.length % Math.max(1, classes) !== 0) throw new ModelLoadError('token class table is not [vocabulary, classes]');
+  if (tokenClassTable.length % Math.max(1, classes) !== 0)
+    throw new ModelLoadError('token class table is not [vocabulary, classes]');
   const graph = new GraphBuilder();
   const ints = (values: number[]) => graph.constant(int64(values));
   const scalarInt = (value: number) => graph.constant(int64([value], []));
@@ -37,33 +42,57 @@ export function buildClassifierGraph(useLite: ModelProto, head: ClassifierHead, 
   const batch = graph.op('Gather', [shape, scalarInt(0)], { axis: 0 });
   const tokens = graph.op('Gather', [shape, scalarInt(1)], { axis: 0 });
   const windowLength = graph.op('Max', [graph.op('Min', [tokens, scalarInt(USE_LITE_MAX_TOKENS)]), scalarInt(1)]);
-  const windowCount = graph.op('Max', [graph.op('Div', [graph.op('Sub', [graph.op('Add', [tokens, windowLength]), scalarInt(1)]), windowLength]), scalarInt(1)]);
+  const windowCount = graph.op('Max', [
+    graph.op('Div', [graph.op('Sub', [graph.op('Add', [tokens, windowLength]), scalarInt(1)]), windowLength]),
+    scalarInt(1),
+  ]);
   const padding = graph.op('Sub', [graph.op('Mul', [windowCount, windowLength]), tokens]);
   const pads = graph.op('Concat', [ints([0, 0, 0]), graph.op('Unsqueeze', [padding, ints([0])])], { axis: 0 });
   const rowsOfWindows = graph.op('Concat', [ints([-1]), graph.op('Unsqueeze', [windowLength, ints([0])])], { axis: 0 });
   const windowIds = graph.op('Reshape', [graph.op('Pad', ['input_ids', pads, scalarInt(0)]), rowsOfWindows]);
   const windowMask = graph.op('Reshape', [graph.op('Pad', ['attention_mask', pads, scalarInt(0)]), rowsOfWindows]);
   const windowEmbedding = graph.name('window_embedding');
-  const encoder = embedModel(useLite, 'use_lite', { input_ids: windowIds, attention_mask: windowMask, sentence_embedding: windowEmbedding });
+  const encoder = embedModel(useLite, 'use_lite', {
+    input_ids: windowIds,
+    attention_mask: windowMask,
+    sentence_embedding: windowEmbedding,
+  });
 
   // Windows of padding only (a shorter text in the batch) do not count; the others are averaged, then renormalised.
-  const hasTokens = asFloat(graph.op('Greater', [graph.op('ReduceMax', [windowMask], { axes: [1], keepdims: 1 }), scalarInt(0)]));
+  const hasTokens = asFloat(
+    graph.op('Greater', [graph.op('ReduceMax', [windowMask], { axes: [1], keepdims: 1 }), scalarInt(0)]),
+  );
   const perText = graph.op('Reshape', [
     graph.op('Mul', [windowEmbedding, hasTokens]),
     graph.op('Concat', [graph.op('Unsqueeze', [batch, ints([0])]), ints([-1, EMBEDDING_DIMENSIONS])], { axis: 0 }),
   ]);
   const summed = graph.op('ReduceSum', [perText, ints([1])], { keepdims: 0 });
-  const norm = graph.op('Sqrt', [graph.op('Max', [graph.op('ReduceSum', [graph.op('Mul', [summed, summed]), ints([-1])], { keepdims: 1 }), scalarFloat(1e-12)])]);
+  const norm = graph.op('Sqrt', [
+    graph.op('Max', [
+      graph.op('ReduceSum', [graph.op('Mul', [summed, summed]), ints([-1])], { keepdims: 1 }),
+      scalarFloat(1e-12),
+    ]),
+  ]);
   const embedding = graph.op('Div', [summed, norm]);
 
   // 2. Statistics: ln(1 + tokens), ln(1 + count) per token class.
   const mask = asFloat('attention_mask');
   const counts = [graph.op('ReduceSum', [mask, ints([1])], { keepdims: 1 })];
   if (classes > 0) {
-    const perToken = graph.op('Gather', [graph.constant(float32(tokenClassTable, [tokenClassTable.length / classes, classes])), 'input_ids'], { axis: 0 });
-    counts.push(graph.op('ReduceSum', [graph.op('Mul', [perToken, graph.op('Unsqueeze', [mask, ints([-1])])]), ints([1])], { keepdims: 0 }));
+    const perToken = graph.op(
+      'Gather',
+      [graph.constant(float32(tokenClassTable, [tokenClassTable.length / classes, classes])), 'input_ids'],
+      { axis: 0 },
+    );
+    counts.push(
+      graph.op('ReduceSum', [graph.op('Mul', [perToken, graph.op('Unsqueeze', [mask, ints([-1])])]), ints([1])], {
+        keepdims: 0,
+      }),
+    );
   }
-  const statistics = graph.op('Log', [graph.op('Add', [counts.length > 1 ? graph.op('Concat', counts, { axis: 1 }) : counts[0]!, scalarFloat(1)])]);
+  const statistics = graph.op('Log', [
+    graph.op('Add', [counts.length > 1 ? graph.op('Concat', counts, { axis: 1 }) : counts[0]!, scalarFloat(1)]),
+  ]);
   const standardised = graph.op('Div', [
     graph.op('Sub', [statistics, graph.constant(float32(head.statisticMean, [head.statisticMean.length]))]),
     graph.constant(float32(head.statisticScale, [head.statisticScale.length])),
@@ -92,7 +121,10 @@ export function buildClassifierGraph(useLite: ModelProto, head: ClassifierHead, 
     outputs: [tensorValueInfo('logits', OnnxDataType.FLOAT, ['batch_size', CLASSIFIER_LABELS.length])],
   });
   const initializer = [...own.graph.initializer, ...encoder.initializer];
-  own.graph.node = topologicalOrder([...own.graph.node, ...encoder.node], [...own.graph.input.map((input) => input.name), ...initializer.map((tensor) => tensor.name)]);
+  own.graph.node = topologicalOrder(
+    [...own.graph.node, ...encoder.node],
+    [...own.graph.input.map((input) => input.name), ...initializer.map((tensor) => tensor.name)],
+  );
   own.graph.initializer = initializer;
   return own;
 }

@@ -13,19 +13,27 @@ export interface GraphPart {
  * them. Outputs missing from `connections` are dropped, with every node that only they needed, so a part
  * contributes just what the larger graph uses.
  */
-export function embedModel(model: ModelProto, namespace: string, connections: Readonly<Record<string, string>>): GraphPart {
+export function embedModel(
+  model: ModelProto,
+  namespace: string,
+  connections: Readonly<Record<string, string>>,
+): GraphPart {
   const { graph } = model;
   for (const input of graph.input) {
-    if (!Object.hasOwn(connections, input.name)) throw new InvalidInputError(`embedModel: graph input ${input.name} is not connected`);
+    if (!Object.hasOwn(connections, input.name))
+      throw new InvalidInputError(`embedModel: graph input ${input.name} is not connected`);
   }
   const kept = graph.output.map((output) => output.name).filter((name) => Object.hasOwn(connections, name));
   if (kept.length === 0) throw new InvalidInputError('embedModel: no graph output is connected');
   const node = liveNodes(graph.node, kept);
-  const rename = (name: string) => (name === '' ? name : Object.hasOwn(connections, name) ? connections[name]! : `${namespace}/${name}`);
+  const rename = (name: string) =>
+    name === '' ? name : Object.hasOwn(connections, name) ? connections[name]! : `${namespace}/${name}`;
   const used = new Set(node.flatMap((entry) => entry.input));
   return {
     node: node.map((entry) => ({ ...entry, input: entry.input.map(rename), output: entry.output.map(rename) })),
-    initializer: graph.initializer.filter((tensor) => used.has(tensor.name)).map((tensor) => ({ ...tensor, name: rename(tensor.name) })),
+    initializer: graph.initializer
+      .filter((tensor) => used.has(tensor.name))
+      .map((tensor) => ({ ...tensor, name: rename(tensor.name) })),
   };
 }
 
@@ -40,7 +48,10 @@ export function topologicalOrder(nodes: readonly NodeProto[], available: Iterabl
   const ordered: NodeProto[] = [];
   while (pending.length > 0) {
     const next = pending.findIndex((node) => node.input.every((name) => ready.has(name)));
-    if (next < 0) throw new ModelLoadError(`topologicalOrder: no producer for an input of ${pending[0]!.op_type} (${pending[0]!.input.filter((name) => !ready.has(name)).join(', ')})`);
+    if (next < 0)
+      throw new ModelLoadError(
+        `topologicalOrder: no producer for an input of ${pending[0]!.op_type} (${pending[0]!.input.filter((name) => !ready.has(name)).join(', ')})`,
+      );
     const [node] = pending.splice(next, 1);
     ordered.push(node!);
     for (const output of node!.output) ready.add(output);

@@ -25,14 +25,19 @@ export const TOKEN_CLASSES: readonly TokenClass[] = [
 
 export function tokenClass(name: string): TokenClass {
   const found = TOKEN_CLASSES.find((entry) => entry.name === name);
-  if (!found) throw new InvalidInputError(`unknown token class '${name}' (known: ${TOKEN_CLASSES.map((entry) => entry.name).join(', ')})`);
+  if (!found)
+    throw new InvalidInputError(
+      `unknown token class '${name}' (known: ${TOKEN_CLASSES.map((entry) => entry.name).join(', ')})`,
+    );
   return found;
 }
 
 /** Row-major [vocabulary, classes] table of 0/1: which classes each piece belongs to. */
 export function tokenClassTable(pieces: readonly string[], classes: readonly TokenClass[]): Float32Array {
   const table = new Float32Array(pieces.length * classes.length);
-  pieces.forEach((piece, id) => classes.forEach((entry, column) => (table[id * classes.length + column] = entry.matches(piece, id) ? 1 : 0)));
+  pieces.forEach((piece, id) =>
+    classes.forEach((entry, column) => (table[id * classes.length + column] = entry.matches(piece, id) ? 1 : 0)),
+  );
   return table;
 }
 

@@ -53,15 +53,21 @@ export function validateHead(head: ClassifierHead): void {
   if (head.statisticMean.length !== statistics || head.statisticScale.length !== statistics) {
     throw new ModelLoadError(`head statistics: expected ${statistics} means and scales`);
   }
-  if (head.statisticScale.some((scale) => !(scale > 0))) throw new ModelLoadError('head statistics: every scale must be positive');
+  if (head.statisticScale.some((scale) => !(scale > 0)))
+    throw new ModelLoadError('head statistics: every scale must be positive');
   let inputs = EMBEDDING_DIMENSIONS + statistics;
   head.layers.forEach((layer, index) => {
-    if (layer.inputs !== inputs || layer.weight.length !== layer.inputs * layer.outputs || layer.bias.length !== layer.outputs) {
+    if (
+      layer.inputs !== inputs ||
+      layer.weight.length !== layer.inputs * layer.outputs ||
+      layer.bias.length !== layer.outputs
+    ) {
       throw new ModelLoadError(`head layer ${index}: expected ${inputs} inputs and weights of [inputs, outputs]`);
     }
     inputs = layer.outputs;
   });
-  if (inputs !== 1 || head.layers.length === 0) throw new ModelLoadError('head: the last layer must have one output (the log-odds)');
+  if (inputs !== 1 || head.layers.length === 0)
+    throw new ModelLoadError('head: the last layer must have one output (the log-odds)');
 }
 
 /** The router folder's contents (writeRouterFolder adds each file's size and SHA-256 to the manifest). */
@@ -83,19 +89,28 @@ export function encodeHead(head: ClassifierHead): { fields: HeadManifestFields; 
 /** The head in a router folder read by readRouterFolder (which has checked the files' hashes). */
 export function decodeHead(weights: RouterWeights): ClassifierHead {
   const manifest = weights.manifest as Partial<HeadManifestFields>;
-  if (manifest.format !== HEAD_FORMAT) throw new ModelLoadError(`classifier head manifest: format must be ${HEAD_FORMAT}, got ${String(manifest.format)}`);
+  if (manifest.format !== HEAD_FORMAT)
+    throw new ModelLoadError(`classifier head manifest: format must be ${HEAD_FORMAT}, got ${String(manifest.format)}`);
   const bytes = weights.files.get(HEAD_WEIGHTS_FILE);
   if (!bytes || !manifest.layers || !manifest.tokenClasses || !manifest.statisticMean || !manifest.statisticScale) {
-    throw new ModelLoadError(`classifier head manifest: needs ${HEAD_WEIGHTS_FILE}, layers, tokenClasses, statisticMean and statisticScale`);
+    throw new ModelLoadError(
+      `classifier head manifest: needs ${HEAD_WEIGHTS_FILE}, layers, tokenClasses, statisticMean and statisticScale`,
+    );
   }
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   let offset = 0;
   const take = (count: number) => {
-    if (offset + count > floats.length) throw new ModelLoadError(`${HEAD_WEIGHTS_FILE} is shorter than the manifest's layers`);
+    if (offset + count > floats.length)
+      throw new ModelLoadError(`${HEAD_WEIGHTS_FILE} is shorter than the manifest's layers`);
     offset += count;
     return floats.slice(offset - count, offset);
   };
-  const layers = manifest.layers.map(({ inputs, outputs }) => ({ inputs, outputs, weight: take(inputs * outputs), bias: take(outputs) }));
+  const layers = manifest.layers.map(({ inputs, outputs }) => ({
+    inputs,
+    outputs,
+    weight: take(inputs * outputs),
+    bias: take(outputs),
+  }));
   if (offset !== floats.length) throw new ModelLoadError(`${HEAD_WEIGHTS_FILE} is longer than the manifest's layers`);
   const head: ClassifierHead = {
     tokenClasses: manifest.tokenClasses,
@@ -109,13 +124,17 @@ export function decodeHead(weights: RouterWeights): ClassifierHead {
 
 /** The head's log-odds for one prompt, in float64: what the exported graph computes, for training and tests. */
 export function headLogOdds(head: ClassifierHead, embedding: ArrayLike<number>, statistics: ArrayLike<number>): number {
-  let activations = [...Array.from(embedding), ...Array.from(statistics, (value, index) => (value - head.statisticMean[index]!) / head.statisticScale[index]!)];
+  let activations = [
+    ...Array.from(embedding),
+    ...Array.from(statistics, (value, index) => (value - head.statisticMean[index]!) / head.statisticScale[index]!),
+  ];
   head.layers.forEach((layer, index) => {
     const next = Array.from(layer.bias, Number);
     for (let input = 0; input < layer.inputs; input++) {
       const value = activations[input]!;
       if (value === 0) continue;
-      for (let output = 0; output < layer.outputs; output++) next[output]! += value * layer.weight[input * layer.outputs + output]!;
+      for (let output = 0; output < layer.outputs; output++)
+        next[output]! += value * layer.weight[input * layer.outputs + output]!;
     }
     activations = index < head.layers.length - 1 ? next.map((value) => Math.max(0, value)) : next;
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../../../src/node/onnx/classifier/features.ts';
-import { type ClassifierHead, decodeHead, encodeHead, headLogOdds, validateHead } from '../../../../src/node/onnx/classifier/head.ts';
+import {
+  type ClassifierHead,
+  decodeHead,
+  encodeHead,
+  headLogOdds,
+  validateHead,
+} from '../../../../src/node/onnx/classifier/head.ts';
 import { type HeadExample, crossValidateHead, trainHead } from '../../../../src/training/classifier/train-head.ts';
 import { createPrng } from '../../../../src/core/prng.ts';
 
@@ -27,7 +33,9 @@ describe('prompt statistics', () => {
   it('counts token classes through the lookup table: ln(1 + tokens), ln(1 + count) per class', () => {
     const pieces = ['�', '▁the', '▁12', '=', '{', '3'];
     const table = tokenClassTable(pieces, TOKEN_CLASSES);
-    expect(Array.from(table)).toEqual([0, 0, 0, 1, /**/ 0, 0, 0, 0, /**/ 1, 0, 0, 0, /**/ 0, 1, 0, 0, /**/ 0, 0, 1, 0, /**/ 1, 0, 0, 0]);
+    expect(Array.from(table)).toEqual([
+      0, 0, 0, 1, /**/ 0, 0, 0, 0, /**/ 1, 0, 0, 0, /**/ 0, 1, 0, 0, /**/ 0, 0, 1, 0, /**/ 1, 0, 0, 0,
+    ]);
     const statistics = promptStatistics([1, 2, 5, 3, 0, 4], table, TOKEN_CLASSES.length);
     expect(Array.from(statistics)).toEqual([Math.log(7), Math.log(3), Math.log(2), Math.log(2), Math.log(2)]);
   });
@@ -40,7 +48,9 @@ describe('the head format', () => {
     const decoded = decodeHead({ manifest: fields, files });
     expect(decoded).toEqual(head);
     const [example] = toyExamples(1, 2);
-    expect(headLogOdds(decoded, example!.embedding, example!.statistics)).toBe(headLogOdds(head, example!.embedding, example!.statistics));
+    expect(headLogOdds(decoded, example!.embedding, example!.statistics)).toBe(
+      headLogOdds(head, example!.embedding, example!.statistics),
+    );
   });
 
   it('rejects heads whose layers do not chain to one output, and weight files of the wrong size', () => {
@@ -51,7 +61,9 @@ describe('the head format', () => {
     const { fields, files } = encodeHead(head);
     const short = new Map([['head.bin', files.get('head.bin')!.slice(4)]]);
     expect(() => decodeHead({ manifest: fields, files: short })).toThrow('head.bin is shorter than the manifest');
-    expect(() => decodeHead({ manifest: { ...fields, format: 'other/1' }, files })).toThrow(/format must be routellm-classifier-head\/1/);
+    expect(() => decodeHead({ manifest: { ...fields, format: 'other/1' }, files })).toThrow(
+      /format must be routellm-classifier-head\/1/,
+    );
   });
 });
 
@@ -62,7 +74,9 @@ describe('training the head', () => {
     const head = trainHead(examples, CLASSES, { hidden: 8, l2: 1e-4, epochs: 30 }, settings);
     expect(trainHead(examples, CLASSES, { hidden: 8, l2: 1e-4, epochs: 30 }, settings)).toEqual(head);
     const held = toyExamples(200, 4);
-    const agree = held.filter((example) => headLogOdds(head, example.embedding, example.statistics) > 0 === example.target > 0.5).length;
+    const agree = held.filter(
+      (example) => headLogOdds(head, example.embedding, example.statistics) > 0 === example.target > 0.5,
+    ).length;
     expect(agree / held.length).toBeGreaterThan(0.9);
   });
 
@@ -74,7 +88,10 @@ describe('training the head', () => {
     const second = trainHead(examples, CLASSES, hyper, { seed: 11, members: 1 });
     expect(ensemble.layers[0]!.outputs).toBe(6);
     for (const example of toyExamples(5, 6)) {
-      const mean = (headLogOdds(first, example.embedding, example.statistics) + headLogOdds(second, example.embedding, example.statistics)) / 2;
+      const mean =
+        (headLogOdds(first, example.embedding, example.statistics) +
+          headLogOdds(second, example.embedding, example.statistics)) /
+        2;
       expect(headLogOdds(ensemble, example.embedding, example.statistics)).toBeCloseTo(mean, 5);
     }
   });

@@ -12,13 +12,24 @@ import type { GetConnInfo } from 'hono/conninfo';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import { parseClientTokens, toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
+import { clientAddress } from './client-address.ts';
+import {
+  parseClientTokens,
+  toParsedRelayConfig,
+  type ParsedRelayConfig,
+  type RelayConfig,
+  type UpstreamModel,
+} from './config.ts';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { errorResponse } from './error-response.ts';
+import { errorMessage, RelayConfigError } from './errors.ts';
 import { originAllowed } from './origins.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { forwardChatCompletion, type ExchangeOutcome, type UpstreamFetch } from './upstream.ts';
-import { errorMessage } from './errors.ts';
+import { Redactor } from './redact.ts';
+import { SpendPolicy, type Admission } from './spend-policy.ts';
+import { MemoryStore, type RelayStore } from './store.ts';
+import { forwardChatCompletion, type ExchangeOutcome, type ForwardResult, type UpstreamFetch } from './upstream.ts';
+import { costUsd, type Usage } from './usage.ts';
 
 /** One line per request. It never holds a key, a client token, a header or a body. */
 export interface RelayLogEntry {
@@ -33,7 +44,18 @@ export interface RelayLogEntry {
   readonly model?: string;
   /** How a forwarded chat request ended. */
   readonly outcome?: ExchangeOutcome;
+  /** The alias that answered, when it is not `model`; `fallback` says why. */
+  readonly answeredBy?: string;
+  readonly fallback?: Fallback;
+  /** Tokens the provider reported, and what they cost at the alias's pricing. */
+  readonly usage?: { readonly promptTokens: number; readonly completionTokens: number };
+  readonly costUsd?: number;
+  /** The counters' store failed while serving this request (the request was then refused or served unmetered). */
+  readonly storeError?: string;
 }
+
+/** Why another alias answered: the client's budget or share was spent, or the provider failed. */
+export type Fallback = 'budget' | 'share' | 'error';
 
 export interface RelayAppOptions {
   /** Where keys and client tokens are read from: the bindings on a serverless platform. Default: `process.env`. */
@@ -44,6 +66,8 @@ export interface RelayAppOptions {
   readonly log?: (entry: RelayLogEntry) => void;
   /** How requests reach providers; default: the runtime's `fetch`. */
   readonly fetch?: UpstreamFetch;
+  /** Where budgets and shares are counted; default: this process's memory. Required for `store.redisUrlEnv`. */
+  readonly store?: RelayStore;
 }
 
 type RelayEnv = {
@@ -51,9 +75,19 @@ type RelayEnv = {
     client: string | undefined;
     model: string | undefined;
     /** Set when the response is a forwarded body still being sent: the log line waits for its end. */
-    exchangeSettled: Promise<ExchangeOutcome> | undefined;
+    exchangeSettled: Promise<ExchangeRecord> | undefined;
+    storeError: string | undefined;
   };
 };
+
+/** What the log line says about a forwarded exchange. */
+interface ExchangeRecord {
+  readonly outcome: ExchangeOutcome;
+  readonly answeredBy?: string;
+  readonly fallback?: Fallback;
+  readonly usage?: Usage;
+  readonly costUsd?: number;
+}
 
 /** The relay's Hono app, as both entries serve it. */
 export type RelayApp = Hono<RelayEnv>;
@@ -66,7 +100,10 @@ export interface AliasStatus {
 }
 
 /** Which aliases can be served with the keys in `env`: those that need no key, or whose key variable is set. */
-export function aliasStatuses(config: ParsedRelayConfig, env: Readonly<Record<string, string | undefined>>): AliasStatus[] {
+export function aliasStatuses(
+  config: ParsedRelayConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): AliasStatus[] {
   return [...config.models.values()].map((upstream) => ({
     alias: upstream.alias,
     available: upstream.apiKeyEnv === undefined || Boolean(env[upstream.apiKeyEnv]),
@@ -76,6 +113,7 @@ export function aliasStatuses(config: ParsedRelayConfig, env: Readonly<Record<st
 
 const CHAT_PATH = '/v1/chat/completions';
 const MODELS_PATH = '/v1/models';
+const USAGE_PATH = '/v1/usage';
 /** Long enough for any alias, short enough that an error message never grows with hostile input. */
 const MAX_ECHOED_CHARS = 64;
 
@@ -92,6 +130,19 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
   // Looked up per call rather than captured, so that a runtime (or a test) replacing the global is respected.
   const upstreamFetch: UpstreamFetch = options.fetch ?? ((url, init) => fetch(url, init));
   const clientTokens = config.auth ? parseClientTokens(config.auth.tokensEnv, env) : undefined;
+  if (config.store.kind === 'redis' && !options.store) {
+    throw new RelayConfigError(
+      'store.redisUrlEnv: the Node entry (startNodeRelay, routellm-relay) connects to Redis; elsewhere pass a RelayStore as options.store',
+    );
+  }
+  const policy = new SpendPolicy(config, options.store ?? new MemoryStore());
+  const failOpen = config.store.kind === 'redis' && config.store.onUnavailable === 'open';
+  // Every key the relay holds, whichever alias it belongs to: a provider may quote any of them.
+  const redactor = new Redactor(
+    [...config.models.values()].flatMap((model) =>
+      model.apiKeyEnv !== undefined && env[model.apiKeyEnv] ? [env[model.apiKeyEnv]!] : [],
+    ),
+  );
   const rateLimiter = new RateLimiter(config.limits.requestsPerMinute);
   const concurrencyLimiter = new ConcurrencyLimiter(config.limits.maxConcurrentRequests);
   const availableAliases = aliasStatuses(config, env)
@@ -112,8 +163,13 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
     }),
   };
   const anyOrigin = config.cors.origins.some((origin) => origin.kind === 'any');
-  const clientAddress = (c: Context) => options.getConnInfo?.(c).remote.address ?? 'unknown';
-  const clientOf = (c: Context<RelayEnv>) => c.get('client') ?? clientAddress(c);
+  const addressOf = (c: Context) =>
+    clientAddress(
+      options.getConnInfo?.(c).remote.address ?? 'unknown',
+      c.req.header('x-forwarded-for'),
+      config.trustProxy,
+    );
+  const clientOf = (c: Context<RelayEnv>) => c.get('client') ?? addressOf(c);
 
   const app = new Hono<RelayEnv>();
 
@@ -121,16 +177,18 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
     const startedAt = performance.now();
     await next();
     const status = c.res.status;
-    const write = (outcome?: ExchangeOutcome) =>
+    const write = (exchange?: ExchangeRecord) =>
       log({
         time: new Date().toISOString(),
         method: c.req.method,
         path: c.req.path,
-        status,
+        // 499, as nginx logs it: the client went away, which is neither the relay's failure nor the provider's.
+        status: exchange?.outcome === 'client_closed' ? 499 : status,
         durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
         client: clientOf(c),
         ...(c.get('model') !== undefined && { model: c.get('model') }),
-        ...(outcome !== undefined && { outcome }),
+        ...exchange,
+        ...(c.get('storeError') !== undefined && { storeError: c.get('storeError') }),
       });
     const settled = c.get('exchangeSettled');
     if (settled) void settled.then(write);
@@ -142,7 +200,11 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
   app.use(async (c, next) => {
     const origin = c.req.header('origin');
     if (origin !== undefined && !originAllowed(config.cors.origins, origin)) {
-      return errorResponse(403, 'origin_not_allowed', 'This origin is not allowed to call the relay (see cors.origins in the relay config).');
+      return errorResponse(
+        403,
+        'origin_not_allowed',
+        'This origin is not allowed to call the relay (see cors.origins in the relay config).',
+      );
     }
     await next();
   });
@@ -152,7 +214,7 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
       origin: (origin) => (anyOrigin ? '*' : origin),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type'],
-      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id', 'X-Routellm-Model', 'X-Routellm-Fallback'],
       credentials: config.cors.credentials,
       maxAge: 600,
     }),
@@ -201,12 +263,26 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
 
   app.get(MODELS_PATH, (c) => c.json(modelList));
 
+  app.get(USAGE_PATH, async (c) => {
+    try {
+      return c.json(await policy.report(clientOf(c)));
+    } catch (error) {
+      c.set('storeError', errorMessage(error));
+      return storeUnavailable();
+    }
+  });
+
   // The rest of a refused body stays unread, so the connection cannot carry another request: say so, or a client
   // that reuses it would see its next request fail.
   const tooLarge = () =>
-    errorResponse(413, 'request_too_large', `The request body is larger than the relay's limit of ${config.limits.maxBodyBytes} bytes.`, {
-      connection: 'close',
-    });
+    errorResponse(
+      413,
+      'request_too_large',
+      `The request body is larger than the relay's limit of ${config.limits.maxBodyBytes} bytes.`,
+      {
+        connection: 'close',
+      },
+    );
   const limitStreamedBody = bodyLimit({ maxSize: config.limits.maxBodyBytes, onError: tooLarge });
 
   app.post(
@@ -223,7 +299,11 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
     },
     async (c) => {
       if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
-        return errorResponse(415, 'unsupported_media_type', 'Send the request body as JSON with "Content-Type: application/json".');
+        return errorResponse(
+          415,
+          'unsupported_media_type',
+          'Send the request body as JSON with "Content-Type: application/json".',
+        );
       }
       let parsed: unknown;
       try {
@@ -249,17 +329,37 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
           503,
           'model_unavailable',
           `Model "${upstream.alias}" is not available: set the environment variable ${upstream.apiKeyEnv} where the relay runs, then restart it.`,
+          { 'x-should-retry': 'false' },
         );
       }
 
-      let upstreamBody: string;
       try {
-        upstreamBody = JSON.stringify({ ...request.body, model: upstream.model });
+        JSON.stringify(request.body);
       } catch {
         return errorResponse(400, 'invalid_request', 'The request body is nested too deeply.');
       }
 
-      const release = concurrencyLimiter.tryAcquire(clientOf(c));
+      const client = clientOf(c);
+      let admission: Admission = { kind: 'serve', alias: upstream.alias };
+      if (policy.enforcing) {
+        try {
+          admission = await policy.admit(client, upstream.alias);
+        } catch (error) {
+          c.set('storeError', errorMessage(error));
+          if (!failOpen) return storeUnavailable();
+        }
+      }
+      if (admission.kind === 'refuse') {
+        return errorResponse(
+          429,
+          admission.reason === 'budget' ? 'budget_exceeded' : 'share_exceeded',
+          admission.message,
+          // Until the window ends nothing changes, so an SDK retrying at once would only be refused again.
+          { 'retry-after': String(admission.retryAfterSeconds), 'x-should-retry': 'false' },
+        );
+      }
+
+      const release = concurrencyLimiter.tryAcquire(client);
       if (!release) {
         return errorResponse(
           429,
@@ -268,29 +368,94 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
           { 'retry-after': '1' },
         );
       }
-      let exchangeSettled!: (outcome: ExchangeOutcome) => void;
-      c.set('exchangeSettled', new Promise<ExchangeOutcome>((resolve) => (exchangeSettled = resolve)));
-      return forwardChatCompletion({
-        upstream,
-        apiKey,
-        body: upstreamBody,
-        stream: request.stream,
-        fetch: upstreamFetch,
-        clientSignal: c.req.raw.signal,
-        limits: config.limits,
-        onSettled: (outcome) => {
+      let exchangeSettled!: (record: ExchangeRecord) => void;
+      c.set('exchangeSettled', new Promise<ExchangeRecord>((resolve) => (exchangeSettled = resolve)));
+
+      const first = config.models.get(admission.alias)!;
+      const candidates = [first, ...first.fallbacks.map((alias) => config.models.get(alias)!)].filter(
+        (candidate) => candidate.apiKeyEnv === undefined || Boolean(env[candidate.apiKeyEnv]),
+      );
+      const clientWantsUsage =
+        (request.body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
+      for (const [index, candidate] of candidates.entries()) {
+        const fallback: Fallback | undefined = index > 0 ? 'error' : admission.fallback;
+        const last = index === candidates.length - 1;
+        let settledWith: { outcome: ExchangeOutcome; usage: Usage | undefined } | undefined;
+        let final = false;
+        const finish = ({ outcome, usage }: { outcome: ExchangeOutcome; usage: Usage | undefined }) => {
           release();
-          exchangeSettled(outcome);
+          const cost = usage === undefined ? undefined : costUsd(usage, candidate.pricing);
+          if (cost !== undefined && cost > 0) {
+            policy
+              .record(client, candidate.alias, cost)
+              .catch((error: unknown) => c.set('storeError', errorMessage(error)));
+          }
+          exchangeSettled({
+            outcome,
+            ...(candidate.alias !== upstream.alias && { answeredBy: candidate.alias }),
+            ...(fallback !== undefined && { fallback }),
+            ...(usage !== undefined && cost !== undefined && { usage, costUsd: Math.round(cost * 1e9) / 1e9 }),
+          });
+        };
+        const attempt = (): Promise<ForwardResult> =>
+          forwardChatCompletion({
+            upstream: candidate,
+            apiKey: candidate.apiKeyEnv === undefined ? undefined : env[candidate.apiKeyEnv],
+            body: upstreamBodyFor(request, candidate),
+            stream: request.stream,
+            fetch: upstreamFetch,
+            clientSignal: c.req.raw.signal,
+            limits: config.limits,
+            redactor,
+            clientWantsUsage,
+            ...(candidate.alias !== upstream.alias && { answeredAs: candidate.alias }),
+            onSettled: (outcome, usage) => {
+              // Until the chain has decided this attempt is the answer, another provider may still replace it.
+              settledWith = { outcome, usage };
+              if (final) finish(settledWith);
+            },
+          });
+        let result = await attempt();
+        const waitMs = result.retryable?.retryAfterMs;
+        if (result.response.status === 429 && waitMs !== undefined && waitMs <= config.limits.upstreamRetryAfterMaxMs) {
+          // The provider said when to come back, soon enough to wait for: once, on the same provider.
+          await abortableDelay(waitMs, c.req.raw.signal);
+          if (!c.req.raw.signal.aborted) result = await attempt();
+        }
+        if (result.retryable && !last && !c.req.raw.signal.aborted) continue;
+        final = true;
+        if (settledWith) finish(settledWith);
+        if (result.response.ok) {
+          result.response.headers.set('x-routellm-model', candidate.alias);
+          if (fallback !== undefined) result.response.headers.set('x-routellm-fallback', fallback);
+        }
+        return result.response;
+      }
+      release();
+      exchangeSettled({ outcome: 'upstream_error' });
+      return errorResponse(
+        503,
+        'model_unavailable',
+        `No provider for model "${admission.alias}" or its fallbacks has its key set.`,
+        {
+          'x-should-retry': 'false',
         },
-      });
+      );
     },
   );
 
   app.all(CHAT_PATH, () => methodNotAllowed('POST'));
   app.all(MODELS_PATH, () => methodNotAllowed('GET, HEAD'));
+  app.all(USAGE_PATH, () => methodNotAllowed('GET, HEAD'));
   app.all('/health', () => methodNotAllowed('GET, HEAD'));
 
-  app.notFound((c) => errorResponse(404, 'not_found', `There is no ${echo(c.req.path)} here; the relay serves ${CHAT_PATH}, ${MODELS_PATH} and /health.`));
+  app.notFound((c) =>
+    errorResponse(
+      404,
+      'not_found',
+      `There is no ${echo(c.req.path)} here; the relay serves ${CHAT_PATH}, ${MODELS_PATH} and /health.`,
+    ),
+  );
 
   app.onError((error) => {
     if (error instanceof HTTPException) return error.getResponse();
@@ -309,18 +474,55 @@ interface ChatRequest {
 
 /** The few fields the relay relies on; everything else is the provider's to judge. Returns a message when invalid. */
 function checkChatRequest(value: unknown): ChatRequest | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'The request body must be a JSON object.';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'The request body must be a JSON object.';
   const body = value as Record<string, unknown>;
-  if (typeof body['model'] !== 'string') return '"model" must be a string naming one of the relay\'s models (see GET /v1/models).';
+  if (typeof body['model'] !== 'string')
+    return '"model" must be a string naming one of the relay\'s models (see GET /v1/models).';
   const messages = body['messages'];
   if (!Array.isArray(messages) || messages.length === 0) return '"messages" must be a non-empty array.';
   for (const [index, message] of messages.entries()) {
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) return `"messages[${index}]" must be an object.`;
-    if (typeof (message as Record<string, unknown>)['role'] !== 'string') return `"messages[${index}].role" must be a string.`;
+    if (typeof message !== 'object' || message === null || Array.isArray(message))
+      return `"messages[${index}]" must be an object.`;
+    if (typeof (message as Record<string, unknown>)['role'] !== 'string')
+      return `"messages[${index}].role" must be a string.`;
   }
   const stream = body['stream'];
   if (stream !== undefined && typeof stream !== 'boolean') return '"stream" must be true or false.';
   return { model: body['model'], stream: stream === true, body };
+}
+
+/** The client's body as the provider gets it: its model name, and the usage chunk asked for on every stream. */
+function upstreamBodyFor(request: ChatRequest, upstream: UpstreamModel): string {
+  const body: Record<string, unknown> = { ...request.body, model: upstream.model };
+  if (request.stream) {
+    const streamOptions = request.body['stream_options'];
+    body['stream_options'] = {
+      ...(typeof streamOptions === 'object' && streamOptions !== null ? streamOptions : {}),
+      include_usage: true,
+    };
+  }
+  return JSON.stringify(body);
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+function storeUnavailable(): Response {
+  return errorResponse(503, 'store_unavailable', 'The relay cannot check spending limits right now; retry shortly.', {
+    'retry-after': '1',
+  });
 }
 
 function methodNotAllowed(allow: string): Response {

@@ -5,6 +5,7 @@
  * variables that the config only names.
  */
 import { LOOPBACK_ORIGINS, parseOriginPattern, type OriginPattern } from './origins.ts';
+import { parseCidr, type TrustProxy } from './client-address.ts';
 import { errorMessage, RelayConfigError } from './errors.ts';
 
 /** One alias as written in a config: where it is forwarded and what it costs. */
@@ -19,6 +20,20 @@ export interface RelayModelConfig {
   readonly pricing: { readonly input: number; readonly output: number };
   /** Fixed, non-secret headers the provider wants (OpenRouter's `HTTP-Referer` and `X-Title`). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Aliases tried in order when this one's provider fails (5xx, unreachable, no first byte in time). */
+  readonly fallbacks?: readonly string[];
+  /** The alias that answers instead once a client's budget or share for this one is spent; without it, a 429. */
+  readonly budgetFallback?: string;
+}
+
+/** What each client may spend: US dollars per window, counted from the providers' reported usage. */
+export interface RelayBudgetsConfig {
+  /** A client's spend across all aliases; once reached, every chat request gets a 429 until the window ends. */
+  readonly usd?: number;
+  /** A client's spend per alias; once reached, the alias's `budgetFallback` answers, or a 429. */
+  readonly models?: Readonly<Record<string, number>>;
+  /** The window's length; default one day (86,400). */
+  readonly windowSeconds?: number;
 }
 
 /**
@@ -34,6 +49,24 @@ export interface RelayConfig {
   readonly auth?: { readonly tokensEnv: string };
   /** Each omitted limit takes its default (DEFAULT_LIMITS). */
   readonly limits?: Partial<RelayLimits>;
+  /** Per-client spending caps. */
+  readonly budgets?: RelayBudgetsConfig;
+  /**
+   * The largest share of a client's chat calls an alias may take in a window, e.g. `{ "strong": 0.5,
+   * "windowSeconds": 3600 }`; a call over it goes to the alias's `budgetFallback`, or gets a 429.
+   */
+  readonly maxShare?: Readonly<Record<string, number>>;
+  /** Proxies in front of the relay whose `X-Forwarded-For` is believed: a hop count, or their addresses / CIDR ranges. */
+  readonly trustProxy?: number | readonly string[];
+  /** Where counters live: this process (default), or a Redis all replicas share. */
+  readonly store?: RelayStoreConfig;
+}
+
+export interface RelayStoreConfig {
+  /** The NAME of the environment variable holding the Redis URL (`redis://[:password@]host:port/db`). */
+  readonly redisUrlEnv: string;
+  /** When Redis cannot be reached: `closed` refuses chat requests with a 503 (default), `open` serves them unmetered. */
+  readonly onUnavailable?: 'open' | 'closed';
 }
 
 /** Types a config written in code, as Vite's defineConfig does; the relay checks it when it starts. */
@@ -55,6 +88,8 @@ export interface UpstreamModel {
   readonly pricing: { readonly input: number; readonly output: number };
   /** Fixed, non-secret headers the provider wants (OpenRouter's `HTTP-Referer` and `X-Title`). */
   readonly headers: Readonly<Record<string, string>>;
+  readonly fallbacks: readonly string[];
+  readonly budgetFallback: string | undefined;
 }
 
 export interface RelayLimits {
@@ -68,6 +103,8 @@ export interface RelayLimits {
   readonly upstreamFirstByteTimeoutMs: number;
   /** Longest silence allowed between two chunks of a provider's response before the relay gives up on it. */
   readonly upstreamIdleTimeoutMs: number;
+  /** A provider's 429 with a Retry-After up to this is waited out and the request sent once more. */
+  readonly upstreamRetryAfterMaxMs: number;
 }
 
 /** A checked config with its defaults filled in, as `parseRelayConfig` returns it. */
@@ -78,7 +115,27 @@ export interface ParsedRelayConfig {
   /** When set, every /v1 request needs `Authorization: Bearer <token>` with one of the tokens in this variable. */
   readonly auth: { readonly tokensEnv: string } | undefined;
   readonly limits: RelayLimits;
+  readonly budgets: ParsedBudgets | undefined;
+  readonly maxShare: ParsedMaxShare | undefined;
+  readonly trustProxy: TrustProxy | undefined;
+  readonly store:
+    | { readonly kind: 'memory' }
+    | { readonly kind: 'redis'; readonly urlEnv: string; readonly onUnavailable: 'open' | 'closed' };
 }
+
+export interface ParsedBudgets {
+  readonly usd: number | undefined;
+  readonly models: ReadonlyMap<string, number>;
+  readonly windowMs: number;
+}
+
+export interface ParsedMaxShare {
+  readonly models: ReadonlyMap<string, number>;
+  readonly windowMs: number;
+}
+
+export const DEFAULT_BUDGET_WINDOW_SECONDS = 86_400;
+export const DEFAULT_SHARE_WINDOW_SECONDS = 3_600;
 
 export const DEFAULT_LIMITS: RelayLimits = {
   maxBodyBytes: 1024 * 1024,
@@ -86,6 +143,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxConcurrentRequests: 8,
   upstreamFirstByteTimeoutMs: 120_000,
   upstreamIdleTimeoutMs: 120_000,
+  upstreamRetryAfterMaxMs: 5_000,
 };
 
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
@@ -95,7 +153,15 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Credentials reach a provider only through `apiKeyEnv`, so they can never sit in a file that gets committed. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
 /** Headers the relay itself sets for every upstream request. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'accept', 'accept-encoding', 'host', 'connection', 'transfer-encoding']);
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'accept',
+  'accept-encoding',
+  'host',
+  'connection',
+  'transfer-encoding',
+]);
 /** A JSON file cannot hold comments, so `"//"` carries them. */
 const COMMENT_KEY = '//';
 /** Where people paste keys by habit; reported with their own explanation rather than as unknown settings. */
@@ -108,10 +174,11 @@ const SECRET_FIELDS = ['apiKey', 'api_key', 'key'];
  */
 export function parseRelayConfig(value: unknown, source?: string): ParsedRelayConfig {
   const problems: string[] = [];
-  const invalid = () => new RelayConfigError(`Invalid relay config${source === undefined ? '' : ` ${source}`}: ${problems.join('; ')}`);
+  const invalid = () =>
+    new RelayConfigError(`Invalid relay config${source === undefined ? '' : ` ${source}`}: ${problems.join('; ')}`);
   const root = objectAt(value, 'the config', problems);
   if (!root) throw invalid();
-  onlyKeys(root, ['models', 'cors', 'auth', 'limits'], '', problems);
+  onlyKeys(root, ['models', 'cors', 'auth', 'limits', 'budgets', 'maxShare', 'trustProxy', 'store'], '', problems);
 
   const models = new Map<string, UpstreamModel>();
   const modelEntries = objectAt(root['models'], 'models', problems);
@@ -126,9 +193,16 @@ export function parseRelayConfig(value: unknown, source?: string): ParsedRelayCo
   const cors = parseCors(root['cors'], problems);
   const auth = parseAuth(root['auth'], problems);
   const limits = parseLimits(root['limits'], problems);
+  const isAlias = (name: string) =>
+    models.has(name) || (modelEntries !== undefined && Object.hasOwn(modelEntries, name));
+  for (const model of models.values()) checkFallbackAliases(model, isAlias, problems);
+  const budgets = parseBudgets(root['budgets'], isAlias, problems);
+  const maxShare = parseMaxShare(root['maxShare'], isAlias, problems);
+  const trustProxy = parseTrustProxy(root['trustProxy'], problems);
+  const store = parseStore(root['store'], problems);
 
   if (problems.length > 0 || !cors) throw invalid();
-  return { models, cors, auth, limits };
+  return { models, cors, auth, limits, budgets, maxShare, trustProxy, store };
 }
 
 /** The checked form of either shape: a config from `parseRelayConfig` passes through, any other is checked now. */
@@ -149,16 +223,25 @@ function parseUpstreamModel(alias: string, value: unknown, problems: string[]): 
       `${path}: keys are never read from the config file; put the key in an environment variable and name that variable in apiKeyEnv`,
     );
   }
-  onlyKeys(entry, ['baseURL', 'model', 'apiKeyEnv', 'pricing', 'headers'], `${path}.`, problems, SECRET_FIELDS);
+  onlyKeys(
+    entry,
+    ['baseURL', 'model', 'apiKeyEnv', 'pricing', 'headers', 'fallbacks', 'budgetFallback'],
+    `${path}.`,
+    problems,
+    SECRET_FIELDS,
+  );
 
   const baseURL = parseBaseURL(entry['baseURL'], `${path}.baseURL`, problems);
   const model = entry['model'];
-  if (typeof model !== 'string' || model.trim() === '') problems.push(`${path}.model must be the provider's model name`);
+  if (typeof model !== 'string' || model.trim() === '')
+    problems.push(`${path}.model must be the provider's model name`);
 
   const apiKeyEnv = entry['apiKeyEnv'];
   if (apiKeyEnv !== undefined && (typeof apiKeyEnv !== 'string' || !ENV_NAME.test(apiKeyEnv))) {
     // The value is not repeated: a key pasted here by mistake must not end up in a terminal or a CI log.
-    problems.push(`${path}.apiKeyEnv must be the NAME of an environment variable (letters, digits, _), not the key itself`);
+    problems.push(
+      `${path}.apiKeyEnv must be the NAME of an environment variable (letters, digits, _), not the key itself`,
+    );
   }
 
   const pricing = objectAt(entry['pricing'], `${path}.pricing`, problems);
@@ -171,6 +254,13 @@ function parseUpstreamModel(alias: string, value: unknown, problems: string[]): 
   }
 
   const headers = parseHeaders(entry['headers'], `${path}.headers`, problems);
+  const fallbacks = entry['fallbacks'] ?? [];
+  if (!Array.isArray(fallbacks) || fallbacks.some((name) => typeof name !== 'string')) {
+    problems.push(`${path}.fallbacks must be a list of aliases, such as ["strong-backup", "weak"]`);
+  }
+  const budgetFallback = entry['budgetFallback'];
+  if (budgetFallback !== undefined && typeof budgetFallback !== 'string')
+    problems.push(`${path}.budgetFallback must be an alias`);
   if (baseURL === undefined || typeof model !== 'string' || !headers || !pricing) return undefined;
   return {
     alias,
@@ -179,7 +269,136 @@ function parseUpstreamModel(alias: string, value: unknown, problems: string[]): 
     apiKeyEnv: typeof apiKeyEnv === 'string' ? apiKeyEnv : undefined,
     pricing: { input, output },
     headers,
+    fallbacks: Array.isArray(fallbacks) ? (fallbacks as string[]) : [],
+    budgetFallback: typeof budgetFallback === 'string' ? budgetFallback : undefined,
   };
+}
+
+function checkFallbackAliases(model: UpstreamModel, isAlias: (name: string) => boolean, problems: string[]): void {
+  const path = `models.${JSON.stringify(model.alias)}`;
+  for (const [index, name] of model.fallbacks.entries()) {
+    if (name === model.alias) problems.push(`${path}.fallbacks[${index}] names the alias itself`);
+    else if (!isAlias(name))
+      problems.push(`${path}.fallbacks[${index}]: ${JSON.stringify(name)} is not an alias in models`);
+  }
+  if (new Set(model.fallbacks).size !== model.fallbacks.length) problems.push(`${path}.fallbacks names an alias twice`);
+  const budgetFallback = model.budgetFallback;
+  if (budgetFallback === model.alias) problems.push(`${path}.budgetFallback names the alias itself`);
+  else if (budgetFallback !== undefined && !isAlias(budgetFallback)) {
+    problems.push(`${path}.budgetFallback: ${JSON.stringify(budgetFallback)} is not an alias in models`);
+  }
+}
+
+function windowMsAt(value: unknown, path: string, fallbackSeconds: number, problems: string[]): number {
+  if (value === undefined) return fallbackSeconds * 1000;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 366 * 86_400) {
+    problems.push(`${path} must be a number of seconds, more than 0 and at most a year`);
+    return fallbackSeconds * 1000;
+  }
+  return Math.round(value * 1000);
+}
+
+function usdAt(value: unknown, path: string, problems: string[]): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  problems.push(`${path} must be an amount in US dollars (0 or more)`);
+  return undefined;
+}
+
+function parseBudgets(
+  value: unknown,
+  isAlias: (name: string) => boolean,
+  problems: string[],
+): ParsedBudgets | undefined {
+  if (value === undefined) return undefined;
+  const budgets = objectAt(value, 'budgets', problems);
+  if (!budgets) return undefined;
+  onlyKeys(budgets, ['usd', 'models', 'windowSeconds'], 'budgets.', problems);
+  const usd = budgets['usd'] === undefined ? undefined : usdAt(budgets['usd'], 'budgets.usd', problems);
+  const models = new Map<string, number>();
+  if (budgets['models'] !== undefined) {
+    const entries = objectAt(budgets['models'], 'budgets.models', problems) ?? {};
+    for (const [alias, amount] of Object.entries(entries)) {
+      if (alias === COMMENT_KEY) continue;
+      const path = `budgets.models.${JSON.stringify(alias)}`;
+      if (!isAlias(alias)) problems.push(`${path}: ${JSON.stringify(alias)} is not an alias in models`);
+      const parsed = usdAt(amount, path, problems);
+      if (parsed !== undefined) models.set(alias, parsed);
+    }
+  }
+  if (budgets['usd'] === undefined && budgets['models'] === undefined) {
+    problems.push("budgets needs usd (a client's total) or models (per alias), in US dollars per window");
+  }
+  return {
+    usd,
+    models,
+    windowMs: windowMsAt(budgets['windowSeconds'], 'budgets.windowSeconds', DEFAULT_BUDGET_WINDOW_SECONDS, problems),
+  };
+}
+
+function parseMaxShare(
+  value: unknown,
+  isAlias: (name: string) => boolean,
+  problems: string[],
+): ParsedMaxShare | undefined {
+  if (value === undefined) return undefined;
+  const maxShare = objectAt(value, 'maxShare', problems);
+  if (!maxShare) return undefined;
+  const models = new Map<string, number>();
+  for (const [alias, share] of Object.entries(maxShare)) {
+    if (alias === COMMENT_KEY || alias === 'windowSeconds') continue;
+    const path = `maxShare.${JSON.stringify(alias)}`;
+    if (!isAlias(alias))
+      problems.push(`${path}: ${JSON.stringify(alias)} is not an alias in models (or windowSeconds)`);
+    else if (typeof share !== 'number' || !(share >= 0 && share <= 1))
+      problems.push(`${path} must be a share from 0 to 1, such as 0.5`);
+    else models.set(alias, share);
+  }
+  if (Object.keys(maxShare).every((key) => key === COMMENT_KEY || key === 'windowSeconds')) {
+    problems.push('maxShare must name at least one alias, such as { "strong": 0.5 }');
+  }
+  return {
+    models,
+    windowMs: windowMsAt(maxShare['windowSeconds'], 'maxShare.windowSeconds', DEFAULT_SHARE_WINDOW_SECONDS, problems),
+  };
+}
+
+function parseTrustProxy(value: unknown, problems: string[]): TrustProxy | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 1 && value <= 32) return { kind: 'hops', hops: value };
+  } else if (Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string')) {
+    const ranges = [];
+    for (const entry of value as string[]) {
+      try {
+        ranges.push(parseCidr(entry));
+      } catch (error) {
+        problems.push(`trustProxy: ${errorMessage(error)}`);
+      }
+    }
+    return { kind: 'ranges', ranges };
+  }
+  problems.push(
+    'trustProxy must be the number of proxies in front of the relay (1-32) or a list of their addresses or CIDR ranges',
+  );
+  return undefined;
+}
+
+function parseStore(value: unknown, problems: string[]): ParsedRelayConfig['store'] {
+  if (value === undefined) return { kind: 'memory' };
+  const store = objectAt(value, 'store', problems);
+  if (!store) return { kind: 'memory' };
+  onlyKeys(store, ['redisUrlEnv', 'onUnavailable'], 'store.', problems);
+  const urlEnv = store['redisUrlEnv'];
+  const onUnavailable = store['onUnavailable'] ?? 'closed';
+  if (typeof urlEnv !== 'string' || !ENV_NAME.test(urlEnv)) {
+    problems.push(
+      'store.redisUrlEnv must be the NAME of an environment variable holding the Redis URL, not the URL itself',
+    );
+  }
+  if (onUnavailable !== 'open' && onUnavailable !== 'closed')
+    problems.push('store.onUnavailable must be "open" or "closed"');
+  if (typeof urlEnv !== 'string' || (onUnavailable !== 'open' && onUnavailable !== 'closed')) return { kind: 'memory' };
+  return { kind: 'redis', urlEnv, onUnavailable };
 }
 
 function parseBaseURL(value: unknown, path: string, problems: string[]): string | undefined {
@@ -213,7 +432,9 @@ function parseHeaders(value: unknown, path: string, problems: string[]): Record<
     const lower = name.toLowerCase();
     if (!HEADER_NAME.test(name)) problems.push(`${path}: ${JSON.stringify(name)} is not a header name`);
     else if (CREDENTIAL_HEADERS.has(lower)) {
-      problems.push(`${path}: ${name} carries a credential; credentials come only from the environment variable named in apiKeyEnv`);
+      problems.push(
+        `${path}: ${name} carries a credential; credentials come only from the environment variable named in apiKeyEnv`,
+      );
     } else if (RESERVED_HEADERS.has(lower)) problems.push(`${path}: ${name} is set by the relay itself`);
     else if (typeof headerValue !== 'string' || !HEADER_VALUE.test(headerValue)) {
       problems.push(`${path}.${name} must be a single-line string`);
@@ -296,10 +517,15 @@ export function parseClientTokens(tokensEnv: string, env: Readonly<Record<string
       `auth.tokensEnv names ${tokensEnv}, which is not set: set it to a comma-separated list of client tokens, or remove "auth" from the config`,
     );
   }
-  const tokens = raw.split(',').map((token) => token.trim()).filter((token) => token !== '');
+  const tokens = raw
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token !== '');
   // The characters RFC 6750 allows in a Bearer token, which is also what Hono's bearerAuth accepts.
   if (tokens.some((token) => !/^[A-Za-z0-9._~+/-]+=*$/.test(token))) {
-    throw new RelayConfigError(`${tokensEnv} holds a token with characters a Bearer token cannot carry (use letters, digits, . _ ~ + / -)`);
+    throw new RelayConfigError(
+      `${tokensEnv} holds a token with characters a Bearer token cannot carry (use letters, digits, . _ ~ + / -)`,
+    );
   }
   return tokens;
 }

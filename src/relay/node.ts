@@ -23,6 +23,8 @@ import { aliasStatuses, createRelayApp, type RelayLogEntry } from './app.ts';
 import { parseRelayConfig, toParsedRelayConfig, type ParsedRelayConfig, type RelayConfig } from './config.ts';
 import { errorBody, errorResponse, type RelayErrorCode } from './error-response.ts';
 import { createNodeUpstreamFetch } from './node-upstream-fetch.ts';
+import { RedisStore } from './redis-store.ts';
+import type { RelayStore } from './store.ts';
 import type { UpstreamFetch } from './upstream.ts';
 import { errorMessage, RelayConfigError } from './errors.ts';
 
@@ -42,6 +44,8 @@ export interface NodeRelayOptions {
   readonly log?: (entry: RelayLogEntry) => void;
   /** How requests reach providers; default: the node:http transport (node-upstream-fetch.ts). */
   readonly fetch?: UpstreamFetch;
+  /** Where budgets and shares are counted; default: Redis when the config names `store.redisUrlEnv`, else memory. */
+  readonly store?: RelayStore;
 }
 
 export interface NodeRelay {
@@ -59,7 +63,9 @@ export async function loadRelayConfig(path: string): Promise<ParsedRelayConfig> 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new RelayConfigError(`Cannot read the relay config ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+    throw new RelayConfigError(
+      `Cannot read the relay config ${path}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+    );
   }
   let value: unknown;
   try {
@@ -72,12 +78,24 @@ export async function loadRelayConfig(path: string): Promise<ParsedRelayConfig> 
 
 export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<NodeRelay> {
   const env = options.env ?? process.env;
-  const config = options.config ? toParsedRelayConfig(options.config) : await loadRelayConfig(options.configPath ?? DEFAULT_CONFIG_PATH);
+  const config = options.config
+    ? toParsedRelayConfig(options.config)
+    : await loadRelayConfig(options.configPath ?? DEFAULT_CONFIG_PATH);
+  let store = options.store;
+  if (!store && config.store.kind === 'redis') {
+    const url = env[config.store.urlEnv];
+    if (!url)
+      throw new RelayConfigError(
+        `store.redisUrlEnv names ${config.store.urlEnv}, which is not set: set it to the Redis URL (redis://host:6379)`,
+      );
+    store = new RedisStore({ url });
+  }
   const app = createRelayApp(config, {
     env,
     getConnInfo,
     fetch: options.fetch ?? createNodeUpstreamFetch(),
     ...(options.log && { log: options.log }),
+    ...(store && { store }),
   });
   const server = createServer(
     getRequestListener(app.fetch, {
@@ -90,8 +108,10 @@ export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<No
   );
   // Below the adapter, Node itself answers malformed HTTP; these keep those answers in the same shape.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'HPE_HEADER_OVERFLOW') writeRawError(socket, 431, 'headers_too_large', 'The request headers are too large.');
-    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') writeRawError(socket, 408, 'invalid_request', 'The request took too long to arrive.');
+    if (error.code === 'HPE_HEADER_OVERFLOW')
+      writeRawError(socket, 431, 'headers_too_large', 'The request headers are too large.');
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+      writeRawError(socket, 408, 'invalid_request', 'The request took too long to arrive.');
     else writeRawError(socket, 400, 'invalid_request', 'The request is not valid HTTP.');
   });
   server.on('connect', (_request, socket: Duplex) => {
@@ -111,11 +131,14 @@ export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<No
     url: `http://${host}:${address.port}`,
     config,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // A store handed in belongs to the caller.
+      if (!options.store) await store?.close();
+    },
   };
 }
 
@@ -125,7 +148,12 @@ function writeRawError(socket: Duplex, status: number, code: RelayErrorCode, mes
     return;
   }
   const body = JSON.stringify(errorBody(status, code, message));
-  const reason = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+  const reason = {
+    400: 'Bad Request',
+    405: 'Method Not Allowed',
+    408: 'Request Timeout',
+    431: 'Request Header Fields Too Large',
+  }[status];
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
@@ -139,7 +167,10 @@ const USAGE = `Usage: routellm-relay [--config FILE] [--port N] [--host ADDRESS]
 Provider keys and client tokens come from the environment variables the config names (apiKeyEnv, auth.tokensEnv).`;
 
 /** Parses flags and environment into start options; throws a one-line error for bad input. */
-export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): NodeRelayOptions {
+export function nodeRelayOptionsFrom(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): NodeRelayOptions {
   let values: { config?: string; port?: string; host?: string };
   try {
     ({ values } = parseArgs({
@@ -156,7 +187,8 @@ export function nodeRelayOptionsFrom(argv: readonly string[], env: Readonly<Reco
   let port = DEFAULT_PORT;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!/^[0-9]+$/.test(portText) || port > 65_535) throw new RelayConfigError(`--port must be a port number from 0 to 65535, got "${portText}"`);
+    if (!/^[0-9]+$/.test(portText) || port > 65_535)
+      throw new RelayConfigError(`--port must be a port number from 0 to 65535, got "${portText}"`);
   }
   const configPath = values.config ?? env['RELAY_CONFIG'];
   return {
@@ -181,7 +213,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   console.log(`relay listening on ${relay.url}`);
   for (const status of aliasStatuses(relay.config, process.env)) {
-    if (!status.available) console.error(`relay: model "${status.alias}" is unavailable until ${status.apiKeyEnv} is set`);
+    if (!status.available)
+      console.error(`relay: model "${status.alias}" is unavailable until ${status.apiKeyEnv} is set`);
   }
   const stop = () => {
     void relay.close().then(() => process.exit(0));

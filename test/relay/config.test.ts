@@ -5,7 +5,14 @@ import { RelayConfigError } from '../../src/relay/errors.ts';
 import { errorMessage } from '../../src/core/errors.ts';
 
 const minimal = {
-  models: { strong: { baseURL: 'https://api.openai.com/v1/', model: 'gpt-4.1', apiKeyEnv: 'OPENAI_API_KEY', pricing: { input: 2, output: 8 } } },
+  models: {
+    strong: {
+      baseURL: 'https://api.openai.com/v1/',
+      model: 'gpt-4.1',
+      apiKeyEnv: 'OPENAI_API_KEY',
+      pricing: { input: 2, output: 8 },
+    },
+  },
 };
 
 /** The message of the RelayConfigError that parsing `value` throws. */
@@ -30,8 +37,12 @@ describe('parseRelayConfig', () => {
       apiKeyEnv: 'OPENAI_API_KEY',
       pricing: { input: 2, output: 8 },
       headers: {},
+      fallbacks: [],
+      budgetFallback: undefined,
     });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
+    expect(config.store).toEqual({ kind: 'memory' });
+    expect([config.budgets, config.maxShare, config.trustProxy]).toEqual([undefined, undefined, undefined]);
     expect(config.auth).toBeUndefined();
     expect(config.cors.credentials).toBe(false);
     expect(config.cors.origins.map((origin) => origin.kind)).toEqual(['any-port', 'any-port', 'any-port']);
@@ -45,7 +56,10 @@ describe('parseRelayConfig', () => {
       const config = parseRelayConfig(JSON.parse(readFileSync(new URL(name, directory), 'utf8')), name);
       expect(config.models.size, name).toBeGreaterThan(0);
     }
-    const defaults = parseRelayConfig(JSON.parse(readFileSync(new URL('../../src/relay/relay.config.json', import.meta.url), 'utf8')), 'default');
+    const defaults = parseRelayConfig(
+      JSON.parse(readFileSync(new URL('../../src/relay/relay.config.json', import.meta.url), 'utf8')),
+      'default',
+    );
     expect([...defaults.models.keys()]).toEqual(['strong', 'weak']);
   });
 
@@ -79,37 +93,53 @@ describe('parseRelayConfig', () => {
     expect(withKey).toContain('keys are never read from the config file');
     const keyAsName = problemsWith({ models: { strong: { ...minimal.models.strong, apiKeyEnv: key } } });
     expect(keyAsName).toContain('must be the NAME of an environment variable');
-    const inURL = problemsWith({ models: { strong: { ...minimal.models.strong, baseURL: `https://user:${key}@api.openai.com/v1` } } });
+    const inURL = problemsWith({
+      models: { strong: { ...minimal.models.strong, baseURL: `https://user:${key}@api.openai.com/v1` } },
+    });
     expect(inURL).toContain('must not contain credentials');
-    const inHeader = problemsWith({ models: { strong: { ...minimal.models.strong, headers: { Authorization: `Bearer ${key}` } } } });
+    const inHeader = problemsWith({
+      models: { strong: { ...minimal.models.strong, headers: { Authorization: `Bearer ${key}` } } },
+    });
     expect(inHeader).toContain('Authorization carries a credential');
     for (const message of [withKey, keyAsName, inURL, inHeader]) expect(message).not.toContain(key);
   });
 
   it('refuses headers the relay sets itself, and multi-line values', () => {
-    expect(problemsWith({ models: { strong: { ...minimal.models.strong, headers: { Host: 'evil.example' } } } })).toContain('Host is set by the relay');
-    expect(problemsWith({ models: { strong: { ...minimal.models.strong, headers: { 'X-Title': 'a\r\nX-Injected: 1' } } } })).toContain(
-      'headers.X-Title must be a single-line string',
-    );
+    expect(
+      problemsWith({ models: { strong: { ...minimal.models.strong, headers: { Host: 'evil.example' } } } }),
+    ).toContain('Host is set by the relay');
+    expect(
+      problemsWith({ models: { strong: { ...minimal.models.strong, headers: { 'X-Title': 'a\r\nX-Injected: 1' } } } }),
+    ).toContain('headers.X-Title must be a single-line string');
   });
 
   it('refuses base URLs with a query, and configs without models', () => {
-    expect(problemsWith({ models: { strong: { ...minimal.models.strong, baseURL: 'https://x.example/v1?api-version=1' } } })).toContain(
-      'must not have a query or fragment',
-    );
+    expect(
+      problemsWith({ models: { strong: { ...minimal.models.strong, baseURL: 'https://x.example/v1?api-version=1' } } }),
+    ).toContain('must not have a query or fragment');
     expect(problemsWith({ models: {} })).toContain('models must name at least one alias');
     expect(problemsWith([])).toContain('the config must be an object');
   });
 
   it('refuses "*" origins together with credentials, and origins that are not origins', () => {
-    expect(problemsWith({ ...minimal, cors: { origins: ['*'], credentials: true } })).toContain('no "*") when cors.credentials is true');
-    expect(problemsWith({ ...minimal, cors: { origins: ['https://app.example.com/'] } })).toContain('"https://app.example.com/" is not an origin');
-    expect(problemsWith({ ...minimal, cors: { origins: 'https://app.example.com' } })).toContain('cors.origins must be a list of origins');
+    expect(problemsWith({ ...minimal, cors: { origins: ['*'], credentials: true } })).toContain(
+      'no "*") when cors.credentials is true',
+    );
+    expect(problemsWith({ ...minimal, cors: { origins: ['https://app.example.com/'] } })).toContain(
+      '"https://app.example.com/" is not an origin',
+    );
+    expect(problemsWith({ ...minimal, cors: { origins: 'https://app.example.com' } })).toContain(
+      'cors.origins must be a list of origins',
+    );
   });
 
   it('reads an auth section naming the token variable', () => {
-    expect(parseRelayConfig({ ...minimal, auth: { tokensEnv: 'RELAY_TOKENS' } }, 'x').auth).toEqual({ tokensEnv: 'RELAY_TOKENS' });
-    expect(problemsWith({ ...minimal, auth: { tokensEnv: 'not a name' } })).toContain('auth.tokensEnv must be the NAME');
+    expect(parseRelayConfig({ ...minimal, auth: { tokensEnv: 'RELAY_TOKENS' } }, 'x').auth).toEqual({
+      tokensEnv: 'RELAY_TOKENS',
+    });
+    expect(problemsWith({ ...minimal, auth: { tokensEnv: 'not a name' } })).toContain(
+      'auth.tokensEnv must be the NAME',
+    );
   });
 });
 
@@ -123,5 +153,61 @@ describe('parseClientTokens', () => {
     expect(() => parseClientTokens('T', { T: '  ' })).toThrow(/T, which is not set/);
     expect(() => parseClientTokens('T', { T: 'good, bad token' })).toThrow(/T holds a token with characters/);
     expect(() => parseClientTokens('T', { T: 'good, bad token' })).not.toThrow(/bad token/);
+  });
+});
+
+describe('parseRelayConfig: spending, fallbacks, proxies, store', () => {
+  const two = {
+    models: {
+      strong: { ...minimal.models.strong, fallbacks: ['weak'], budgetFallback: 'weak' },
+      weak: { ...minimal.models.strong, model: 'gpt-4.1-mini' },
+    },
+  };
+
+  it('reads budgets, the share cap, trustProxy and a Redis store, with defaults', () => {
+    const config = parseRelayConfig({
+      ...two,
+      budgets: { usd: 0.5, models: { strong: 0.3 } },
+      maxShare: { strong: 0.5, windowSeconds: 600 },
+      trustProxy: ['10.0.0.0/8', '::1'],
+      store: { redisUrlEnv: 'REDIS_URL' },
+    });
+    expect(config.models.get('strong')).toMatchObject({ fallbacks: ['weak'], budgetFallback: 'weak' });
+    expect(config.budgets).toEqual({ usd: 0.5, models: new Map([['strong', 0.3]]), windowMs: 86_400_000 });
+    expect(config.maxShare).toEqual({ models: new Map([['strong', 0.5]]), windowMs: 600_000 });
+    expect(config.trustProxy).toMatchObject({ kind: 'ranges', ranges: [{ text: '10.0.0.0/8' }, { text: '::1' }] });
+    expect(config.store).toEqual({ kind: 'redis', urlEnv: 'REDIS_URL', onUnavailable: 'closed' });
+    expect(parseRelayConfig({ ...two, trustProxy: 2 }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+  });
+
+  it('names the field of every problem', () => {
+    const message = problemsWith({
+      models: { strong: { ...minimal.models.strong, fallbacks: ['strong', 'nope'], budgetFallback: 'missing' } },
+      budgets: { usd: -1, models: { ghost: 1 }, windowSeconds: 0 },
+      maxShare: { strong: 1.5, other: 0.2 },
+      trustProxy: ['10.0.0.0/33'],
+      store: { redisUrlEnv: 'redis://secret@host', onUnavailable: 'maybe' },
+    });
+    for (const expected of [
+      'models."strong".fallbacks[0] names the alias itself',
+      'models."strong".fallbacks[1]: "nope" is not an alias in models',
+      'models."strong".budgetFallback: "missing" is not an alias in models',
+      'budgets.usd must be an amount in US dollars (0 or more)',
+      'budgets.models."ghost": "ghost" is not an alias in models',
+      'budgets.windowSeconds must be a number of seconds',
+      'maxShare."strong" must be a share from 0 to 1',
+      'maxShare."other": "other" is not an alias in models',
+      'trustProxy: "10.0.0.0/33" is not an address or range',
+      'store.redisUrlEnv must be the NAME of an environment variable',
+      'store.onUnavailable must be "open" or "closed"',
+    ]) {
+      expect(message).toContain(expected);
+    }
+    expect(message).not.toContain('secret');
+    expect(problemsWith({ ...two, budgets: {} })).toContain('budgets needs usd');
+    expect(problemsWith({ ...two, trustProxy: 0 })).toContain('trustProxy must be the number of proxies');
+    expect(problemsWith({ ...two, maxShare: { windowSeconds: 60 } })).toContain(
+      'maxShare must name at least one alias',
+    );
   });
 });

@@ -1,13 +1,25 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { configFor, eventually, HELLO, startTestRelay, TEST_KEY, TRANSPORTS, type TestRelay, type TransportName } from './harness.ts';
+import {
+  configFor,
+  eventually,
+  HELLO,
+  startTestRelay,
+  TEST_KEY,
+  TRANSPORTS,
+  type TestRelay,
+  type TransportName,
+} from './harness.ts';
 
 describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transport) => {
   let upstream: FakeUpstream;
   let relay: TestRelay;
 
-  async function start(limits: Record<string, number> = {}, reply?: Parameters<typeof startFakeUpstream>[0]): Promise<void> {
+  async function start(
+    limits: Record<string, number> = {},
+    reply?: Parameters<typeof startFakeUpstream>[0],
+  ): Promise<void> {
     upstream = await startFakeUpstream(reply);
     relay = await startTestRelay(configFor(upstream.url, { limits }), undefined, transport);
   }
@@ -58,11 +70,30 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
       expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
       expect(received.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
       const headerText = JSON.stringify(received.headers);
-      for (const leaked of ['client-supplied-credential', 'client-cookie', 'client-api-key', 'Y2xpZW50', '10.0.0.1', 'evil.example', 'org-client']) {
+      for (const leaked of [
+        'client-supplied-credential',
+        'client-cookie',
+        'client-api-key',
+        'Y2xpZW50',
+        '10.0.0.1',
+        'evil.example',
+        'org-client',
+      ]) {
         expect(headerText).not.toContain(leaked);
       }
       // What fetch itself adds (host, connection, user-agent, ...) plus what the relay sets; nothing else.
-      const expected = ['accept', 'accept-encoding', 'accept-language', 'authorization', 'connection', 'content-length', 'content-type', 'host', 'sec-fetch-mode', 'user-agent'];
+      const expected = [
+        'accept',
+        'accept-encoding',
+        'accept-language',
+        'authorization',
+        'connection',
+        'content-length',
+        'content-type',
+        'host',
+        'sec-fetch-mode',
+        'user-agent',
+      ];
       for (const name of Object.keys(received.headers)) expect(expected).toContain(name);
     });
 
@@ -77,13 +108,20 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
     });
 
     it('does not pass on the provider cookies or other headers', async () => {
-      await start({}, {
-        reply: {
-          kind: 'raw',
-          headers: { 'content-type': 'application/json', 'set-cookie': '__cf_bm=provider-cookie', 'x-ratelimit-remaining-tokens': '9' },
-          chunks: ['{"ok":true}'],
+      await start(
+        {},
+        {
+          reply: {
+            kind: 'raw',
+            headers: {
+              'content-type': 'application/json',
+              'set-cookie': '__cf_bm=provider-cookie',
+              'x-ratelimit-remaining-tokens': '9',
+            },
+            chunks: ['{"ok":true}'],
+          },
         },
-      });
+      );
       const response = await relay.chat(HELLO);
       expect(await response.text()).toBe('{"ok":true}');
       expect(response.headers.get('set-cookie')).toBeNull();
@@ -91,10 +129,20 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
     });
 
     it('asks for no encoding, and decodes an answer that comes compressed anyway', async () => {
-      const answer = JSON.stringify({ id: 'chatcmpl-gz', choices: [{ message: { role: 'assistant', content: 'ü'.repeat(500) } }] });
-      await start({}, {
-        reply: { kind: 'raw', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, chunks: [gzipSync(answer)] },
+      const answer = JSON.stringify({
+        id: 'chatcmpl-gz',
+        choices: [{ message: { role: 'assistant', content: 'ü'.repeat(500) } }],
       });
+      await start(
+        {},
+        {
+          reply: {
+            kind: 'raw',
+            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+            chunks: [gzipSync(answer)],
+          },
+        },
+      );
       const response = await relay.chat(HELLO);
       expect(upstream.requests[0]!.headers['accept-encoding']).toBe('identity');
       expect(response.headers.get('content-encoding')).toBeNull();
@@ -126,21 +174,24 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
   describe('streaming', () => {
     it('passes the provider SSE bytes through unchanged, however they are split', async () => {
       const euro = Buffer.from('€');
-      await start({}, {
-        reply: {
-          kind: 'raw',
-          headers: { 'content-type': 'text/event-stream; charset=utf-8' },
-          chunks: [
-            ': keep-alive comment\r\n\r\n',
-            'data: {"choices":[{"delta":{"content":"price ',
-            euro.subarray(0, 1),
-            Buffer.concat([euro.subarray(1), Buffer.from(' 5 \\u2603 🙂"}}]}\n\n')]),
-            'event: ping\ndata: \n\n',
-            'data: [DONE]\n\n',
-          ],
-          chunkIntervalMs: 5,
+      await start(
+        {},
+        {
+          reply: {
+            kind: 'raw',
+            headers: { 'content-type': 'text/event-stream; charset=utf-8' },
+            chunks: [
+              ': keep-alive comment\r\n\r\n',
+              'data: {"choices":[{"delta":{"content":"price ',
+              euro.subarray(0, 1),
+              Buffer.concat([euro.subarray(1), Buffer.from(' 5 \\u2603 🙂"}}]}\n\n')]),
+              'event: ping\ndata: \n\n',
+              'data: [DONE]\n\n',
+            ],
+            chunkIntervalMs: 5,
+          },
         },
-      });
+      );
       const response = await relay.chat({ ...HELLO, stream: true });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
@@ -158,7 +209,13 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
       expect(bytes.toString()).toMatch(/"usage":\{"prompt_tokens":\d+/);
       expect(bytes.toString().endsWith('data: [DONE]\n\n')).toBe(true);
       await eventually(() => relay.logs.length === 1, 'the log line');
-      expect(relay.logs[0]).toMatchObject({ method: 'POST', path: '/v1/chat/completions', status: 200, model: 'strong', outcome: 'completed' });
+      expect(relay.logs[0]).toMatchObject({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        status: 200,
+        model: 'strong',
+        outcome: 'completed',
+      });
     });
 
     it('aborts the provider request when the client hangs up mid-stream', async () => {
@@ -176,31 +233,46 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
     it('aborts the provider request when the client hangs up before the provider answers', async () => {
       await start({}, { reply: { kind: 'stall' } });
       const client = new AbortController();
-      const pending = relay.chat({ ...HELLO, stream: true }, { signal: client.signal }).catch((error: unknown) => error);
+      const pending = relay
+        .chat({ ...HELLO, stream: true }, { signal: client.signal })
+        .catch((error: unknown) => error);
       await eventually(() => upstream.requests.length === 1, 'the request upstream');
       client.abort();
       await pending;
       expect(await upstream.requests[0]!.ended).toBe('aborted');
     });
 
-    it('cuts the response off, and the provider request, when the provider goes silent mid-stream', async () => {
+    it('ends the stream with an SSE error event, and aborts the provider request, when the provider goes silent mid-stream', async () => {
       await start({ upstreamIdleTimeoutMs: 200 }, { reply: { kind: 'stall', afterChunks: 2 } });
       const response = await relay.chat({ ...HELLO, stream: true });
       expect(response.status).toBe(200);
       const { bytes, error } = await readAll(response);
-      expect(error).toBeDefined();
-      expect(bytes.equals(upstream.requests[0]!.sent())).toBe(true);
+      expect(error).toBeUndefined();
+      const sent = upstream.requests[0]!.sent().toString();
+      expect(bytes.toString().startsWith(sent)).toBe(true);
+      const tail = bytes.toString().slice(sent.length);
+      expect(tail).toMatch(/^event: error\ndata: \{.*\}\n\n$/);
+      expect(JSON.parse(tail.split('data: ')[1]!)).toEqual({
+        error: {
+          message: 'The provider sent nothing for 200 ms; the response was cut off.',
+          type: 'upstream_error',
+          code: 'upstream_timeout',
+        },
+      });
       expect(await upstream.requests[0]!.ended).toBe('aborted');
       await eventually(() => relay.logs.length === 1, 'the log line');
       expect(relay.logs[0]!.outcome).toBe('upstream_idle');
     });
 
-    it('cuts the response off when the provider drops the connection mid-stream', async () => {
+    it("ends the stream with an SSE error event in OpenAI's shape when the provider drops the connection mid-stream", async () => {
       await start({}, { reply: { kind: 'drop', afterChunks: 3 } });
       const response = await relay.chat({ ...HELLO, stream: true });
       const { bytes, error } = await readAll(response);
-      expect(error).toBeDefined();
-      expect(bytes.equals(upstream.requests[0]!.sent())).toBe(true);
+      expect(error).toBeUndefined();
+      const sent = upstream.requests[0]!.sent().toString();
+      expect(bytes.toString()).toBe(
+        `${sent}event: error\ndata: {"error":{"message":"The provider connection ended before the response was complete.","type":"upstream_error","code":"upstream_error"}}\n\n`,
+      );
       await eventually(() => relay.logs.length === 1, 'the log line');
       expect(relay.logs[0]!.outcome).toBe('upstream_failed_mid_response');
     });
@@ -210,7 +282,11 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
     async function errorFor(reply: Parameters<FakeUpstream['setReply']>[0], limits: Record<string, number> = {}) {
       await start(limits, { reply });
       const response = await relay.chat(HELLO);
-      return { status: response.status, headers: response.headers, body: (await response.json()) as { error: Record<string, string> } };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as { error: Record<string, string> },
+      };
     }
 
     it('answers 504 when the provider does not start answering in time, and aborts it', async () => {
@@ -254,7 +330,9 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
       const { status, body } = await errorFor({
         kind: 'fail',
         status: 401,
-        body: JSON.stringify({ error: { message: `Incorrect API key provided: ${TEST_KEY.slice(0, 8)}****${TEST_KEY.slice(-4)}.` } }),
+        body: JSON.stringify({
+          error: { message: `Incorrect API key provided: ${TEST_KEY.slice(0, 8)}****${TEST_KEY.slice(-4)}.` },
+        }),
       });
       expect(status).toBe(502);
       expect(body.error.code).toBe('upstream_auth_failed');
@@ -264,7 +342,9 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
 
     it('cuts the key out of any provider message it passes on', async () => {
       const { body } = await errorFor({ kind: 'fail', status: 400, body: `bad request from ${TEST_KEY} ok` });
-      expect(body.error.message).toBe('The provider rejected the request for model "strong": bad request from [redacted] ok');
+      expect(body.error.message).toBe(
+        'The provider rejected the request for model "strong": bad request from [redacted] ok',
+      );
     });
 
     it('answers 429 with the provider Retry-After when the provider rate-limits', async () => {
@@ -285,7 +365,11 @@ describe.each(Object.keys(TRANSPORTS) as TransportName[])('through %s', (transpo
     });
 
     it('does not follow a provider redirect, which would carry the key elsewhere', async () => {
-      const { status, body } = await errorFor({ kind: 'fail', status: 307, headers: { location: 'http://127.0.0.1:9/steal' } });
+      const { status, body } = await errorFor({
+        kind: 'fail',
+        status: 307,
+        headers: { location: 'http://127.0.0.1:9/steal' },
+      });
       expect(status).toBe(502);
       expect(body.error.message).toContain('redirect');
       expect(upstream.requests).toHaveLength(1);

@@ -1,0 +1,119 @@
+/** One suite for every RelayStore: the in-memory default and the Redis store against a real redis-server. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/relay/redis-store.ts';
+import { MemoryStore, RelayStoreError, type RelayStore } from '../../src/relay/store.ts';
+import { startRedis, type TestRedis } from './redis-server.ts';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.kill();
+});
+
+const opened: RelayStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+
+/** Two handles on one store: two relay replicas. The memory store is one process's, so both are the same object. */
+const KINDS: Record<string, () => [RelayStore, RelayStore]> = {
+  memory: () => {
+    const store = new MemoryStore();
+    opened.push(store);
+    return [store, store];
+  },
+  redis: () => {
+    const stores: [RelayStore, RelayStore] = [new RedisStore({ url: redis.url }), new RedisStore({ url: redis.url })];
+    opened.push(...stores);
+    return stores;
+  },
+};
+
+let keyCounter = 0;
+const freshKey = () => {
+  keyCounter += 1;
+  return `test:${process.pid}:${Date.now()}:${keyCounter}`;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(Object.keys(KINDS))('%s store', (kind) => {
+  it('reads 0 for a counter never written', async () => {
+    const [store] = KINDS[kind]!();
+    expect(await store.get(freshKey())).toBe(0);
+  });
+
+  it('increments atomically: 400 concurrent increments from two replicas each see a different value', async () => {
+    const [first, second] = KINDS[kind]!();
+    const key = freshKey();
+    const values = await Promise.all(
+      Array.from({ length: 400 }, (_, index) => (index % 2 ? first : second).increment(key, 1, 60_000)),
+    );
+    expect(new Set(values).size).toBe(400);
+    expect(Math.max(...values)).toBe(400);
+    expect(await first.get(key)).toBe(400);
+    expect(await second.get(key)).toBe(400);
+  });
+
+  it('adds fractional and negative amounts (dollars, and a count taken back)', async () => {
+    const [store] = KINDS[kind]!();
+    const key = freshKey();
+    for (let index = 0; index < 10; index += 1) await store.increment(key, 0.000_125, 60_000);
+    expect(await store.get(key)).toBeCloseTo(0.001_25, 12);
+    expect(await store.increment(key, -0.000_25, 60_000)).toBeCloseTo(0.001, 12);
+  });
+
+  it('expires a counter its window after the first increment, and later increments do not extend it', async () => {
+    const [store] = KINDS[kind]!();
+    const key = freshKey();
+    await store.increment(key, 5, 300);
+    await sleep(150);
+    expect(await store.increment(key, 1, 300)).toBe(6);
+    await sleep(250);
+    expect(await store.get(key)).toBe(0);
+    expect(await store.increment(key, 2, 300)).toBe(2);
+  });
+
+  it('keeps counters apart by key', async () => {
+    const [store] = KINDS[kind]!();
+    const [a, b] = [freshKey(), freshKey()];
+    await store.increment(a, 3, 60_000);
+    expect(await store.get(b)).toBe(0);
+  });
+});
+
+describe('redis store when Redis is away', () => {
+  it('fails fast with RelayStoreError while Redis is down, and works again once it is back', async () => {
+    const store = new RedisStore({ url: redis.url, reconnectDelayMs: 100 });
+    opened.push(store);
+    const key = freshKey();
+    expect(await store.increment(key, 1, 60_000)).toBe(1);
+    await redis.kill();
+    const startedAt = Date.now();
+    await expect(store.increment(key, 1, 60_000)).rejects.toBeInstanceOf(RelayStoreError);
+    await expect(store.get(key)).rejects.toThrow(/Redis at 127\.0\.0\.1:\d+ is unreachable|closed/);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    await redis.restart();
+    await sleep(150);
+    expect(await store.increment(key, 1, 60_000)).toBe(1);
+  });
+
+  it('gives up on a command Redis does not answer in time', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer((socket) => socket.on('data', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const store = new RedisStore({
+      url: `redis://127.0.0.1:${(silent.address() as { port: number }).port}`,
+      commandTimeoutMs: 100,
+    });
+    opened.push(store);
+    await expect(store.get('anything')).rejects.toThrow('Redis did not answer within 100 ms');
+    silent.close();
+  });
+
+  it('refuses a URL that is not redis://', () => {
+    expect(() => new RedisStore({ url: 'http://127.0.0.1:6379' })).toThrow('must start with redis://');
+    expect(() => new RedisStore({ url: 'redis://127.0.0.1/x' })).toThrow('database number');
+  });
+});

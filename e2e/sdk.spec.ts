@@ -13,9 +13,7 @@ interface Decision {
   latencyMs: number;
 }
 interface Sdk {
-  create(
-    options: object,
-  ): Promise<
+  create(options: object): Promise<
     Outcome<{
       index: number;
       state: string;

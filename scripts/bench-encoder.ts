@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   console.log(
     `createEncoder in Node (onnxruntime-node CPU): ${iterations} encodes of one prompt; 256 distinct prompts for throughput`,
   );
-  console.log('dtype tokens  p50(ms)  p95(ms)  1/call(/s) ' + `batch ${batch}(/s)`.padStart(11) + '   encoder id');
+  console.log(`dtype tokens  p50(ms)  p95(ms)  1/call(/s) ${`batch ${batch}(/s)`.padStart(11)}   encoder id`);
   for (const dtype of DTYPES) await benchEncoder(dtype, iterations, batch);
 
   console.log(`\nonnxruntime-web WASM in Node (the browser's runtime), model only, the same prompt`);

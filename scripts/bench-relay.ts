@@ -324,7 +324,7 @@ async function main(): Promise<void> {
     };
 
     mkdirSync(dirname(resolve(projectRoot, options.out)), { recursive: true });
-    writeFileSync(resolve(projectRoot, options.out), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(resolve(projectRoot, options.out), `${JSON.stringify(result, null, 2)}\n`);
 
     const cell = (value: number, width = 11) => round2(value).toFixed(2).padStart(width);
     const row = (

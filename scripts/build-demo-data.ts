@@ -22,6 +22,7 @@ import { createBenchmark } from '../src/core/benchmark.ts';
 import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { scorePrompts } from '../src/core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../src/core/registry.ts';
+import type { Router } from '../src/core/router.ts';
 import { defaultRegistry } from '../src/core/routers.ts';
 import { MANIFEST_FILE } from '../src/core/weights/router-weights.ts';
 import { BenchmarkLoader, loadMtBenchQuestions } from '../src/node/benchmarks.ts';
@@ -276,14 +277,12 @@ async function scoreLearnedRouters(
     });
   }
   const pendingAfter = (at: number): DemoRouter[] =>
-    present
-      .slice(at)
-      .map((definition) => ({
-        name: definition.name,
-        description: definition.description,
-        source: 'pending',
-        note: 'being scored by this build',
-      }));
+    present.slice(at).map((definition) => ({
+      name: definition.name,
+      description: definition.description,
+      source: 'pending',
+      note: 'being scored by this build',
+    }));
 
   // One router at a time: a model one of them lacks (an unbuilt classifier, a causal LM not downloaded) only hides that one.
   for (const [at, definition] of present.entries()) {
@@ -313,7 +312,7 @@ async function scoreLearnedRouters(
     await publish({ routers, scores }, pendingAfter(at));
     let resources: Awaited<ReturnType<typeof loadRouterResources>> | undefined;
     try {
-      let router;
+      let router: Router;
       try {
         resources = await loadRouterResources([definition], { routersDir });
         const weights = definition.requires.includes('weights')

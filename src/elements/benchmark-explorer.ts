@@ -344,7 +344,12 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
         <h3 id="prompts-heading">Prompts at this threshold, highest score first</h3>
         <label
           >Show
-          <select @change=${(event: Event) => ((this.filter = (event.target as HTMLSelectElement).value as PromptFilter), (this.shown = PAGE))}>
+          <select
+            @change=${(event: Event) => {
+              this.filter = (event.target as HTMLSelectElement).value as PromptFilter;
+              this.shown = PAGE;
+            }}
+          >
             <option value="all" ?selected=${this.filter === 'all'}>all prompts</option>
             <option value="strong" ?selected=${this.filter === 'strong'}>sent to ${file.strongModel}</option>
             <option value="weak" ?selected=${this.filter === 'weak'}>sent to ${file.weakModel}</option>

@@ -308,7 +308,7 @@ export class ChatSession implements ReactiveController {
   private async loadPrices(): Promise<void> {
     this.set({ prices: {}, pricesNote: '' });
     if (!this.settings().relayUrl) return;
-    let models;
+    let models: Awaited<ReturnType<RouteLLMClient['models']['list']>>;
     try {
       models = await this.ensureClient().models.list();
     } catch (error) {

@@ -151,7 +151,11 @@ export class RouteChat extends LitElement {
         </div>
         ${error ? html`<p part="error" role="alert">${error.message}</p>` : nothing}
         <div part="controls">${this.renderSlider()} ${this.renderMeter()}</div>
-        <form part="composer" @submit=${(event: Event) => (event.preventDefault(), void this.send(this.draft))}>
+        <form part="composer" @submit=${(event: Event) => {
+          event.preventDefault();
+          void this.send(this.draft);
+        }}
+        >
           <label class="visually-hidden" for="${this.ids}-input">Message</label>
           <textarea
             id="${this.ids}-input"

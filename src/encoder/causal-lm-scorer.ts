@@ -270,7 +270,7 @@ class TransformersLabelScorer implements LoadedLabelScorer {
     } finally {
       await cache?.dispose();
     }
-    if (!logits || logits.dims.length !== 3)
+    if (logits?.dims.length !== 3)
       throw new ModelLoadError(`The model returned no logits [batch, tokens, vocabulary].`, 'model_load_failed');
     const [, positions, vocabulary] = logits.dims as [number, number, number];
     const offset = (positions - 1) * vocabulary;

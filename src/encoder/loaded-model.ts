@@ -60,7 +60,7 @@ async function embedWindows(
   }
   // The token-state output names transformers.js's feature-extraction pipeline accepts, in its order.
   const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
-  if (!hidden || hidden.dims.length !== 3) {
+  if (hidden?.dims.length !== 3) {
     throw new ModelLoadError(
       `model outputs ${Object.keys(outputs).join(', ')} hold no token states [batch, tokens, dims] to pool`,
     );

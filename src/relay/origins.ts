@@ -48,7 +48,7 @@ export function originAllowed(patterns: readonly OriginPattern[], origin: string
         break;
       case 'any-port': {
         if (origin === pattern.schemeAndHost) return true;
-        const port = origin.startsWith(pattern.schemeAndHost + ':')
+        const port = origin.startsWith(`${pattern.schemeAndHost}:`)
           ? origin.slice(pattern.schemeAndHost.length + 1)
           : '';
         if (/^[0-9]{1,5}$/.test(port)) return true;

@@ -382,7 +382,7 @@ class WorkerPromptRouter implements PromptRouter {
     const status = await this.currentStatus();
     if (status.state === 'fallback') return prompts.map(() => this.fallbackDecision(status.error));
     const started = performance.now();
-    let scored;
+    let scored: Awaited<ReturnType<WorkerClient['route']>>;
     try {
       scored = await this.worker.route(status.info.key, prompts, signal ? { signal } : {});
     } catch (error) {

@@ -15,13 +15,13 @@ export function promptOf(input: RouteInput): string {
   }
   if (!Array.isArray(input)) {
     throw new InvalidInputError(
-      `Route input must be a prompt string or an array of chat messages, got ${describe(input)}.`,
+      `Route input must be a prompt string or an array of chat messages, got ${describeValue(input)}.`,
     );
   }
   for (let index = input.length - 1; index >= 0; index--) {
     const message: unknown = input[index];
     if (typeof message !== 'object' || message === null)
-      throw new InvalidInputError(`messages[${index}] must be an object, got ${describe(message)}.`);
+      throw new InvalidInputError(`messages[${index}] must be an object, got ${describeValue(message)}.`);
     if ((message as ChatCompletionMessageParam).role !== 'user') continue;
     const text = textOf((message as ChatCompletionMessageParam).content, index);
     if (text.trim() === '')
@@ -53,10 +53,10 @@ function textOf(content: unknown, index: number): string {
   }
   if (content === null || content === undefined) return '';
   throw new InvalidInputError(
-    `messages[${index}].content must be a string or an array of content parts, got ${describe(content)}.`,
+    `messages[${index}].content must be a string or an array of content parts, got ${describeValue(content)}.`,
   );
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -12,6 +12,7 @@ import { foldAssignment, heldOutBenchmarks, labelledPrompts } from './training-b
 export const SW_RANKING_TIERS = 10;
 
 export const SW_RANKING_GRID = {
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: a grid point, not log10(e)
   temperature: [0.02, 0.05, 0.1, 0.434],
   priorPrecision: [0.1, 1],
 };

@@ -5,7 +5,6 @@ import {
   type RouterContext,
   type RouterRegistry,
   type RouterRequirement,
-  type RouterWeights,
 } from '../core/index.ts';
 import type { Embedder, Router } from '../core/index.ts';
 import { defaultRegistry } from '../core/index.ts';

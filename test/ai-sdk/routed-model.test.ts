@@ -41,15 +41,13 @@ function streamOf(text: string, finishMetadata?: Record<string, Record<string, s
   const chunks: LanguageModelV4StreamPart[] = [
     { type: 'stream-start', warnings: [] },
     { type: 'text-start', id: 't' },
-    ...text
-      .split(' ')
-      .map(
-        (word, index): LanguageModelV4StreamPart => ({
-          type: 'text-delta',
-          id: 't',
-          delta: index === 0 ? word : ` ${word}`,
-        }),
-      ),
+    ...text.split(' ').map(
+      (word, index): LanguageModelV4StreamPart => ({
+        type: 'text-delta',
+        id: 't',
+        delta: index === 0 ? word : ` ${word}`,
+      }),
+    ),
     { type: 'text-end', id: 't' },
     {
       type: 'finish',

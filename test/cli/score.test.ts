@@ -47,7 +47,7 @@ describe('npm run score', () => {
   });
 
   it('adds the routed model with --threshold, and reads JSONL', async () => {
-    const input = write('prompts.jsonl', '{"text":"hi"}\n{"text":"' + 'x'.repeat(600) + '"}\n');
+    const input = write('prompts.jsonl', `{"text":"hi"}\n{"text":"${'x'.repeat(600)}"}\n`);
     const out = path.join(dir, 'routed.jsonl');
     const { code, out: printed } = await run([
       '--router',

@@ -337,6 +337,8 @@ describe('ChatSession', () => {
     );
     const { session, first, errors, requests } = setup({
       answers: [
+        // A stream that fails before its first chunk, as the relay's 503 does.
+        // biome-ignore lint/correctness/useYield: it throws before it could yield
         async function* () {
           throw noKey;
         } as () => AsyncIterable<ChatCompletionChunk>,

@@ -180,7 +180,6 @@ function buildGraph(weights: Weights, variant: TinyCausalLmVariant) {
   const constant = (data: Float32Array, shape: number[]) => graph.constant(float32(data, shape));
   const scalarFloat = (value: number) => graph.constant(float32([value], []));
   const ints = (values: number[]) => graph.constant(int64(values));
-  const lastAxis = ints([-1]);
 
   const rmsNorm = (x: string, gain: Float32Array) => {
     const meanSquare = graph.op('ReduceMean', [graph.op('Mul', [x, x])], { axes: [-1], keepdims: 1 });

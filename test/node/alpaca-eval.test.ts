@@ -12,7 +12,7 @@ const files = {
   'data/alpaca-eval/battle_length_overrides.csv':
     'source_path,side,instruction_id,chars,words\nresults/model-x/b/annotations.json,2,0,50,9\n',
   'data/alpaca-eval/battles_compact.csv':
-    [
+    `${[
       'instruction_id,generator_1,generator_2,annotator,preference,source_path',
       '0,gpt4_1106_preview,model-x,alpaca_eval_gpt4,2.0,results/model-x/a/annotations.json',
       '0,gpt4_1106_preview,model-x,weighted,1.25,results/model-x/b/annotations.json',
@@ -20,7 +20,7 @@ const files = {
       '0,gpt4_1106_preview,model-x,claude,,results/model-x/d/annotations.json',
       '0,gpt4_1106_preview,example,claude,1,results/example/annotations.json',
       '1,gpt4_1106_preview,model-x,claude,2,results/model-x/a/annotations.json',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
 };
 
 describe('loadAlpacaEval', () => {

@@ -396,7 +396,7 @@ const generators: Record<string, (g: Generator) => Omit<FuzzCase, 'category'> | 
     const length = Buffer.byteLength(VALID_BODY);
     const auth = `Authorization: Bearer ${TOKEN}`;
     const [description, bytes, expectedStatus] = g.pick([
-      () => ['random bytes', Buffer.from(g.string(200) + '\r\n\r\n'), 400] as const,
+      () => ['random bytes', Buffer.from(`${g.string(200)}\r\n\r\n`), 400] as const,
       () =>
         [
           'bad request line',

@@ -12,4 +12,4 @@ export async function sharedFixture(files: Readonly<Record<string, string>>): Pr
   return root;
 }
 
-export const jsonl = (rows: readonly object[]) => rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+export const jsonl = (rows: readonly object[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;

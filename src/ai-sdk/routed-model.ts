@@ -9,12 +9,10 @@ import type {
 import {
   InvalidInputError,
   promptOf,
-  type CalibrationSource,
   type ChatCompletionMessageParam,
   type PromptRouter,
   type ModelTier,
   type RouteDecision,
-  type RouteDevice,
 } from '../sdk/index.ts';
 
 /** What decides each call: createRouter's (or createNodeRouter's) PromptRouter, or anything with its `route`. */
@@ -28,22 +26,13 @@ export interface RoutedModelOptions {
   weak: LanguageModelV4;
 }
 
-/** The decision behind one call, as `providerMetadata.routellm` (RouteDecision, with the AI SDK model that answered). */
-export type RoutingMetadata = {
-  tier: ModelTier;
-  /** The answering model's `modelId` and `provider`. */
+/**
+ * The decision behind one call, as `providerMetadata.routellm`: the RouteDecision, with the AI SDK model that
+ * answered (`modelId`, `provider`) in place of the SDK's model alias.
+ */
+export type RoutingMetadata = Omit<RouteDecision, 'model'> & {
   modelId: string;
   provider: string;
-  score: number | null;
-  threshold: number | null;
-  router: string;
-  device: RouteDevice | null;
-  latencyMs: number;
-  truncated: boolean;
-  calibration: CalibrationSource;
-  strongPct: number | null;
-  fallback: boolean;
-  fallbackReason?: string;
 };
 
 /** The provider metadata key of the decision. */
@@ -146,20 +135,13 @@ function routeInputOf(prompt: LanguageModelV4Prompt): ChatCompletionMessageParam
 }
 
 function routingMetadata(decision: RouteDecision, model: LanguageModelV4): RoutingMetadata {
+  const { model: _alias, fallbackReason, ...rest } = decision;
+  // Provider metadata is JSON: a missing reason is left out rather than undefined.
   return {
-    tier: decision.tier,
+    ...rest,
     modelId: model.modelId,
     provider: model.provider,
-    score: decision.score,
-    threshold: decision.threshold,
-    router: decision.router,
-    device: decision.device,
-    latencyMs: decision.latencyMs,
-    truncated: decision.truncated,
-    calibration: decision.calibration,
-    strongPct: decision.strongPct,
-    fallback: decision.fallback,
-    ...(decision.fallbackReason !== undefined && { fallbackReason: decision.fallbackReason }),
+    ...(fallbackReason !== undefined && { fallbackReason }),
   };
 }
 

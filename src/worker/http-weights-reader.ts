@@ -18,8 +18,15 @@ export function httpWeightsReader(folderUrl: string, signal?: AbortSignal): Weig
         `Fetching ${folderUrl}${file} failed with HTTP ${response.status}.`,
         'model_load_failed',
       );
-    // A dev server answers a missing file with its HTML page under some configurations; that is not a weight file.
-    if (file.endsWith('.json') && (response.headers.get('content-type') ?? '').includes('text/html')) return undefined;
+    // Servers that answer unknown paths with the app's page (SPA fallbacks) say 200: no weight file is HTML.
+    if ((response.headers.get('content-type') ?? '').includes('text/html')) {
+      throw new ModelLoadError(
+        `${folderUrl}${file} answered an HTML page where a router weight file should be. Serve the trained routers at ` +
+          "the page's model base URL: with Vite, add the routellm-web/vite plugin; with any other bundler or host, " +
+          'copy them there with `npx routellm-web assets <dir>`.',
+        'model_not_found',
+      );
+    }
     const total = Number(response.headers.get('content-length') ?? 0);
     if (!response.body) return new Uint8Array(await response.arrayBuffer());
     const chunks: Uint8Array[] = [];

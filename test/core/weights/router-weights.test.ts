@@ -334,3 +334,21 @@ describe('writeRouterFolder', () => {
     expect(existsSync(path.join(scratch, 'escape.bin'))).toBe(false);
   });
 });
+
+describe('httpWeightsReader', () => {
+  it('names the URL when a server answers a weight file with an HTML page (an SPA fallback)', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/routers/knn-gain/`;
+    try {
+      await expect(readRouterWeights(httpWeightsReader(url), url)).rejects.toMatchObject({
+        code: 'model_not_found',
+        message: expect.stringContaining(`${url}manifest.json answered an HTML page`),
+      });
+    } finally {
+      server.close();
+    }
+  });
+});

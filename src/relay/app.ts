@@ -52,6 +52,8 @@ export interface RelayLogEntry {
   readonly costUsd?: number;
   /** The counters' store failed while serving this request (the request was then refused or served unmetered). */
   readonly storeError?: string;
+  /** Set for a connection refused before any request reached the app (Node entry): why. */
+  readonly refused?: string;
 }
 
 /** Why another alias answered: the client's budget or share was spent, or the provider failed. */

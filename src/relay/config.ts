@@ -105,6 +105,12 @@ export interface RelayLimits {
   readonly upstreamIdleTimeoutMs: number;
   /** A provider's 429 with a Retry-After up to this is waited out and the request sent once more. */
   readonly upstreamRetryAfterMaxMs: number;
+  /** Node entry: how long a client may take to send its request headers before a 408. */
+  readonly headersTimeoutMs: number;
+  /** Node entry: how long a client may take to send its whole request, body included, before a 408. */
+  readonly requestTimeoutMs: number;
+  /** Node entry: open connections at once; one more is answered 503 and closed. */
+  readonly maxConnections: number;
 }
 
 /** A checked config with its defaults filled in, as `parseRelayConfig` returns it. */
@@ -144,6 +150,9 @@ export const DEFAULT_LIMITS: RelayLimits = {
   upstreamFirstByteTimeoutMs: 120_000,
   upstreamIdleTimeoutMs: 120_000,
   upstreamRetryAfterMaxMs: 5_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 4_096,
 };
 
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;

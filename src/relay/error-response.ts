@@ -16,6 +16,8 @@ export type RelayErrorCode =
   | 'model_not_found'
   | 'request_too_large'
   | 'headers_too_large'
+  | 'request_timeout'
+  | 'too_many_connections'
   | 'rate_limited'
   | 'budget_exceeded'
   | 'share_exceeded'

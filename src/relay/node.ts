@@ -15,7 +15,7 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -97,7 +97,30 @@ export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<No
     ...(options.log && { log: options.log }),
     ...(store && { store }),
   });
+  const limits = config.limits;
+  const log = options.log ?? ((entry: RelayLogEntry) => console.log(JSON.stringify(entry)));
+  /** One line for each refusal below the app, which sees no request to log. */
+  const logRefusal = (socket: Duplex, status: number, refused: string) =>
+    log({
+      time: new Date().toISOString(),
+      method: '-',
+      path: '-',
+      status,
+      durationMs: 0,
+      client: (socket as Socket).remoteAddress ?? 'unknown',
+      refused,
+    });
   const server = createServer(
+    {
+      // Internet-facing: a client must send its headers, and then its whole body, in reasonable time (Node checks
+      // each connection every connectionsCheckingInterval), or it is cut off with a 408.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+      ),
+    },
     getRequestListener(app.fetch, {
       // The adapter's own refusals (a bad Host header, a backslash in the path) in the relay's error shape.
       errorHandler: (error) =>
@@ -108,11 +131,34 @@ export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<No
   );
   // Below the adapter, Node itself answers malformed HTTP; these keep those answers in the same shape.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'HPE_HEADER_OVERFLOW')
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      logRefusal(socket, 431, 'headers_too_large');
       writeRawError(socket, 431, 'headers_too_large', 'The request headers are too large.');
-    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-      writeRawError(socket, 408, 'invalid_request', 'The request took too long to arrive.');
-    else writeRawError(socket, 400, 'invalid_request', 'The request is not valid HTTP.');
+    } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      logRefusal(socket, 408, 'request_timeout');
+      writeRawError(socket, 408, 'request_timeout', 'The request took too long to arrive.');
+    } else if (error.code === 'ECONNRESET' || !socket.writable) {
+      // The client went away mid-request: nothing to answer, nothing refused.
+      socket.destroy();
+    } else {
+      logRefusal(socket, 400, 'invalid_http');
+      writeRawError(socket, 400, 'invalid_request', 'The request is not valid HTTP.');
+    }
+  });
+  // A cap on open connections, each refused one answered (rather than dropped unanswered, as maxConnections does).
+  let openConnections = 0;
+  server.on('connection', (socket: Socket) => {
+    if (openConnections >= limits.maxConnections) {
+      logRefusal(socket, 503, 'too_many_connections');
+      writeRawError(socket, 503, 'too_many_connections', 'The relay has too many open connections; retry shortly.');
+      // Nothing it sends is read, so no request of it reaches the app.
+      socket.pause();
+      return;
+    }
+    openConnections += 1;
+    socket.once('close', () => {
+      openConnections -= 1;
+    });
   });
   server.on('connect', (_request, socket: Duplex) => {
     writeRawError(socket, 405, 'method_not_allowed', 'The relay is not a tunnel: CONNECT is not supported.');
@@ -153,10 +199,14 @@ function writeRawError(socket: Duplex, status: number, code: RelayErrorCode, mes
     405: 'Method Not Allowed',
     408: 'Request Timeout',
     431: 'Request Header Fields Too Large',
+    503: 'Service Unavailable',
   }[status];
+  const retry = status === 503 ? 'retry-after: 1\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${retry}connection: close\r\n\r\n${body}`,
   );
+  // Whatever the client still sends is not read: the connection is over once the answer is out.
+  socket.once('finish', () => socket.destroy());
 }
 
 const USAGE = `Usage: routellm-relay [--config FILE] [--port N] [--host ADDRESS]

@@ -104,6 +104,83 @@ export const routeChatStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  .markdown > :first-child {
+    margin-top: 0;
+  }
+  .markdown > :last-child {
+    margin-bottom: 0;
+  }
+  .markdown p,
+  .markdown ul,
+  .markdown ol,
+  .markdown blockquote,
+  .markdown table,
+  .markdown h1,
+  .markdown h2,
+  .markdown h3,
+  .markdown h4 {
+    margin: 0.5em 0;
+    white-space: normal;
+  }
+  .markdown h1,
+  .markdown h2,
+  .markdown h3,
+  .markdown h4 {
+    font-size: 1.05em;
+  }
+  .markdown ul,
+  .markdown ol {
+    padding-left: 1.4em;
+  }
+  .markdown blockquote {
+    border-left: 3px solid var(--_border);
+    padding-left: 10px;
+    color: var(--_muted);
+  }
+  .markdown table {
+    border-collapse: collapse;
+    display: block;
+    overflow-x: auto;
+  }
+  .markdown th,
+  .markdown td {
+    border: 1px solid var(--_border);
+    padding: 3px 8px;
+  }
+  .markdown a {
+    color: var(--_accent);
+  }
+  .markdown code {
+    font-family: var(--route-chat-mono, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
+    font-size: 0.9em;
+  }
+  .code-block {
+    position: relative;
+    margin: 0.5em 0;
+  }
+  .code-block pre {
+    margin: 0;
+    padding: 10px 12px;
+    padding-right: 64px;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    overflow-x: auto;
+    white-space: pre;
+  }
+  .code-block .copy {
+    position: absolute;
+    top: 6px;
+    right: 6px;
+    font: inherit;
+    font-size: 0.75em;
+    padding: 2px 8px;
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    background: var(--_assistant-bg);
+    color: var(--_fg);
+    cursor: pointer;
+  }
   [part~='user'] {
     align-self: flex-end;
     background: var(--_user-bg);

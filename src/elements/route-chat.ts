@@ -11,6 +11,7 @@ import {
   type RouteErrorDetail,
 } from './chat-session.ts';
 import { formatDollars, summarizeCost } from './cost-meter.ts';
+import { renderMarkdown } from './markdown.ts';
 import { routeChatStyles } from './route-chat.styles.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
 
@@ -26,7 +27,7 @@ import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
  * Events (bubbling, composed): `route-decision` ({ decision, prompt }) for every routed prompt, `route-error`
  * ({ kind, error, message }) for every failure. Theming: the `--route-chat-*` custom properties and the parts
  * header, status, progress, log, message, user, assistant, decision, notice, error, controls, slider, meter,
- * composer, input, send, stop.
+ * composer, input, send, stop, copy. Answers render as sanitised markdown (markdown.ts).
  */
 export class RouteChat extends LitElement {
   static override styles = [tierBadgeStyles, routeChatStyles];
@@ -82,6 +83,8 @@ export class RouteChat extends LitElement {
   /** The turns the log was last scrolled for: they live in the session, so `changed` cannot tell when they moved. */
   private scrolledTurns: readonly ChatTurn[] = [];
   private readonly ids = `route-chat-${Math.random().toString(36).slice(2, 8)}`;
+  /** Each answer's rendered markdown, kept while its turn is unchanged (a streamed chunk makes a new turn). */
+  private readonly rendered = new WeakMap<ChatTurn, HTMLElement>();
 
   /** Sends a prompt as if typed (for host pages and tests); resolves when the answer is complete or failed. */
   async send(prompt: string): Promise<void> {
@@ -196,9 +199,18 @@ export class RouteChat extends LitElement {
     if (turn.role === 'user') return html`<div part="message user"><p>${turn.content}</p></div>`;
     return html`<div part="message assistant ${turn.decision?.tier ?? ''}" aria-busy=${turn.streaming ? 'true' : 'false'}>
       ${turn.decision ? this.renderDecision(turn.decision, turn.answeredBy) : nothing}
-      <p>${turn.content}${turn.streaming ? html`<span class="cursor" aria-hidden="true"></span>` : nothing}</p>
+      ${this.renderAnswer(turn)}${turn.streaming ? html`<span class="cursor" aria-hidden="true"></span>` : nothing}
       ${turn.failed ? html`<p class="failed">No answer.</p>` : nothing}
     </div>`;
+  }
+
+  private renderAnswer(turn: ChatTurn): HTMLElement {
+    let element = this.rendered.get(turn);
+    if (!element) {
+      element = renderMarkdown(turn.content);
+      this.rendered.set(turn, element);
+    }
+    return element;
   }
 
   private renderDecision(decision: RouteDecision, answeredBy: string | undefined) {

@@ -7,7 +7,8 @@ import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand,
 import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/index.ts';
 import { resolveSharedDir } from '../node/index.ts';
 import { readRecords, requireFields } from '../node/index.ts';
-import { scoreWithRouter } from '../node/index.ts';
+import { scoreWithRouter, weightsFolders } from '../node/index.ts';
+import { routerOf } from './score.ts';
 import { DEFAULT_ROUTERS_DIR, readRouterFolder } from '../node/index.ts';
 
 const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> [options]
@@ -16,6 +17,7 @@ const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> 
   --prompts <file>       calibrate on these prompts (.csv or .jsonl). Without it: the calibration set (${CALIBRATION_SET}),
                          from the quantiles the router's manifest stores, or scored now for a router without a manifest
   --field <name>         the prompt field of --prompts (default prompt)
+  --weights <folder>     a trained router folder (npm run train --out); names the router, so --router may be left out
   --routers-dir <dir>    where trained routers' weights are (default public/routers)
   --data <folder>        the shared data folder holding the calibration set (default $ROUTELLM_DATA, else ../shared)
   --seed <n>             seed for stochastic routers (default 0)`;
@@ -25,6 +27,7 @@ const OPTIONS = {
   'strong-pct': { type: 'string' },
   prompts: { type: 'string' },
   field: { type: 'string', default: 'prompt' },
+  weights: { type: 'string' },
   'routers-dir': { type: 'string' },
   data: { type: 'string' },
   seed: { type: 'string', default: '0' },
@@ -38,15 +41,18 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
     io.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (args.router === undefined || args['strong-pct'] === undefined)
+  if ((args.router === undefined && args.weights === undefined) || args['strong-pct'] === undefined)
     throw new InvalidInputError('Missing --router or --strong-pct (see --help).');
-  const definition = defaultRegistry.get(args.router);
+  const weightsDirs = await weightsFolders(args.weights === undefined ? [] : [args.weights]);
+  const definition = defaultRegistry.get(routerOf(args.router, weightsDirs));
   const strongPct = parseNumberFlag(args['strong-pct'], '--strong-pct', { min: 0, max: 1 });
   const routersDir = path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR);
   const seed = parseNumberFlag(args.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true });
 
   if (args.prompts === undefined && definition.requires.includes('weights')) {
-    const { manifest } = await readRouterFolder(path.join(routersDir, definition.name));
+    const { manifest } = await readRouterFolder(
+      weightsDirs.get(definition.name) ?? path.join(routersDir, definition.name),
+    );
     const stored = manifestCalibration(manifest);
     if (!stored)
       throw new InvalidInputError(
@@ -64,7 +70,7 @@ export async function calibrateCommand(argv: readonly string[], io: CommandIO): 
     args.prompts === undefined
       ? { prompts: await loadCalibrationPrompts(resolveSharedDir(args.data, io.env)), source: CALIBRATION_SET }
       : await readPromptFile(args.prompts, args.field, args.data);
-  const scores = await scoreWithRouter(definition, prompts, { routersDir, seed }, io.stderr);
+  const scores = await scoreWithRouter(definition, prompts, { routersDir, weightsDirs, seed }, io.stderr);
   const threshold = thresholdForStrongPct(scores, strongPct);
   const share = scores.filter((score) => score >= threshold).length / scores.length;
   io.stdout.write(`${threshold}\n`);

@@ -17,7 +17,7 @@ import { formatBenchmarkReport } from '../node/index.ts';
 import { benchmarkPlot } from '../node/index.ts';
 import { createProgressBar } from '../node/index.ts';
 import { resolveSharedDir } from '../node/index.ts';
-import { loadRouterResources } from '../node/index.ts';
+import { loadRouterResources, weightsFolders } from '../node/index.ts';
 import { DEFAULT_ROUTERS_DIR } from '../node/index.ts';
 import { runEval, toDetails, toSummary } from '../node/index.ts';
 
@@ -26,6 +26,8 @@ const USAGE = `Usage: npm run eval -- [options]
   --benchmarks <a,b,...>  benchmarks (default mt-bench,mmlu,gsm8k; known: ${BENCHMARK_NAMES.join(', ')})
   --out <folder>          where summary.json, details.json and <benchmark>.svg go (default eval-results)
   --data <folder>         the shared data folder (default $ROUTELLM_DATA, else ../shared)
+  --weights <folder>      a trained router folder (npm run train --out): its router is evaluated with these weights
+                          (added to --routers when not listed; repeat the flag for more routers)
   --routers-dir <folder>  where trained routers' weights are, one folder per router (default public/routers)
   --causal-model <model>  causal-llm's LM: a Hub id or a model folder (default onnx-community/Qwen2.5-0.5B-Instruct)
   --allow-remote          let a model missing locally download from the Hugging Face Hub
@@ -40,6 +42,7 @@ const OPTIONS = {
   benchmarks: { type: 'string', default: 'mt-bench,mmlu,gsm8k' },
   out: { type: 'string', default: 'eval-results' },
   data: { type: 'string' },
+  weights: { type: 'string', multiple: true },
   'routers-dir': { type: 'string' },
   'causal-model': { type: 'string' },
   'allow-remote': { type: 'boolean', default: false },
@@ -78,7 +81,9 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     io.stdout.write(`${USAGE}\n`);
     return;
   }
-  const routers = splitList(args.routers, '--routers');
+  const weightsDirs = await weightsFolders(args.weights ?? []);
+  const listed = splitList(args.routers, '--routers');
+  const routers = [...listed, ...[...weightsDirs.keys()].filter((name) => !listed.includes(name))];
   const definitions = routers.map((name) => defaultRegistry.get(name));
   const benchmarks = splitList(args.benchmarks, '--benchmarks').map((name): BenchmarkName => {
     if (!isBenchmarkName(name)) {
@@ -97,6 +102,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   const started = performance.now();
   const resources = await loadRouterResources(definitions, {
     routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
+    weightsDirs,
     causalLm: {
       ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }),
       allowRemoteModels: args['allow-remote'],

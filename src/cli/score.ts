@@ -3,12 +3,13 @@ import path from 'node:path';
 import { InvalidInputError } from '../core/index.ts';
 import { defaultRegistry } from '../core/index.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { scoreWithRouter } from '../node/index.ts';
+import { scoreWithRouter, weightsFolders } from '../node/index.ts';
 import { DEFAULT_ROUTERS_DIR } from '../node/index.ts';
 import { readRecords, requireFields } from '../node/index.ts';
 
 const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> --field <prompt field> --out <file.jsonl> [options]
   --router <name>      one of: ${defaultRegistry.names().join(', ')}
+  --weights <folder>   a trained router folder (npm run train --out); names the router, so --router may be left out
   --input <file>       prompts, one per row (.csv with a header, or .jsonl)
   --field <name>       the field holding the prompt text
   --out <file.jsonl>   one line per input row: {"prompt", "score"} (+ "model" with --threshold)
@@ -25,6 +26,7 @@ const OPTIONS = {
   out: { type: 'string' },
   threshold: { type: 'string' },
   seed: { type: 'string', default: '0' },
+  weights: { type: 'string' },
   'routers-dir': { type: 'string' },
   'causal-model': { type: 'string' },
   'allow-remote': { type: 'boolean', default: false },
@@ -38,11 +40,14 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
     io.stdout.write(`${USAGE}\n`);
     return;
   }
-  const missing = (['router', 'input', 'field', 'out'] as const).filter((flag) => args[flag] === undefined);
+  const missing = (['router', 'input', 'field', 'out'] as const).filter(
+    (flag) => args[flag] === undefined && !(flag === 'router' && args.weights !== undefined),
+  );
   if (missing.length > 0)
     throw new InvalidInputError(`Missing ${missing.map((flag) => `--${flag}`).join(', ')} (see --help).`);
   const { input, field } = args as { input: string; field: string };
-  const definition = defaultRegistry.get(args.router!);
+  const weightsDirs = await weightsFolders(args.weights === undefined ? [] : [args.weights]);
+  const definition = defaultRegistry.get(routerOf(args.router, weightsDirs));
   const threshold =
     args.threshold === undefined ? undefined : parseNumberFlag(args.threshold, '--threshold', { min: 0, max: 1 });
   const seed = parseNumberFlag(args.seed, '--seed', { min: 0, max: 2 ** 32 - 1, integer: true });
@@ -62,6 +67,7 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
   // Standalone scoring: no maxLength, so `length` uses its fixed normalisation and scores do not depend on the file.
   const resourceOptions = {
     routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
+    weightsDirs,
     seed,
     causalLm: {
       ...(args['causal-model'] === undefined ? {} : { model: args['causal-model'] }),
@@ -88,6 +94,17 @@ export async function scoreCommand(argv: readonly string[], io: CommandIO): Prom
         ? '.\n'
         : `; ${strongCount} (${((strongCount / prompts.length) * 100).toFixed(1)}%) go to the strong model at threshold ${threshold}.\n`),
   );
+}
+
+/** The router of `--router`, or of the `--weights` folder; both given, they must agree. */
+export function routerOf(flag: string | undefined, weightsDirs: ReadonlyMap<string, string>): string {
+  const [fromWeights] = weightsDirs.keys();
+  if (flag !== undefined && fromWeights !== undefined && flag !== fromWeights) {
+    throw new InvalidInputError(
+      `--router ${flag} does not match --weights ${weightsDirs.get(fromWeights)}, a '${fromWeights}' router.`,
+    );
+  }
+  return (flag ?? fromWeights)!;
 }
 
 /** Entry for tests and tools: runs `npm run score` with these arguments and returns its exit code. */

@@ -6,7 +6,7 @@
 export { CALIBRATION_SET, loadCalibrationPrompts } from './calibration-set.ts';
 export { PROJECT_ROOT, ROUTELLM_EVALS_SUBDIR, resolveSharedDir } from './paths.ts';
 export { readJsonl, readRecords, requireFields, type FileRecord } from './records.ts';
-export { loadRouterResources, scoreWithRouter } from './router-resources.ts';
+export { loadRouterResources, scoreWithRouter, weightsFolders } from './router-resources.ts';
 export {
   DEFAULT_ROUTERS_DIR,
   readRouterFolder,

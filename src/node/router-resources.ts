@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { scorePrompts } from '../core/index.ts';
+import { InvalidInputError, MANIFEST_FILE, scorePrompts } from '../core/index.ts';
 import type { RouterContext, RouterDefinition, RouterRequirement, RouterWeights } from '../core/index.ts';
 import { defaultRegistry } from '../core/index.ts';
 import { type CausalLmScorerOptions, createCausalLmScorer, type LoadedLabelScorer } from '../encoder/index.ts';
 import { createTextClassifier, type LoadedTextClassifier } from '../encoder/index.ts';
+import { buildClassifierModel, DEFAULT_CLASSIFIER_HEAD_DIR } from './onnx/classifier/build-classifier-model.ts';
+import { PROJECT_ROOT } from './paths.ts';
 import { createProgressBar } from './progress.ts';
 import { createRouterEmbedder, type RouterEmbedder } from './router-embedder.ts';
 import { DEFAULT_ROUTERS_DIR, readRouterFolder } from './router-weights.ts';
@@ -19,6 +22,8 @@ export interface RouterResources {
 
 export interface RouterResourceOptions {
   readonly routersDir?: string;
+  /** Trained router folders by router name (`--weights DIR`): used instead of `<routersDir>/<router>/`. */
+  readonly weightsDirs?: ReadonlyMap<string, string>;
   readonly seed?: number;
   /** The causal LM of `causal-llm` (default: createCausalLmScorer's Hub model, which needs allowRemoteModels). */
   readonly causalLm?: CausalLmScorerOptions;
@@ -34,6 +39,7 @@ export async function loadRouterResources(
   options: RouterResourceOptions = {},
 ): Promise<RouterResources> {
   const routersDir = options.routersDir ?? DEFAULT_ROUTERS_DIR;
+  const folderOf = (router: string) => options.weightsDirs?.get(router) ?? path.join(routersDir, router);
   const needs = (requirement: RouterRequirement) =>
     definitions.some((definition) => definition.requires.includes(requirement));
   let embedder: RouterEmbedder | undefined;
@@ -44,7 +50,8 @@ export async function loadRouterResources(
   };
   try {
     if (needs('embedder')) embedder = await createRouterEmbedder();
-    if (needs('textClassifier')) textClassifier = await createTextClassifier();
+    if (needs('textClassifier'))
+      textClassifier = await createTextClassifier(await classifierModelFor(folderOf('classifier')));
     if (needs('labelScorer')) labelScorer = await createCausalLmScorer(options.causalLm);
   } catch (error) {
     await dispose();
@@ -57,10 +64,57 @@ export async function loadRouterResources(
       ...(labelScorer ? { labelScorer } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     },
-    weightsFor: (router) => readRouterFolder(path.join(routersDir, router)),
+    weightsFor: (router) => readRouterFolder(folderOf(router)),
     ...(embedder ? { embedder } : {}),
     dispose,
   };
+}
+
+/** Classifier models built from heads other than the committed one, one folder per head (git-ignored). */
+const CLASSIFIER_MODELS_CACHE_DIR = path.join(PROJECT_ROOT, '.cache', 'classifier-models');
+
+/**
+ * The classifier model of a head folder: the default model for the committed head, else one built from that head
+ * (once; rebuilt when the head changes), so a trained classifier folder loads by path like the other routers.
+ */
+async function classifierModelFor(headDir: string): Promise<{ model?: string }> {
+  if (path.resolve(headDir) === DEFAULT_CLASSIFIER_HEAD_DIR) return {};
+  const outDir = path.join(CLASSIFIER_MODELS_CACHE_DIR, path.resolve(headDir).replaceAll(/[^A-Za-z0-9._-]+/g, '_'));
+  await buildClassifierModel({ headDir, outDir });
+  return { model: outDir };
+}
+
+/**
+ * The router each trained folder holds (its manifest's `router`), for `--weights DIR`: a map from router name to
+ * folder. Two folders of one router cannot be told apart in one run, so that is an error.
+ */
+export async function weightsFolders(folders: readonly string[]): Promise<Map<string, string>> {
+  const byRouter = new Map<string, string>();
+  for (const folder of folders.map((entry) => path.resolve(entry))) {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(await readFile(path.join(folder, MANIFEST_FILE), 'utf8'));
+    } catch (error) {
+      const missing =
+        (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+      throw new InvalidInputError(
+        `--weights ${folder}: ${missing ? `no ${MANIFEST_FILE} there (a folder written by npm run train)` : `its ${MANIFEST_FILE} is not valid JSON`}.`,
+        { cause: error },
+      );
+    }
+    const router = (manifest as { router?: unknown }).router;
+    if (typeof router !== 'string' || !defaultRegistry.names().includes(router)) {
+      throw new InvalidInputError(
+        `--weights ${folder}: its ${MANIFEST_FILE} names no known router (${JSON.stringify(router)}; known: ${defaultRegistry.names().join(', ')}).`,
+      );
+    }
+    if (byRouter.has(router))
+      throw new InvalidInputError(
+        `--weights: ${byRouter.get(router)} and ${folder} are both '${router}' routers; evaluate them in separate runs.`,
+      );
+    byRouter.set(router, folder);
+  }
+  return byRouter;
 }
 
 /**

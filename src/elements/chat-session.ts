@@ -83,6 +83,8 @@ export interface ChatSettings {
   weakModel: string;
   device: 'auto' | 'wasm' | 'webgpu';
   modelBaseUrl: string;
+  /** The router's weights folder, e.g. a folder `npm run train` wrote; empty or absent: `<modelBaseUrl>routers/<router>/`. */
+  weightsUrl?: string;
   fallback: ModelTier | 'error';
   worker: WorkerClient | undefined;
 }
@@ -101,7 +103,16 @@ export interface ChatSessionOptions {
   createClient?: (options: ClientOptions) => RouteLLMClient;
 }
 
-const ROUTER_SETTINGS = ['router', 'device', 'modelBaseUrl', 'fallback', 'strongModel', 'weakModel', 'worker'] as const;
+const ROUTER_SETTINGS = [
+  'router',
+  'device',
+  'modelBaseUrl',
+  'weightsUrl',
+  'fallback',
+  'strongModel',
+  'weakModel',
+  'worker',
+] as const;
 
 /**
  * One `<route-chat>` conversation: the router's lifecycle, the streamed answers, their cost and their failures,
@@ -258,6 +269,7 @@ export class ChatSession implements ReactiveController {
         weakModel: settings.weakModel,
         device: settings.device,
         modelBaseUrl: settings.modelBaseUrl,
+        ...(settings.weightsUrl && { weightsUrl: settings.weightsUrl }),
         fallback: settings.fallback,
         ...(settings.worker && { worker: settings.worker }),
         onProgress: (event: LoadProgress) => {

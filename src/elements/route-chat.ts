@@ -50,6 +50,8 @@ export class RouteChat extends LitElement {
   @property({ reflect: true }) device: 'auto' | 'wasm' | 'webgpu' = 'auto';
   /** Where `models/`, `routers/` and `ort/` are served (default: RouteChat.defaultModelBaseUrl). */
   @property({ attribute: 'model-base-url', reflect: true }) modelBaseUrl = '';
+  /** The router's weights folder, e.g. one `npm run train` wrote (default: `<model-base-url>routers/<router>/`). */
+  @property({ attribute: 'weights-url', reflect: true }) weightsUrl = '';
   /** Who answers when the router cannot load. */
   @property({ reflect: true }) fallback: ModelTier | 'error' = 'strong';
   @property({ reflect: true }) heading = 'Routed chat';
@@ -70,6 +72,7 @@ export class RouteChat extends LitElement {
       weakModel: this.weakModel,
       device: this.device,
       modelBaseUrl: this.modelBaseUrl || RouteChat.defaultModelBaseUrl,
+      weightsUrl: this.weightsUrl,
       fallback: this.fallback,
       worker: this.worker,
     }),

@@ -88,7 +88,11 @@ export interface RouterOptions {
    * Runtime's WASM) under this URL. Default: the site root.
    */
   modelBaseUrl?: string | URL;
-  /** The folder of this router's weights (`manifest.json` and the files it names). Default: `<modelBaseUrl>/routers/<name>/`. */
+  /**
+   * The folder of this router's weights (`manifest.json` and the files it names), absolute or relative to the page:
+   * any folder `npm run train --out` wrote, served as it is (e.g. `'/my-routers/support-desk/'`). The router named
+   * by `router` must be the one its manifest names. Default: `<modelBaseUrl>/routers/<name>/`.
+   */
   weightsUrl?: string | URL;
   /**
    * The encoder of routers that embed prompts. Default: what the router's manifest names, else USE-lite int8 with

@@ -19,8 +19,12 @@
  * client at the same instant instead: the streams then move in lockstep, every event reaches the relay in a burst
  * of `--concurrency`, and the figures measure how long the relay takes to clear such a burst on this machine.
  *
+ * The same rounds also go through two more relays with per-client budgets and a share cap switched on (limits that
+ * never bind, so every request pays for the counting and none is refused): one counting in memory, one in a
+ * redis-server this script starts on a free port. Their figures sit next to the plain relay's, from the same run.
+ *
  * Writes `{ requests, concurrency, errors, addedLatencyMs: { p50, p99 }, addedFirstByteMs: { p50, p99 }, throughputPerSec,
- * peakRssMB }` and prints a table.
+ * peakRssMB, withBudgets: { memory: {...}, redis: {...} } }` and prints a table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { errorMessage, InvalidInputError, RouteError } from '../src/core/errors.ts';
+import { startRedis } from '../test/relay/redis-server.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 const ROUNDS = 3;
@@ -224,11 +229,16 @@ function cpuTimeMs(pid: number): number {
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
+/** The relays measured side by side: as before, and with budgets and a share cap counted in memory or in Redis. */
+const VARIANTS = ['relay', 'budgets, memory', 'budgets, Redis'] as const;
+type Variant = (typeof VARIANTS)[number];
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const benchKey = 'sk-bench-not-a-real-key';
   const configDirectory = mkdtempSync(join(tmpdir(), 'bench-relay-'));
   const children: ChildProcess[] = [];
+  const redis = await startRedis();
   try {
     const upstream = await startProcess(
       'test/support/fake-upstream.ts',
@@ -236,27 +246,40 @@ async function main(): Promise<void> {
       process.env,
     );
     children.push(upstream.child);
-    const configPath = join(configDirectory, 'relay.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        models: {
-          bench: {
-            baseURL: upstream.url,
-            model: 'fake-model',
-            apiKeyEnv: 'BENCH_PROVIDER_KEY',
-            pricing: { input: 0, output: 0 },
+    // Budgets and a share that never bind: every request pays for the counting, none is refused or redirected.
+    const spending = { budgets: { usd: 1e9, models: { bench: 1e9 } }, maxShare: { bench: 1 } };
+    const configs: Record<Variant, object> = {
+      relay: {},
+      'budgets, memory': spending,
+      'budgets, Redis': { ...spending, store: { redisUrlEnv: 'BENCH_REDIS_URL', onUnavailable: 'closed' } },
+    };
+    const relays = {} as Record<Variant, { child: ChildProcess; url: string }>;
+    for (const variant of VARIANTS) {
+      const configPath = join(configDirectory, `${variant.replace(/\W+/g, '-')}.json`);
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          models: {
+            // Priced, so that every answer's cost is counted where budgets are on.
+            bench: {
+              baseURL: upstream.url,
+              model: 'fake-model',
+              apiKeyEnv: 'BENCH_PROVIDER_KEY',
+              pricing: { input: 1, output: 1 },
+            },
           },
-        },
-        // One load generator is one client: lift the per-client limits so they are not what gets measured.
-        limits: { requestsPerMinute: 1_000_000_000, maxConcurrentRequests: 1_000_000 },
-      }),
-    );
-    const relay = await startProcess('src/relay/node.ts', ['--port', '0', '--config', configPath], {
-      ...process.env,
-      BENCH_PROVIDER_KEY: benchKey,
-    });
-    children.push(relay.child);
+          // One load generator is one client: lift the per-client limits so they are not what gets measured.
+          limits: { requestsPerMinute: 1_000_000_000, maxConcurrentRequests: 1_000_000 },
+          ...configs[variant],
+        }),
+      );
+      relays[variant] = await startProcess('src/relay/node.ts', ['--port', '0', '--config', configPath], {
+        ...process.env,
+        BENCH_PROVIDER_KEY: benchKey,
+        BENCH_REDIS_URL: redis.url,
+      });
+      children.push(relays[variant].child);
+    }
 
     const body = JSON.stringify({
       model: 'bench',
@@ -264,64 +287,97 @@ async function main(): Promise<void> {
       messages: [{ role: 'user', content: 'Stream a short answer.' }],
     });
     const directURL = new URL(`${upstream.url}/chat/completions`);
-    const relayURL = new URL(`${relay.url}/v1/chat/completions`);
-    const directBody = body.replace('"bench"', '"fake-model"');
+    // The relay asks every provider for the usage chunk (and takes it out again), so the direct path asks too.
+    const directBody = JSON.stringify({
+      ...JSON.parse(body),
+      model: 'fake-model',
+      stream_options: { include_usage: true },
+    });
     // maxFreeSockets: by default an Agent keeps only 256 idle connections and closes the rest, so every wave
     // would open hundreds of connections at once and measure TCP handshakes instead of the relay.
     const agentOptions = { keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency };
     const directAgent = new Agent(agentOptions);
-    const relayAgent = new Agent(agentOptions);
 
-    // Alternating rounds, so drift (thermal, other load on the machine) hits both paths alike.
+    // Alternating rounds, so drift (thermal, other load on the machine) hits every path alike.
     const perRound = Math.ceil(options.requests / ROUNDS);
     const direct: PathResult[] = [];
-    const relayed: PathResult[] = [];
     const { concurrency, rampMs } = options;
-    let relayCpuMs = 0;
-    let relayWallMs = 0;
+    const measured = Object.fromEntries(
+      VARIANTS.map((variant) => [
+        variant,
+        { results: [] as PathResult[], cpuMs: 0, wallMs: 0, agent: new Agent(agentOptions) },
+      ]),
+    ) as Record<Variant, { results: PathResult[]; cpuMs: number; wallMs: number; agent: Agent }>;
     for (let round = 0; round < ROUNDS; round += 1) {
       direct.push(await runPath(directAgent, directURL, directBody, perRound, concurrency, concurrency, rampMs));
-      const [cpuBefore, wallBefore] = [cpuTimeMs(relay.child.pid!), performance.now()];
-      relayed.push(await runPath(relayAgent, relayURL, body, perRound, concurrency, concurrency, rampMs));
-      relayCpuMs += cpuTimeMs(relay.child.pid!) - cpuBefore;
-      relayWallMs += performance.now() - wallBefore;
+      for (const variant of VARIANTS) {
+        const pid = relays[variant].child.pid!;
+        const path = measured[variant];
+        const [cpuBefore, wallBefore] = [cpuTimeMs(pid), performance.now()];
+        const url = new URL(`${relays[variant].url}/v1/chat/completions`);
+        path.results.push(await runPath(path.agent, url, body, perRound, concurrency, concurrency, rampMs));
+        path.cpuMs += cpuTimeMs(pid) - cpuBefore;
+        path.wallMs += performance.now() - wallBefore;
+      }
     }
     directAgent.destroy();
-    relayAgent.destroy();
+    for (const variant of VARIANTS) measured[variant].agent.destroy();
 
-    const directSamples = direct.flatMap((result) => result.samples);
-    const relaySamples = relayed.flatMap((result) => result.samples);
-    const expectedBytes = directSamples.find((sample) => sample.ok)?.bytes;
-    const directErrors = directSamples.filter((sample) => !sample.ok).length;
-    const errors = relaySamples.filter((sample) => !sample.ok || sample.bytes !== expectedBytes).length;
     const sortedTimes = (samples: Sample[], pick: (sample: Sample) => number) =>
       samples
         .filter((sample) => sample.ok)
         .map(pick)
         .sort((a, b) => a - b);
+    const directSamples = direct.flatMap((result) => result.samples);
+    const directErrors = directSamples.filter((sample) => !sample.ok).length;
     const directTimes = sortedTimes(directSamples, (sample) => sample.totalMs);
-    const relayTimes = sortedTimes(relaySamples, (sample) => sample.totalMs);
     const directFirstByte = sortedTimes(directSamples, (sample) => sample.firstByteMs);
-    const relayFirstByte = sortedTimes(relaySamples, (sample) => sample.firstByteMs);
-    const relayElapsedMs = relayed.reduce((sum, result) => sum + result.elapsedMs, 0);
     const directElapsedMs = direct.reduce((sum, result) => sum + result.elapsedMs, 0);
+    // The relay strips the usage chunk the direct path gets: a complete relayed answer is that much shorter.
+    const expectedBytes = measured.relay.results.flatMap((result) => result.samples).find((sample) => sample.ok)?.bytes;
 
-    const result = {
-      requests: relaySamples.length,
+    const summaries = VARIANTS.map((variant) => {
+      const path = measured[variant];
+      const samples = path.results.flatMap((result) => result.samples);
+      const times = sortedTimes(samples, (sample) => sample.totalMs);
+      const firstByte = sortedTimes(samples, (sample) => sample.firstByteMs);
+      const elapsedMs = path.results.reduce((sum, result) => sum + result.elapsedMs, 0);
+      return {
+        variant,
+        samples,
+        times,
+        firstByte,
+        elapsedMs,
+        errors: samples.filter((sample) => !sample.ok || sample.bytes !== expectedBytes).length,
+        addedLatencyMs: {
+          p50: round2(percentile(times, 0.5) - percentile(directTimes, 0.5)),
+          p99: round2(percentile(times, 0.99) - percentile(directTimes, 0.99)),
+        },
+        addedFirstByteMs: {
+          p50: round2(percentile(firstByte, 0.5) - percentile(directFirstByte, 0.5)),
+          p99: round2(percentile(firstByte, 0.99) - percentile(directFirstByte, 0.99)),
+        },
+        throughputPerSec: round1((samples.length / elapsedMs) * 1000),
+        cpuMsPerRequest: round2(path.cpuMs / ((perRound + concurrency) * ROUNDS)),
+        cpuShare: Math.round((100 * path.cpuMs) / path.wallMs),
+        peakRssMB: round1(peakRssMB(relays[variant].child.pid!)),
+      };
+    });
+    const resultOf = (summary: (typeof summaries)[number]) => ({
+      requests: summary.samples.length,
       concurrency: options.concurrency,
-      errors,
-      addedLatencyMs: {
-        p50: round2(percentile(relayTimes, 0.5) - percentile(directTimes, 0.5)),
-        p99: round2(percentile(relayTimes, 0.99) - percentile(directTimes, 0.99)),
-      },
-      // Until the response headers, where the relay's own work per request shows before the first token.
-      addedFirstByteMs: {
-        p50: round2(percentile(relayFirstByte, 0.5) - percentile(directFirstByte, 0.5)),
-        p99: round2(percentile(relayFirstByte, 0.99) - percentile(directFirstByte, 0.99)),
-      },
-      throughputPerSec: round1((relaySamples.length / relayElapsedMs) * 1000),
-      peakRssMB: round1(peakRssMB(relay.child.pid!)),
-    };
+      errors: summary.errors,
+      addedLatencyMs: summary.addedLatencyMs,
+      addedFirstByteMs: summary.addedFirstByteMs,
+      throughputPerSec: summary.throughputPerSec,
+      peakRssMB: summary.peakRssMB,
+    });
+    const [plain, memory, withRedis] = summaries as [
+      (typeof summaries)[number],
+      (typeof summaries)[number],
+      (typeof summaries)[number],
+    ];
+    const result = { ...resultOf(plain), withBudgets: { memory: resultOf(memory), redis: resultOf(withRedis) } };
 
     mkdirSync(dirname(resolve(projectRoot, options.out)), { recursive: true });
     writeFileSync(resolve(projectRoot, options.out), `${JSON.stringify(result, null, 2)}\n`);
@@ -335,25 +391,39 @@ async function main(): Promise<void> {
       count: number,
       failed: number,
     ) =>
-      `${name.padEnd(15)}${cell(percentile(firstByte, 0.5))}${cell(percentile(firstByte, 0.99))}${cell(percentile(total, 0.5))}` +
+      `${name.padEnd(17)}${cell(percentile(firstByte, 0.5))}${cell(percentile(firstByte, 0.99))}${cell(percentile(total, 0.5))}` +
       `${cell(percentile(total, 0.99))}${round1((count / elapsedMs) * 1000)
         .toFixed(1)
         .padStart(9)}${String(failed).padStart(8)}`;
     console.log(
       [
-        `relay benchmark: ${result.requests} streamed completions per path, ${options.concurrency} concurrent, ` +
+        `relay benchmark: ${plain.samples.length} streamed completions per path, ${options.concurrency} concurrent, ` +
           `${options.words + 3} SSE events ${options.intervalMs} ms apart, ${ROUNDS} alternating rounds, ` +
           (rampMs > 0 ? `clients started over ${rampMs} ms` : 'all clients started at once (lockstep streams)'),
-        `${''.padEnd(15)}${'1st byte'.padStart(11)}${'1st byte'.padStart(11)}${'last byte'.padStart(11)}${'last byte'.padStart(11)}`,
-        `${''.padEnd(15)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'req/s'.padStart(9)}${'errors'.padStart(8)}`,
+        `${''.padEnd(17)}${'1st byte'.padStart(11)}${'1st byte'.padStart(11)}${'last byte'.padStart(11)}${'last byte'.padStart(11)}`,
+        `${''.padEnd(17)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'p50 ms'.padStart(11)}${'p99 ms'.padStart(11)}${'req/s'.padStart(9)}${'errors'.padStart(8)}`,
         row('direct', directFirstByte, directTimes, directElapsedMs, directSamples.length, directErrors),
-        row('through relay', relayFirstByte, relayTimes, relayElapsedMs, relaySamples.length, errors),
-        `${'added'.padEnd(15)}${cell(percentile(relayFirstByte, 0.5) - percentile(directFirstByte, 0.5))}` +
-          `${cell(percentile(relayFirstByte, 0.99) - percentile(directFirstByte, 0.99))}` +
-          `${cell(result.addedLatencyMs.p50)}${cell(result.addedLatencyMs.p99)}`,
-        `relay CPU ${round2(relayCpuMs / ((perRound + concurrency) * ROUNDS))} ms per streamed completion ` +
-          `(${Math.round((100 * relayCpuMs) / relayWallMs)}% of one core while relaying); peak relay RSS ${result.peakRssMB} MB`,
-        `addedLatencyMs in ${options.out} is the last-byte row`,
+        ...summaries.map((summary) =>
+          row(
+            summary.variant,
+            summary.firstByte,
+            summary.times,
+            summary.elapsedMs,
+            summary.samples.length,
+            summary.errors,
+          ),
+        ),
+        ...summaries.map(
+          (summary) =>
+            `${`added, ${summary.variant}`.padEnd(17)}${cell(summary.addedFirstByteMs.p50)}${cell(summary.addedFirstByteMs.p99)}` +
+            `${cell(summary.addedLatencyMs.p50)}${cell(summary.addedLatencyMs.p99)}`,
+        ),
+        ...summaries.map(
+          (summary) =>
+            `${summary.variant}: CPU ${summary.cpuMsPerRequest} ms per streamed completion (${summary.cpuShare}% of one core while relaying); ` +
+            `peak RSS ${summary.peakRssMB} MB`,
+        ),
+        `addedLatencyMs in ${options.out} is the last-byte row (withBudgets: the same with budgets on)`,
       ].join('\n'),
     );
     if (directErrors > 0)
@@ -363,6 +433,7 @@ async function main(): Promise<void> {
       );
   } finally {
     await Promise.all(children.map(stopProcess));
+    await redis.kill();
     rmSync(configDirectory, { recursive: true, force: true });
   }
 }

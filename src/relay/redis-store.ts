@@ -12,7 +12,7 @@ import { RelayStoreError, type RelayStore } from './store.ts';
 export interface RedisStoreOptions {
   /** `redis://[[user]:password@]host[:port][/db]`. */
   readonly url: string;
-  /** How long a command may wait for its reply before the connection is given up (default 500 ms). */
+  /** How long connecting, or a command's reply, may take before the connection is given up (default 1 s). */
   readonly commandTimeoutMs?: number;
   /** After a failed connection, commands fail at once for this long instead of each trying again (default 1 s). */
   readonly reconnectDelayMs?: number;
@@ -62,7 +62,7 @@ export class RedisStore implements RelayStore {
     if (db !== '' && !/^[0-9]+$/.test(db))
       throw new RelayStoreError('The Redis URL path must be a database number, such as /0');
     this.#url = url;
-    this.#commandTimeoutMs = options.commandTimeoutMs ?? 500;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000;
     this.#reconnectDelayMs = options.reconnectDelayMs ?? 1000;
     this.#keyPrefix = options.keyPrefix ?? 'routellm:';
   }

@@ -64,6 +64,7 @@ export class StreamMeter {
   readonly #decoder = new TextDecoder();
   readonly #encoder = new TextEncoder();
   #partial = '';
+  #synced = true;
   usage: Usage | undefined;
 
   /** `stripUsage`: the client did not ask for the usage chunk, the relay did. */
@@ -75,18 +76,29 @@ export class StreamMeter {
 
   /** The bytes of whole events that can be sent now; a part of an event waits for its end. */
   push(chunk: Uint8Array): Uint8Array {
+    // Nothing of earlier chunks is waiting (in this meter or in the decoder), so this chunk's text is its bytes.
+    const synced = this.#synced && this.#partial === '';
     const text = this.#partial + this.#decoder.decode(chunk, { stream: true });
-    let end = -1;
-    EVENT_END.lastIndex = 0;
-    for (let match = EVENT_END.exec(text); match; match = EVENT_END.exec(text)) end = match.index + match[0].length;
-    // A lone \r at the very end may be the first half of \r\n: wait for the next chunk to tell.
-    if (end === text.length && text.endsWith('\r')) end = -1;
+    // Providers write whole events per chunk, so the usual end of the last event is the end of the text.
+    let end = text.endsWith('\n\n') ? text.length : -1;
+    if (end === -1) {
+      EVENT_END.lastIndex = 0;
+      for (let match = EVENT_END.exec(text); match; match = EVENT_END.exec(text)) end = match.index + match[0].length;
+      // A lone \r at the very end may be the first half of \r\n: wait for the next chunk to tell.
+      if (end === text.length && text.endsWith('\r')) end = -1;
+    }
+    // Text ending in a line break leaves no half of a character in the decoder.
+    this.#synced = text.endsWith('\n');
     if (end === -1) {
       this.#partial = text;
       return new Uint8Array(0);
     }
     this.#partial = text.slice(end);
-    return this.#encoder.encode(this.#redactor.push(this.#events(text.slice(0, end))));
+    const events = text.slice(0, end);
+    const out = this.#redactor.push(this.#events(events));
+    // Unchanged whole events go out as the very bytes that came in: no encoding on the common path.
+    if (synced && end === text.length && out === events) return chunk;
+    return this.#encoder.encode(out);
   }
 
   /** The provider's stream ended: whatever is left. */

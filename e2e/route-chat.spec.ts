@@ -98,10 +98,23 @@ test('moving the threshold slider (by keyboard) changes the decisions', async ({
   await expect(await send(chat, MEDIUM_PROMPT)).toContainText(/weak.*score 0\.375 < threshold 1\.000/);
 });
 
-test('a strong-share slider calibrates on live traffic when the router ships no calibration', async ({ page }) => {
-  const chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'length', 'strong-pct': '0.3' });
-  await expect(chat.locator('[part~="slider"]')).toContainText('Target strong share 30%');
-  await expect(await send(chat, MEDIUM_PROMPT)).toContainText('(adaptive)');
+test('the first message honours the target share with the default router and its shipped calibration', async ({
+  page,
+}) => {
+  // No router and no share: the defaults, length at a 50% strong share.
+  const chat = await openChat(page, { 'relay-url': relay.relayUrl });
+  await expect(chat.locator('[part~="slider"]')).toContainText('Target strong share 50%');
+  const greeting = await send(chat, 'Hi');
+  await expect(greeting.locator('[part~="decision"]')).toContainText(
+    /^\s*weak.*score 0\.00\d < threshold 0\.1\d\d \(calibrated\)/,
+  );
+  const request = await send(chat, LONG_PROMPT);
+  await expect(request.locator('[part~="decision"]')).toContainText(/^\s*strong.*≥ threshold 0\.1\d\d \(calibrated\)/);
+  const decisions = (await routeEvents(page)).filter((event) => event.type === 'route-decision');
+  expect(decisions.map((event) => (event.detail['decision'] as { calibration: string }).calibration)).toEqual([
+    'manifest',
+    'manifest',
+  ]);
 });
 
 test('says plainly when the relay is down, has no key, or the router cannot load', async ({ page }) => {

@@ -38,6 +38,11 @@ export interface RouterDefinition {
   readonly requires: readonly RouterRequirement[];
   /** For stochastic routers: how many seeds (0, 1, ...) evaluation averages over. */
   readonly evaluationSeeds?: number;
+  /**
+   * For routers without a manifest: a score quantile table shipped with the code (as scoreQuantileTable makes), from
+   * which a strong-call share becomes a threshold before any traffic is seen.
+   */
+  readonly quantiles?: readonly number[];
   create(context: RouterContext): Router | Promise<Router>;
 }
 

@@ -1,6 +1,7 @@
 import { causalLlmRouterDefinition } from './causal-llm-router.ts';
 import { classifierRouterDefinition } from './classifier-router.ts';
 import { knnGainRouterDefinition } from './knn-gain-router.ts';
+import { LENGTH_CALIBRATION_QUANTILES } from './length-calibration.ts';
 import { createLengthRouter } from './length-router.ts';
 import { mfRouterDefinition } from './mf-router.ts';
 import { createRandomRouter } from './random-router.ts';
@@ -14,6 +15,7 @@ export const lengthRouterDefinition: RouterDefinition = {
   name: 'length',
   description: 'Longer prompts go to the strong model (baseline every learned router must beat).',
   requires: [],
+  quantiles: LENGTH_CALIBRATION_QUANTILES,
   create: (context) => createLengthRouter(context.maxLength === undefined ? {} : { maxLength: context.maxLength }),
 };
 

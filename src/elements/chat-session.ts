@@ -264,7 +264,8 @@ export class ChatSession implements ReactiveController {
         router: parseRouterModelQuietly(settings.router)?.router ?? settings.router,
         ...(settings.threshold !== undefined
           ? { threshold: settings.threshold }
-          : { strongPct: settings.strongPct ?? DEFAULT_STRONG_PCT }),
+          : // The router's calibration table sets the first threshold; the user's own traffic takes over once there is enough of it.
+            { strongPct: settings.strongPct ?? DEFAULT_STRONG_PCT, adaptive: true }),
         strongModel: settings.strongModel,
         weakModel: settings.weakModel,
         device: settings.device,

@@ -223,7 +223,7 @@ export class RouteChat extends LitElement {
     const why =
       decision.fallback || decision.score === null || decision.threshold === null
         ? html`fallback: the router could not load`
-        : html`score ${decision.score.toFixed(3)} ${decision.score >= decision.threshold ? '≥' : '<'} threshold ${decision.threshold.toFixed(3)}${decision.calibration === 'adaptive' ? ' (adaptive)' : ''}`;
+        : html`score ${decision.score.toFixed(3)} ${decision.score >= decision.threshold ? '≥' : '<'} threshold ${decision.threshold.toFixed(3)}${CALIBRATION_NOTES[decision.calibration] ?? ''}`;
     const latency = decision.fallback ? '' : ` · routed in ${formatMs(decision.latencyMs)}`;
     return html`<p part="decision">
       ${renderTierBadge(decision.tier)} ${model} · ${why}${latency}${decision.truncated ? ' · prompt truncated for scoring' : ''}
@@ -268,6 +268,13 @@ export class RouteChat extends LitElement {
     </p>`;
   }
 }
+
+/** How a strong-share threshold was set, after the threshold in each decision line. */
+const CALIBRATION_NOTES: Partial<Record<RouteDecision['calibration'], string>> = {
+  manifest: ' (calibrated)',
+  prompts: ' (calibrated on your prompts)',
+  adaptive: ' (adaptive: from your recent prompts)',
+};
 
 function formatMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;

@@ -352,7 +352,9 @@ export class WorkerService {
             ? main.deviceReason
             : `router '${definition.name}' runs no model: it scores in plain JavaScript in the worker`,
           models,
-          quantiles: context.weights ? manifestCalibration(context.weights.manifest)?.quantiles : undefined,
+          quantiles:
+            (context.weights ? manifestCalibration(context.weights.manifest)?.quantiles : undefined) ??
+            (definition.quantiles && [...definition.quantiles]),
           loadMs: performance.now() - started,
         },
       };

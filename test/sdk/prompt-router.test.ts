@@ -3,7 +3,8 @@ import { thresholdForStrongPct, thresholdFromQuantileTable } from '../../src/cor
 import { InvalidInputError, RouteError, WorkerCrashedError } from '../../src/core/errors.ts';
 import { createLengthRouter } from '../../src/core/length-router.ts';
 import type { RouterDefinition } from '../../src/core/registry.ts';
-import { defaultRegistry } from '../../src/core/routers.ts';
+import { LENGTH_CALIBRATION_QUANTILES } from '../../src/core/length-calibration.ts';
+import { defaultRegistry, lengthRouterDefinition } from '../../src/core/routers.ts';
 import { createRouter, type LoadProgress, type RouterOptions } from '../../src/sdk/prompt-router.ts';
 import { WorkerClient } from '../../src/worker/worker-client.ts';
 import { inProcessWorkers } from '../worker/in-process-worker.ts';
@@ -103,9 +104,17 @@ describe('createRouter', () => {
     expect(decision).toMatchObject({ calibration: 'prompts', threshold: thresholdForStrongPct(scores, 0.5) });
   });
 
-  it('falls back to live traffic for strongPct when the router ships no calibration', async () => {
+  it('calibrates length from the quantile table it ships: the first prompt already honours the share', async () => {
     const { make } = setup();
-    const router = make({ router: 'length', strongPct: 0.25 });
+    const router = make({ router: 'length', strongPct: 0.5 });
+    const threshold = thresholdFromQuantileTable([...LENGTH_CALIBRATION_QUANTILES], 0.5);
+    expect(await router.route('Hi')).toMatchObject({ tier: 'weak', threshold, calibration: 'manifest' });
+    expect(await router.route('Explain the proof. '.repeat(20))).toMatchObject({ tier: 'strong', threshold });
+  });
+
+  it('falls back to live traffic for strongPct when the router ships no calibration', async () => {
+    const { make } = setup([{ ...lengthRouterDefinition, name: 'uncalibrated-length', quantiles: undefined }]);
+    const router = make({ router: 'uncalibrated-length', strongPct: 0.25 });
     const prompts = Array.from({ length: 40 }, (_, index) => 'w'.repeat(10 + index * 20));
     const decisions = [];
     for (const prompt of prompts) decisions.push(await router.route(prompt));

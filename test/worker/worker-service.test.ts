@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, InvalidInputError, ModelLoadError, RouteError } from '../../src/core/errors.ts';
+import { LENGTH_CALIBRATION_QUANTILES } from '../../src/core/length-calibration.ts';
 import { createLengthRouter } from '../../src/core/length-router.ts';
 import type { RouterDefinition } from '../../src/core/registry.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
@@ -35,7 +36,14 @@ describe('WorkerService', () => {
   it('routes with a router that needs nothing, without loading an encoder', async () => {
     const { service, encoders } = serviceWith();
     const info = await service.loadRouter({ router: 'length', weightsUrl: 'http://app.test/routers/length/' });
-    expect(info).toMatchObject({ router: 'length', device: 'cpu', models: [], quantiles: undefined, requires: [] });
+    // No manifest: the quantile table is the one the definition ships.
+    expect(info).toMatchObject({
+      router: 'length',
+      device: 'cpu',
+      models: [],
+      quantiles: [...LENGTH_CALIBRATION_QUANTILES],
+      requires: [],
+    });
     expect(info.deviceReason).toMatch(/plain JavaScript/);
     const prompts = ['short', 'a much longer prompt '.repeat(20)];
     const expected = await createLengthRouter().score(prompts);

@@ -418,14 +418,14 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
       }
     }
 
-    // Calibration: RouteLLM's calibration set with built-in data; with your data alone, your own training prompts.
     const router = await createFromDefinition(trainer.definition, await contextFor(final.folder));
+    // The calibration set is AlpacaEval's (CC BY-NC): it is used only when the weights carry that licence anyway.
     const calibration =
-      sources.length > 0 && sharedDir
+      sources.includes('alpaca-eval') && sharedDir
         ? { prompts: await loadCalibrationPrompts(sharedDir), name: CALIBRATION_SET }
         : {
             prompts: [...new Set(data.prompts.map((prompt) => prompt.text))],
-            name: `the training prompts of ${userFiles.map((file) => path.basename(file)).join(', ')}`,
+            name: `the training prompts (${[...sources, ...userFiles.map((file) => path.basename(file))].join(', ')})`,
           };
     await embedder.embedAll(calibration.prompts, (done, total) =>
       bars.update('embedding calibration prompts', done, total),

@@ -174,7 +174,7 @@ describe('npm run train on your own data', () => {
     expect(calibrated.code).toBe(0);
     expect(Number(calibrated.out.trim())).toBeGreaterThan(0);
     expect(calibrated.errLines.join('\n')).toMatch(
-      /from the manifest's quantiles of the training prompts of train\.csv/,
+      /from the manifest's quantiles of the training prompts \(train\.csv\)/,
     );
 
     const mismatch = await runMain(score, [

@@ -11,16 +11,15 @@ const files = {
     'model,instruction_id,chars,words\ngpt4_1106_preview,0,100,20\nmodel-x,0,300,60\nexample,0,5,1\nmodel-x,1,10,2\ngpt4_1106_preview,1,10,2\n',
   'data/alpaca-eval/battle_length_overrides.csv':
     'source_path,side,instruction_id,chars,words\nresults/model-x/b/annotations.json,2,0,50,9\n',
-  'data/alpaca-eval/battles_compact.csv':
-    `${[
-      'instruction_id,generator_1,generator_2,annotator,preference,source_path',
-      '0,gpt4_1106_preview,model-x,alpaca_eval_gpt4,2.0,results/model-x/a/annotations.json',
-      '0,gpt4_1106_preview,model-x,weighted,1.25,results/model-x/b/annotations.json',
-      '0,gpt4_1106_preview,model-x,claude,0,results/model-x/c/annotations.json',
-      '0,gpt4_1106_preview,model-x,claude,,results/model-x/d/annotations.json',
-      '0,gpt4_1106_preview,example,claude,1,results/example/annotations.json',
-      '1,gpt4_1106_preview,model-x,claude,2,results/model-x/a/annotations.json',
-    ].join('\n')}\n`,
+  'data/alpaca-eval/battles_compact.csv': `${[
+    'instruction_id,generator_1,generator_2,annotator,preference,source_path',
+    '0,gpt4_1106_preview,model-x,alpaca_eval_gpt4,2.0,results/model-x/a/annotations.json',
+    '0,gpt4_1106_preview,model-x,weighted,1.25,results/model-x/b/annotations.json',
+    '0,gpt4_1106_preview,model-x,claude,0,results/model-x/c/annotations.json',
+    '0,gpt4_1106_preview,model-x,claude,,results/model-x/d/annotations.json',
+    '0,gpt4_1106_preview,example,claude,1,results/example/annotations.json',
+    '1,gpt4_1106_preview,model-x,claude,2,results/model-x/a/annotations.json',
+  ].join('\n')}\n`,
 };
 
 describe('loadAlpacaEval', () => {

@@ -14,7 +14,7 @@
  * Run directly (`tsx test/support/fake-upstream.ts [--port N] [--words N] [--interval-ms N]`) it serves completions
  * until stopped and prints its base URL on one line.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';

@@ -130,7 +130,7 @@ class Network {
       const weights = unit * width;
       let sum = this.b1[unit]!;
       for (let input = 0; input < width; input++) sum += inputs[offset + input]! * w1[weights + input]!;
-      const active = Math.max(sum , 0);
+      const active = Math.max(sum, 0);
       hiddenValues[unit] = active;
       logOdds += active * this.w2[unit]!;
     }

@@ -1,4 +1,4 @@
-import { evaluateScores } from '../core/index.ts';
+import { evaluateScores, InvalidInputError } from '../core/index.ts';
 import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/index.ts';
 import { storedValues, type TensorToPack } from '../core/index.ts';
 import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
@@ -192,8 +192,19 @@ export function trainSwRanking(
   } satisfies Record<string, TensorToPack>;
   const storedWins = storedValues(countTensors.wins);
   const storedBattles = storedValues(countTensors.battles);
-  const strongTier = tier.modelTiers.get(data.pair.strong)!;
-  const weakTier = tier.modelTiers.get(data.pair.weak)!;
+  const strongTier = tier.modelTiers.get(data.pair.strong);
+  const weakTier = tier.modelTiers.get(data.pair.weak);
+  if (strongTier === undefined || weakTier === undefined) {
+    throw new InvalidInputError(
+      `sw-ranking: the training data has no comparison of '${data.pair.strong}' or '${data.pair.weak}'.`,
+    );
+  }
+  if (strongTier === weakTier) {
+    throw new InvalidInputError(
+      `sw-ranking groups the ${tier.modelTiers.size} models into ${tier.tiers} tiers by overall strength, and '${data.pair.strong}' ` +
+        `and '${data.pair.weak}' fall in the same tier (${strongTier}): it would score every prompt 0.5. Choose a pair further apart, or train knn-gain or mf.`,
+    );
+  }
 
   const labelled = labelledPrompts(data).filter((item) => rowOf.has(item.prompt));
   const fold = foldAssignment(labelled.length, CROSS_VALIDATION_FOLDS, seed);

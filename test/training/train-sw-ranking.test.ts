@@ -30,4 +30,26 @@ describe('trainSwRanking', () => {
       expect(total).toBeCloseTo(1, 5);
     }
   });
+
+  it('refuses a pair it cannot tell apart: a model without comparisons, or both in one tier', () => {
+    const data = syntheticTrainingData(80);
+    expect(() => trainSwRanking({ ...data, pair: { strong: 'nobody', weak: WEAK_MODEL } }, 0)).toThrow(
+      /sw-ranking: the training data has no comparison of 'nobody'/,
+    );
+    // Twelve more models that beat 'big': 16 models in 10 tiers put the two weakest, 'small' and 'big', in tier 0.
+    const stronger = Array.from({ length: 12 }, (_, index) => `s${index + 1}`).flatMap((model, offset) =>
+      data.prompts.slice(0, 20).map((_, prompt) => ({
+        prompt: prompt + offset,
+        modelA: model,
+        modelB: 'big',
+        winRateA: 1,
+        judge: 'judge',
+        lengthLogRatio: 0,
+      })),
+    );
+    const crowded = { ...data, battles: [...data.battles, ...stronger], pair: { strong: 'big', weak: 'small' } };
+    expect(() => trainSwRanking(crowded, 0)).toThrow(
+      "sw-ranking groups the 16 models into 10 tiers by overall strength, and 'big' and 'small' fall in the same tier (0): it would score every prompt 0.5. Choose a pair further apart, or train knn-gain or mf.",
+    );
+  });
 });

@@ -192,7 +192,11 @@ export function modelCard(manifest: Readonly<Record<string, unknown>>): string {
     );
   }
   if (benchmarks && Object.keys(benchmarks).length > 0) {
-    parts.push("On RouteLLM's benchmarks (test sets, never trained on):");
+    parts.push(
+      data.sources.includes('mmlu-gold')
+        ? "On RouteLLM's benchmarks (test sets; `mmlu` includes the 1,500-row gold split this router trained on, so judge MMLU\nby `mmlu-heldout`):"
+        : "On RouteLLM's benchmarks (test sets, never trained on):",
+    );
     parts.push(
       table(
         ['benchmark', 'APGR', '95% interval', 'random'],

@@ -360,3 +360,25 @@ test('the AI SDK adapter in Node: generateText and streamText go to the model th
   expect(result.small.text.length).toBeGreaterThan(0);
   expect(result.hard.text.length).toBeGreaterThan(0);
 });
+
+test('npx routellm-web assets copies what a page serves, for any bundler or static host', async () => {
+  const app = path.join(scratch, 'vite-app');
+  const out = path.join(app, 'static');
+  const printed = await run(path.join(app, 'node_modules/.bin/routellm-web'), ['assets', 'static'], app);
+  expect(printed).toMatch(/^Copied \d+ files/);
+  for (const file of [
+    'route-chat.js',
+    'ort/ort-wasm-simd-threaded.wasm',
+    'ort/ort-wasm-simd-threaded.asyncify.wasm',
+    'models/universal-sentence-encoder-lite/onnx/model_int8.onnx',
+    'models/universal-sentence-encoder-lite/tokenizer.json',
+    'routers/knn-gain/manifest.json',
+  ]) {
+    expect(existsSync(path.join(out, file)), file).toBe(true);
+  }
+  // The Node variants of the encoder stay out of what a page serves.
+  expect(existsSync(path.join(out, 'models/universal-sentence-encoder-lite/onnx/model.onnx'))).toBe(false);
+  await expect(run(path.join(app, 'node_modules/.bin/routellm-web'), ['assets'], app)).rejects.toThrow(
+    /error: assets takes one folder/,
+  );
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { buildDemoData } from '../scripts/build-demo-data.ts';
+import { buildClassifierModel } from '../src/node/onnx/classifier/build-classifier-model.ts';
 import type { DemoIndex } from '../src/elements/demo-data.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';
 
@@ -61,6 +62,7 @@ test('while learned routers are still being scored, the explorer shows the basel
 }) => {
   await page.route('**/demo-data/*', async (route) => {
     const file = path.join(dataDir, path.basename(new URL(route.request().url()).pathname));
+    if (file.endsWith('progress.json')) return route.fulfill({ status: 404, body: 'not found' });
     if (!file.endsWith('index.json')) return route.fulfill({ path: file });
     // The index as `npm start` publishes it before scoring a learned router.
     const index = JSON.parse(await readFile(file, 'utf8')) as DemoIndex;
@@ -75,7 +77,9 @@ test('while learned routers are still being scored, the explorer shows the basel
   await page.goto('/');
   const explorer = page.locator('benchmark-explorer');
   await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'length' })).toContainText('0.556');
-  await expect(explorer.locator('[part~="pending"]')).toContainText('Still being scored by npm start: knn-gain');
+  await expect(explorer.locator('[part~="pending"]')).toContainText(
+    'Still being scored by npm start: knn-gain. Their curves appear here when ready.',
+  );
   await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'knn-gain' })).toHaveCount(0);
 });
 
@@ -87,4 +91,69 @@ test('without its data the explorer says where the data comes from and how to bu
   await expect(missing).toContainText('../shared');
   await expect(missing).toContainText('npm run build:demo-data -- --data /path/to/shared');
   await expect(missing).toContainText('ROUTELLM_DATA');
+});
+
+test('the explorer shows scoring progress and updates itself when new curves are published', async ({ page }) => {
+  let published = false;
+  await page.route('**/demo-data/*', async (route) => {
+    const name = path.basename(new URL(route.request().url()).pathname);
+    if (name === 'progress.json') {
+      if (published) return route.fulfill({ status: 404, body: 'not found' });
+      return route.fulfill({
+        json: { router: 'random', benchmark: 'MMLU', done: 3200, total: 12537, etaSeconds: 130 },
+      });
+    }
+    const file = path.join(dataDir, name);
+    if (name !== 'index.json' || published) return route.fulfill({ path: file });
+    // Before: random listed as still being scored, as a build publishes it while scoring.
+    const index = JSON.parse(await readFile(file, 'utf8')) as DemoIndex;
+    return route.fulfill({
+      json: {
+        ...index,
+        fingerprint: '',
+        generatedAt: '2026-01-01T00:00:00.000Z',
+        routers: index.routers.map((router) =>
+          router.name === 'random' ? { ...router, source: 'pending', note: 'being scored by this build' } : router,
+        ),
+      },
+    });
+  });
+  await page.goto('/');
+  const explorer = page.locator('benchmark-explorer');
+  await expect(explorer.locator('[part~="pending"]')).toContainText(
+    'now random on MMLU: 3,200 of 12,537 prompts, about 2 min left',
+  );
+  await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'random' })).toHaveCount(0);
+  published = true;
+  // No reload: the explorer polls the index while routers are pending.
+  await expect(explorer.locator('[part~="metrics"] tr', { hasText: 'random' })).not.toHaveCount(0);
+  await expect(explorer.locator('[part~="pending"]')).toHaveCount(0);
+});
+
+test('every router in the picker works or says why not; causal-llm only after an opt-in naming its download', async ({
+  page,
+}) => {
+  await buildClassifierModel({});
+  await page.goto('/');
+  const picker = page.locator('#router');
+  await expect(picker.locator('option[value="classifier"]')).toHaveText('classifier');
+  await expect(picker.locator('option[value="classifier"]')).toBeEnabled();
+  const causal = picker.locator('option[value="causal-llm"]');
+  await expect(causal).toBeDisabled();
+  await expect(causal).toContainText('off: downloads its model');
+  await expect(page.locator('label.opt-in')).toContainText('GB from the Hugging Face Hub');
+  for (const name of ['length', 'random', 'mf', 'sw-ranking', 'knn-gain']) {
+    const option = picker.locator(`option[value="${name}"]`);
+    if (await option.isEnabled()) continue;
+    await expect(option).toContainText('no trained weights');
+  }
+
+  await picker.selectOption('classifier');
+  const status = page.locator('route-chat [part~="status"]');
+  await expect(status).toContainText(/^classifier router on (WASM|WEBGPU)/, { timeout: 60_000 });
+  await expect(page.locator('route-chat [part~="notice"]')).toHaveCount(0);
+
+  await page.locator('#allow-download').check();
+  await expect(causal).toBeEnabled();
+  await expect(page.locator('route-chat')).toHaveAttribute('allow-remote-models', '');
 });

@@ -35,12 +35,12 @@ import {
   type CommandIO,
 } from '../src/cli/command.ts';
 import { DATA_ENV_VARIABLE, PROJECT_ROOT, ROUTELLM_EVALS_SUBDIR, resolveSharedDir } from '../src/node/paths.ts';
-import { createProgressBar } from '../src/node/progress.ts';
+import { LOG_INTERVAL_MS } from '../src/node/progress.ts';
 import { readCsv, readJsonl } from '../src/node/records.ts';
 import { loadRouterResources } from '../src/node/router-resources.ts';
 import { DEFAULT_ROUTERS_DIR } from '../src/node/router-weights.ts';
-import type { DemoBenchmarkFile, DemoIndex, DemoItem, DemoRouter } from '../src/elements/demo-data.ts';
-import { DEMO_DATA_VERSION } from '../src/elements/demo-data.ts';
+import type { DemoBenchmarkFile, DemoIndex, DemoItem, DemoProgress, DemoRouter } from '../src/elements/demo-data.ts';
+import { DEMO_DATA_VERSION, formatScoringProgress } from '../src/elements/demo-data.ts';
 
 export const DEFAULT_DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'public', 'demo-data');
 /**
@@ -253,6 +253,7 @@ async function scoreLearnedRouters(
   definitions: readonly RouterDefinition[],
   routersDir: string,
   io: CommandIO,
+  progressFile: string,
   publish: (scored: ScoredRouters, pending: readonly DemoRouter[]) => Promise<void>,
 ): Promise<ScoredRouters> {
   const routers: DemoRouter[] = [];
@@ -336,9 +337,9 @@ async function scoreLearnedRouters(
           io.stdout.write(
             `  scoring ${source.label} with ${definition.name} (${prompts.length.toLocaleString('en-US')} prompts)…\n`,
           );
-          const bar = createProgressBar(`scoring ${source.name}/${definition.name}`, io.stderr);
-          routed = await scorePrompts(router, prompts, { onProgress: (done, total) => bar.update(done, total) });
-          bar.finish();
+          const reporter = scoringReporter(definition.name, source.label, io, progressFile);
+          routed = await scorePrompts(router, prompts, { onProgress: (done, total) => reporter.update(done, total) });
+          await reporter.finish();
           await mkdir(SCORE_CACHE_DIR, { recursive: true });
           await writeFile(entry.file, JSON.stringify(routed));
         }
@@ -350,6 +351,49 @@ async function scoreLearnedRouters(
     }
   }
   return { routers, scores };
+}
+
+/** The explorer's progress file while a router is scored (see DemoProgress). */
+const PROGRESS_FILE = 'progress.json';
+/** How often progress.json is rewritten: the page polls it every few seconds. */
+const PROGRESS_WRITE_MS = 1_000;
+
+/**
+ * Reports one router's scoring of one benchmark with a count and an estimate of the time left: a line on stdout
+ * every LOG_INTERVAL_MS (and at the end), and progress.json for the page. The estimate is the rate so far.
+ */
+function scoringReporter(router: string, benchmark: string, io: CommandIO, progressFile: string) {
+  const started = performance.now();
+  let lastLine = started;
+  let lastWrite = -Infinity;
+  let writing: Promise<void> = Promise.resolve();
+  const progressAt = (done: number, total: number): DemoProgress => {
+    const elapsedMs = performance.now() - started;
+    const etaSeconds = done > 0 && elapsedMs > 1_000 ? ((elapsedMs / done) * (total - done)) / 1000 : null;
+    return { router, benchmark, done, total, etaSeconds };
+  };
+  return {
+    update(done: number, total: number): void {
+      const now = performance.now();
+      if (now - lastLine >= LOG_INTERVAL_MS) {
+        lastLine = now;
+        io.stdout.write(`  scoring ${benchmark} with ${router}: ${formatScoringProgress(progressAt(done, total))}\n`);
+      }
+      if (now - lastWrite >= PROGRESS_WRITE_MS) {
+        lastWrite = now;
+        const text = JSON.stringify(progressAt(done, total));
+        // In order, and never failing the build: the page only loses a progress line.
+        writing = writing.then(() => writeFile(progressFile, text).catch(() => undefined));
+      }
+    },
+    async finish(): Promise<void> {
+      await writing;
+      await rm(progressFile, { force: true });
+      io.stdout.write(
+        `  scored ${benchmark} with ${router} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+      );
+    },
+  };
 }
 
 /**
@@ -445,21 +489,29 @@ export async function buildDemoData(argv: readonly string[], io: CommandIO): Pro
     await gsm8kSource(loader, sharedDir),
     await alpacaSource(sharedDir),
   ];
-  const scored = await scoreLearnedRouters(sources, definitions, routersDir, io, async (partial, pending) => {
-    await writeDemoData(
-      outDir,
-      sources,
-      { routers: [...partial.routers, ...pending], scores: partial.scores },
-      '',
-      sharedDir,
-    );
-    io.stdout.write(
-      `  explorer data published (reload to see it): ${partial.routers
-        .filter((router) => router.source !== 'unavailable')
-        .map((router) => router.name)
-        .join(', ')}; still scoring ${pending.map((router) => router.name).join(', ')}\n`,
-    );
-  });
+  const progressFile = path.join(outDir, PROGRESS_FILE);
+  const scored = await scoreLearnedRouters(
+    sources,
+    definitions,
+    routersDir,
+    io,
+    progressFile,
+    async (partial, pending) => {
+      await writeDemoData(
+        outDir,
+        sources,
+        { routers: [...partial.routers, ...pending], scores: partial.scores },
+        '',
+        sharedDir,
+      );
+      io.stdout.write(
+        `  explorer data published (the page shows it by itself): ${partial.routers
+          .filter((router) => router.source !== 'unavailable')
+          .map((router) => router.name)
+          .join(', ')}; still scoring ${pending.map((router) => router.name).join(', ')}\n`,
+      );
+    },
+  );
   await writeDemoData(outDir, sources, scored, fingerprint, sharedDir);
   const { routers } = scored;
 

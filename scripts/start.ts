@@ -14,6 +14,7 @@ import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { aliasStatuses, type RelayLogEntry } from '../src/relay/app.ts';
 import { DEFAULT_PORT as DEFAULT_RELAY_PORT, startNodeRelay, type NodeRelay } from '../src/relay/node.ts';
 import { buildUseLite } from '../src/node/onnx/build-use-lite.ts';
+import { buildClassifierModel } from '../src/node/onnx/classifier/build-classifier-model.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const DEFAULT_SITE_PORT = 5173;
@@ -62,6 +63,16 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
 
   const encoder = buildUseLite({});
   io.stdout.write(`encoder: ${path.relative(ROOT, encoder.outDir)} ${encoder.built ? 'built' : 'is up to date'}\n`);
+  // The classifier router's model (the encoder and the committed head in one graph): without it the picker's
+  // classifier could only fall back.
+  try {
+    const classifier = await buildClassifierModel({});
+    io.stdout.write(
+      `classifier: ${path.relative(ROOT, classifier.outDir)} ${classifier.built ? 'built' : 'is up to date'}\n`,
+    );
+  } catch (error) {
+    io.stdout.write(`classifier: not built (${errorMessage(error)}); the picker shows it as unavailable\n`);
+  }
 
   let relay: NodeRelay;
   try {
@@ -114,7 +125,7 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
     },
   );
   demoData.on('exit', (code, signal) => {
-    if (code === 0) io.stdout.write('demo data: ready (reload the explorer to see it)\n');
+    if (code === 0) io.stdout.write('demo data: ready (the explorer shows it by itself)\n');
     else if (!signal) io.stdout.write('demo data: not built (see above); the explorer says how to build it.\n');
   });
 

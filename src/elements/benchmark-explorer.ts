@@ -20,7 +20,9 @@ import { benchmarkExplorerStyles } from './benchmark-explorer.styles.ts';
 import { CHART, renderCurveChart, strongPercentageAt } from './curve-chart.ts';
 import {
   DEMO_DATA_VERSION,
+  formatScoringProgress,
   type DemoBenchmarkFile,
+  type DemoProgress,
   type DemoIndex,
   type DemoItem,
   type DemoRouter,
@@ -30,6 +32,8 @@ import { errorMessage, InvalidInputError } from '../core/index.ts';
 
 /** Prompts listed at once; more on request. */
 const PAGE = 25;
+/** How often the explorer looks for newly published curves while a build is still scoring (or has not published). */
+export const POLL_INTERVAL_MS = 4_000;
 
 type View = { kind: 'loading' } | { kind: 'missing'; detail: string } | { kind: 'ready'; index: DemoIndex };
 
@@ -55,23 +59,40 @@ export class BenchmarkExplorer extends LitElement {
   @state() private filter: PromptFilter = 'all';
   @state() private shown = PAGE;
 
+  /** What the build is scoring now, while it is. */
+  @state() private progress: DemoProgress | undefined;
+
   private readonly analyses = new Map<string, Promise<Analysis>>();
   private dragging = false;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadIndex();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** Reads index.json; while routers are pending (or nothing is published yet) reads it again, and shows what changed. */
   private async loadIndex(): Promise<void> {
+    this.pollTimer = undefined;
     const url = new URL('index.json', new URL(this.dataUrl, location.href));
     let index: DemoIndex;
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { cache: 'no-store' });
       if (!response.ok) throw new InvalidInputError(`${url.pathname} answered HTTP ${response.status}`);
       index = (await response.json()) as DemoIndex;
     } catch (error) {
-      this.view = { kind: 'missing', detail: errorMessage(error) };
+      if (this.view.kind !== 'ready') this.view = { kind: 'missing', detail: errorMessage(error) };
+      this.schedulePoll();
+      return;
+    }
+    if (this.view.kind === 'ready' && this.view.index.generatedAt === index.generatedAt) {
+      await this.loadProgress(index);
       return;
     }
     if (index.version !== DEMO_DATA_VERSION) {
@@ -82,8 +103,32 @@ export class BenchmarkExplorer extends LitElement {
       return;
     }
     this.view = { kind: 'ready', index };
-    const first = index.benchmarks[0];
-    if (first) void this.selectBenchmark(first.name);
+    // New curves were published: every benchmark is evaluated again, the one on show first.
+    this.analyses.clear();
+    const current = index.benchmarks.find((benchmark) => benchmark.name === this.benchmarkName) ?? index.benchmarks[0];
+    if (current) void this.selectBenchmark(current.name);
+    await this.loadProgress(index);
+  }
+
+  private async loadProgress(index: DemoIndex): Promise<void> {
+    if (!index.routers.some((router) => router.source === 'pending')) {
+      this.progress = undefined;
+      return;
+    }
+    try {
+      const response = await fetch(new URL('progress.json', new URL(this.dataUrl, location.href)), {
+        cache: 'no-store',
+      });
+      this.progress = response.ok ? ((await response.json()) as DemoProgress) : undefined;
+    } catch {
+      this.progress = undefined;
+    }
+    this.schedulePoll();
+  }
+
+  private schedulePoll(): void {
+    if (this.isConnected && this.pollTimer === undefined)
+      this.pollTimer = setTimeout(() => void this.loadIndex(), POLL_INTERVAL_MS);
   }
 
   private async selectBenchmark(name: string): Promise<void> {
@@ -204,7 +249,7 @@ export class BenchmarkExplorer extends LitElement {
       <p part="footnote">
         Data: ${index.source}; built ${new Date(index.generatedAt).toLocaleString('en-US')}. Curves and metrics are computed in this page by the same code as
         <code>npm run eval</code>.
-        ${pending.length > 0 ? html`<span part="pending" role="status">Still being scored by <code>npm start</code>: ${pending.map((router) => router.name).join(', ')} (reload in a few minutes to see their curves).</span>` : nothing}
+        ${pending.length > 0 ? html`<span part="pending" role="status">Still being scored by <code>npm start</code>: ${pending.map((router) => router.name).join(', ')}${this.progress ? html` (now ${this.progress.router} on ${this.progress.benchmark}: ${formatScoringProgress(this.progress)})` : nothing}. Their curves appear here when ready.</span>` : nothing}
         ${unavailable.length > 0 ? html`Not shown: ${unavailable.map((router) => html`<span title=${router.note ?? ''}>${router.name}</span>`).map((item, at) => (at === 0 ? item : html`, ${item}`))} (no trained weights or model yet).` : nothing}
       </p>
     `;

@@ -86,6 +86,8 @@ export interface ChatSettings {
   /** The router's weights folder, e.g. a folder `npm run train` wrote; empty or absent: `<modelBaseUrl>routers/<router>/`. */
   weightsUrl?: string;
   fallback: ModelTier | 'error';
+  /** Lets a router fetch its model from the Hugging Face Hub (causal-llm's is not served locally). */
+  allowRemoteModels: boolean;
   worker: WorkerClient | undefined;
 }
 
@@ -272,6 +274,7 @@ export class ChatSession implements ReactiveController {
         modelBaseUrl: settings.modelBaseUrl,
         ...(settings.weightsUrl && { weightsUrl: settings.weightsUrl }),
         fallback: settings.fallback,
+        ...(settings.allowRemoteModels && { allowRemoteModels: true }),
         ...(settings.worker && { worker: settings.worker }),
         onProgress: (event: LoadProgress) => {
           if (this.promptRouter === router && this.current.load.kind === 'loading')

@@ -53,3 +53,28 @@ export interface DemoBenchmarkFile {
   /** Scores of the 'recorded' routers, one per item in item order. */
   scores: Record<string, number[]>;
 }
+
+/**
+ * progress.json, beside index.json while a build is scoring a learned router (deleted when the build ends): what the
+ * explorer shows under its chart, and what it polls for.
+ */
+export interface DemoProgress {
+  router: string;
+  benchmark: string;
+  /** Prompts scored so far, of `total`. */
+  done: number;
+  total: number;
+  /** The build's estimate of the time left for this router on this benchmark, or null before it has one. */
+  etaSeconds: number | null;
+}
+
+/** "3,200 of 12,537 prompts, about 2 min left": one line for the terminal and the page alike. */
+export function formatScoringProgress(progress: DemoProgress): string {
+  const count = `${progress.done.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')} prompts`;
+  if (progress.etaSeconds === null) return `${count}, estimating the time left`;
+  const left =
+    progress.etaSeconds < 60
+      ? `${Math.max(1, Math.round(progress.etaSeconds))} s`
+      : `${Math.round(progress.etaSeconds / 60)} min`;
+  return `${count}, about ${left} left`;
+}

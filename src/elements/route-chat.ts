@@ -55,6 +55,8 @@ export class RouteChat extends LitElement {
   /** Who answers when the router cannot load. */
   @property({ reflect: true }) fallback: ModelTier | 'error' = 'strong';
   @property({ reflect: true }) heading = 'Routed chat';
+  /** Lets the router download its model from the Hugging Face Hub (the causal-llm router's, several hundred MB). */
+  @property({ attribute: 'allow-remote-models', type: Boolean, reflect: true }) allowRemoteModels = false;
   /** The router worker to use (default: the page's shared one). */
   @property({ attribute: false }) worker: WorkerClient | undefined;
 
@@ -74,6 +76,7 @@ export class RouteChat extends LitElement {
       modelBaseUrl: this.modelBaseUrl || RouteChat.defaultModelBaseUrl,
       weightsUrl: this.weightsUrl,
       fallback: this.fallback,
+      allowRemoteModels: this.allowRemoteModels,
       worker: this.worker,
     }),
     onDecision: (detail) =>

@@ -32,6 +32,7 @@ const SETTINGS: ChatSettings = {
   device: 'auto',
   modelBaseUrl: '/',
   fallback: 'strong',
+  allowRemoteModels: false,
   worker: undefined,
 };
 const ALL_SETTINGS = new Set(Object.keys(SETTINGS) as (keyof ChatSettings)[]);

@@ -10,7 +10,12 @@ import { evaluateRouter } from '../../src/core/evaluate.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
 import { DEFAULT_SHARED_DIR, ROUTELLM_EVALS_SUBDIR } from '../../src/node/paths.ts';
 import { benchmarkOf } from '../../src/elements/benchmark-analysis.ts';
-import { DEMO_DATA_VERSION, type DemoBenchmarkFile, type DemoIndex } from '../../src/elements/demo-data.ts';
+import {
+  DEMO_DATA_VERSION,
+  formatScoringProgress,
+  type DemoBenchmarkFile,
+  type DemoIndex,
+} from '../../src/elements/demo-data.ts';
 import { buildDemoData } from '../../scripts/build-demo-data.ts';
 
 let out: string;
@@ -115,6 +120,17 @@ describe('build-demo-data', () => {
   it('fails with one sentence naming --data and ROUTELLM_DATA when the data folder is missing', async () => {
     await expect(buildDemoData(['--data', '/nonexistent/shared', '--out', out], io)).rejects.toThrow(
       /Point --data or ROUTELLM_DATA at the shared folder/,
+    );
+  });
+});
+
+describe('formatScoringProgress', () => {
+  it('gives the count and the time left in seconds, then minutes, and says when there is no estimate yet', () => {
+    const progress = { router: 'mf', benchmark: 'MMLU', done: 3200, total: 12537 };
+    expect(formatScoringProgress({ ...progress, etaSeconds: 130 })).toBe('3,200 of 12,537 prompts, about 2 min left');
+    expect(formatScoringProgress({ ...progress, etaSeconds: 0.2 })).toBe('3,200 of 12,537 prompts, about 1 s left');
+    expect(formatScoringProgress({ ...progress, etaSeconds: null })).toBe(
+      '3,200 of 12,537 prompts, estimating the time left',
     );
   });
 });

@@ -111,6 +111,11 @@ export async function start(argv: readonly string[], io: CommandIO): Promise<voi
     io.stdout.write(
       `  model "${status.alias}" answers 503 until ${status.apiKeyEnv} is set; routing and the explorer work without it.\n`,
     );
+  const missing = ['strong', 'weak'].filter((alias) => !relay.config.models.has(alias));
+  if (missing.length > 0)
+    io.stdout.write(
+      `  no "${missing.join('" or "')}" alias in the relay config: the chat's ${missing.join(' and ')} answers will fail.\n`,
+    );
   io.stdout.write('Press Ctrl-C to stop both.\n');
 
   // The explorer's data is built after the servers are up, in its own process: the first start scores every

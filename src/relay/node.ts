@@ -266,6 +266,12 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!status.available)
       console.error(`relay: model "${status.alias}" is unavailable until ${status.apiKeyEnv} is set`);
   }
+  // <route-chat>, the demo and router model strings call these two aliases.
+  const missing = ['strong', 'weak'].filter((alias) => !relay.config.models.has(alias));
+  if (missing.length > 0)
+    console.error(
+      `relay: no "${missing.join('" or "')}" alias in the config: the chat's ${missing.join(' and ')} decisions will fail`,
+    );
   const stop = () => {
     void relay.close().then(() => process.exit(0));
   };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -53,9 +53,19 @@ describe('loadRelayConfig', () => {
     await expect(loadRelayConfig(broken)).rejects.toThrow(/broken\.json is not valid JSON/);
   });
 
+  it('every example config has the strong and weak aliases the chat calls', async () => {
+    const folder = join(projectRoot, 'src/relay/examples');
+    const examples = readdirSync(folder).filter((name) => name.endsWith('.json'));
+    expect(examples.length).toBeGreaterThanOrEqual(7);
+    for (const name of examples) {
+      const config = await loadRelayConfig(join(folder, name));
+      expect([...config.models.keys()], name).toEqual(expect.arrayContaining(['strong', 'weak']));
+    }
+  });
+
   it('reads and checks a config file', async () => {
     const config = await loadRelayConfig(localExample);
-    expect([...config.models.keys()]).toEqual(['weak', 'vllm', 'llamacpp']);
+    expect([...config.models.keys()]).toEqual(['weak', 'strong', 'llamacpp']);
   });
 });
 

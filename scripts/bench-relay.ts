@@ -57,6 +57,8 @@ interface Sample {
   /** Until the last byte: the whole answer. */
   totalMs: number;
   bytes: number;
+  /** The HTTP status, or 0 when the connection failed: says what an error was. */
+  status: number;
 }
 
 interface PathResult {
@@ -136,7 +138,7 @@ function timedRequest(agent: Agent, url: URL, body: string): Promise<Sample> {
   return new Promise((resolve) => {
     const startedAt = performance.now();
     const failed = () =>
-      resolve({ ok: false, firstByteMs: Number.NaN, totalMs: performance.now() - startedAt, bytes: 0 });
+      resolve({ ok: false, firstByteMs: Number.NaN, totalMs: performance.now() - startedAt, bytes: 0, status: 0 });
     const outgoing = request(
       url,
       {
@@ -158,6 +160,7 @@ function timedRequest(agent: Agent, url: URL, body: string): Promise<Sample> {
             firstByteMs,
             totalMs: performance.now() - startedAt,
             bytes,
+            status: response.statusCode ?? 0,
           }),
         );
         response.on('error', failed);
@@ -224,6 +227,12 @@ function cpuTimeMs(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+function countBy(values: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -349,6 +358,9 @@ async function main(): Promise<void> {
         firstByte,
         elapsedMs,
         errors: samples.filter((sample) => !sample.ok || sample.bytes !== expectedBytes).length,
+        errorStatuses: countBy(
+          samples.filter((sample) => !sample.ok || sample.bytes !== expectedBytes).map((sample) => sample.status),
+        ),
         addedLatencyMs: {
           p50: round2(percentile(times, 0.5) - percentile(directTimes, 0.5)),
           p99: round2(percentile(times, 0.99) - percentile(directTimes, 0.99)),
@@ -367,6 +379,7 @@ async function main(): Promise<void> {
       requests: summary.samples.length,
       concurrency: options.concurrency,
       errors: summary.errors,
+      ...(summary.errors > 0 && { errorStatuses: summary.errorStatuses }),
       addedLatencyMs: summary.addedLatencyMs,
       addedFirstByteMs: summary.addedFirstByteMs,
       throughputPerSec: summary.throughputPerSec,
@@ -421,7 +434,10 @@ async function main(): Promise<void> {
         ...summaries.map(
           (summary) =>
             `${summary.variant}: CPU ${summary.cpuMsPerRequest} ms per streamed completion (${summary.cpuShare}% of one core while relaying); ` +
-            `peak RSS ${summary.peakRssMB} MB`,
+            `peak RSS ${summary.peakRssMB} MB` +
+            (summary.errors > 0
+              ? `; errors by status (0: connection failed): ${JSON.stringify(summary.errorStatuses)}`
+              : ''),
         ),
         `addedLatencyMs in ${options.out} is the last-byte row (withBudgets: the same with budgets on)`,
       ].join('\n'),

@@ -89,6 +89,7 @@ interface ExchangeRecord {
   readonly fallback?: Fallback;
   readonly usage?: Usage;
   readonly costUsd?: number;
+  readonly storeError?: string;
 }
 
 /** The relay's Hono app, as both entries serve it. */
@@ -387,17 +388,23 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
         const finish = ({ outcome, usage }: { outcome: ExchangeOutcome; usage: Usage | undefined }) => {
           release();
           const cost = usage === undefined ? undefined : costUsd(usage, candidate.pricing);
-          if (cost !== undefined && cost > 0) {
-            policy
-              .record(client, candidate.alias, cost)
-              .catch((error: unknown) => c.set('storeError', errorMessage(error)));
-          }
-          exchangeSettled({
-            outcome,
-            ...(candidate.alias !== upstream.alias && { answeredBy: candidate.alias }),
-            ...(fallback !== undefined && { fallback }),
-            ...(usage !== undefined && cost !== undefined && { usage, costUsd: Math.round(cost * 1e9) / 1e9 }),
-          });
+          // The log line waits for the spend to be counted, so that a store failing then is in it too.
+          const recorded =
+            cost !== undefined && cost > 0
+              ? policy.record(client, candidate.alias, cost).then(
+                  () => undefined,
+                  (error: unknown) => errorMessage(error),
+                )
+              : Promise.resolve(undefined);
+          void recorded.then((storeError) =>
+            exchangeSettled({
+              outcome,
+              ...(candidate.alias !== upstream.alias && { answeredBy: candidate.alias }),
+              ...(fallback !== undefined && { fallback }),
+              ...(usage !== undefined && cost !== undefined && { usage, costUsd: Math.round(cost * 1e9) / 1e9 }),
+              ...(storeError !== undefined && { storeError }),
+            }),
+          );
         };
         const attempt = (): Promise<ForwardResult> =>
           forwardChatCompletion({

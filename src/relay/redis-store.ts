@@ -48,6 +48,8 @@ export class RedisStore implements RelayStore {
   #pending: Pending[] = [];
   #received: Buffer = Buffer.alloc(0);
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Replies received so far, so the timer can tell a busy connection from a stuck one. */
+  #replies = 0;
 
   constructor(options: RedisStoreOptions) {
     let url: URL;
@@ -104,13 +106,16 @@ export class RedisStore implements RelayStore {
     });
   }
 
-  /** One timer for the oldest command in flight: replies come in order, so a late one means the connection is stuck. */
+  /**
+   * One timer for the commands in flight: replies come in order, so when none at all arrived for a whole timeout
+   * while commands wait, the connection is stuck. (A timer per command costs more than the command.)
+   */
   #armTimer(): void {
     if (this.#timer !== undefined || this.#pending.length === 0) return;
-    const waitingFor = this.#pending.length;
+    const repliesBefore = this.#replies;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#pending.length >= waitingFor && this.#pending.length > 0) {
+      if (this.#pending.length > 0 && this.#replies === repliesBefore) {
         this.#fail(new RelayStoreError(`Redis did not answer within ${this.#commandTimeoutMs} ms`));
       } else this.#armTimer();
     }, this.#commandTimeoutMs);
@@ -187,6 +192,7 @@ export class RedisStore implements RelayStore {
       }
       if (!parsed) break;
       offset = parsed.next;
+      this.#replies += 1;
       const pending = this.#pending.shift();
       pending?.resolve(parsed.value);
     }

@@ -112,6 +112,23 @@ describe('redis store when Redis is away', () => {
     silent.close();
   });
 
+  it('does not mistake a busy connection for a stuck one: 300 commands always in flight for 5 timeouts all succeed', async () => {
+    const store = new RedisStore({ url: redis.url, commandTimeoutMs: 100 });
+    opened.push(store);
+    const key = freshKey();
+    const until = Date.now() + 500;
+    const client = async () => {
+      let count = 0;
+      while (Date.now() < until) {
+        await store.increment(key, 1, 60_000);
+        count += 1;
+      }
+      return count;
+    };
+    const counts = await Promise.all(Array.from({ length: 300 }, client));
+    expect(await store.get(key)).toBe(counts.reduce((sum, count) => sum + count, 0));
+  });
+
   it('refuses a URL that is not redis://', () => {
     expect(() => new RedisStore({ url: 'http://127.0.0.1:6379' })).toThrow('must start with redis://');
     expect(() => new RedisStore({ url: 'redis://127.0.0.1/x' })).toThrow('database number');

@@ -60,11 +60,15 @@ export class SpendPolicy {
     const maxShare = this.#config.maxShare;
     if (maxShare) {
       const window = this.#window(maxShare.windowMs);
-      const calls = await this.#store.increment(`calls:${window.id}:${client}`, 1, window.ttlMs);
       const share = maxShare.models.get(alias);
+      const key = `calls:${window.id}:${client}:${alias}`;
+      // Sent together, in this order: the store applies them in order (one pipelined Redis connection), so the
+      // call is in the total before it is in the alias's count, and the pair costs one round trip.
+      const [calls, aliasCalls] = await Promise.all([
+        this.#store.increment(`calls:${window.id}:${client}`, 1, window.ttlMs),
+        share === undefined ? Promise.resolve(0) : this.#store.increment(key, 1, window.ttlMs),
+      ]);
       if (share !== undefined) {
-        const key = `calls:${window.id}:${client}:${alias}`;
-        const aliasCalls = await this.#store.increment(key, 1, window.ttlMs);
         // At most ceil(share x calls): the first call of a window may be a strong one.
         if (aliasCalls > Math.ceil(share * calls - 1e-9)) {
           await this.#store.increment(key, -1, window.ttlMs);
@@ -85,7 +89,14 @@ export class SpendPolicy {
     const budgets = this.#config.budgets;
     if (budgets) {
       const window = this.#window(budgets.windowMs);
-      if (budgets.usd !== undefined && (await this.#store.get(`spend:${window.id}:${client}`)) >= budgets.usd) {
+      const spentOn = async (name: string) => this.#store.get(`spend:${window.id}:${client}:${name}`);
+      const cap = budgets.models.get(serving);
+      // One round trip for both reads.
+      const [spent, spentOnServing] = await Promise.all([
+        budgets.usd === undefined ? Promise.resolve(0) : this.#store.get(`spend:${window.id}:${client}`),
+        cap === undefined ? Promise.resolve(0) : spentOn(serving),
+      ]);
+      if (budgets.usd !== undefined && spent >= budgets.usd) {
         return {
           kind: 'refuse',
           reason: 'budget',
@@ -93,9 +104,7 @@ export class SpendPolicy {
           retryAfterSeconds: window.secondsLeft,
         };
       }
-      const spentOn = async (name: string) => this.#store.get(`spend:${window.id}:${client}:${name}`);
-      const cap = budgets.models.get(serving);
-      if (cap !== undefined && (await spentOn(serving)) >= cap) {
+      if (cap !== undefined && spentOnServing >= cap) {
         const instead = this.#config.models.get(serving)?.budgetFallback;
         const insteadCap = instead === undefined ? undefined : budgets.models.get(instead);
         if (instead === undefined || (insteadCap !== undefined && (await spentOn(instead)) >= insteadCap)) {

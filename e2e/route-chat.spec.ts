@@ -62,6 +62,9 @@ test('routes each prompt on the device and streams the chosen model’s answer f
     /weak\s+fake-weak-model \(weak\) · score 0\.0\d\d < threshold 0\.300 · routed in \d/i,
   );
   await expect(cheap).toContainText(DEFAULT_CONTENT);
+  await expect(cheap.locator('[part~="why"]')).toHaveText(
+    /^Answered by the cheap model: the router judged this prompt easy/,
+  );
 
   const costly = await send(chat, LONG_PROMPT);
   await expect(costly.locator('[part~="decision"]')).toContainText(
@@ -179,6 +182,36 @@ test('is keyboard usable: Enter sends, Escape stops the stream, and the provider
   await expect(answer).toHaveAttribute('aria-busy', 'false');
   expect(await relay.upstream.requests.at(-1)!.ended).toBe('aborted');
   expect((await answer.textContent())!.match(/word/g)!.length).toBeLessThan(400);
+  // Stopped, said so, and paid for: the meter counts what was streamed.
+  await expect(answer.locator('[part~="ended"]')).toContainText('Stopped');
+  await expect(chat.locator('[part~="meter"]')).toContainText('Sent strong: 0 of 1 (0%)');
   await expect(chat.locator('[part~="error"]')).toHaveCount(0);
   await expect(chat.locator('textarea')).toBeFocused();
+});
+
+test('a slow route shows that it is routing on the device, and a long message is collapsed until opened', async ({
+  page,
+}) => {
+  const chat = await openChat(page, {
+    'relay-url': relay.relayUrl,
+    router: 'slow',
+    threshold: '0.5',
+    worker: 'fixture',
+  });
+  await chat.locator('textarea').fill(SHORT_PROMPT);
+  await chat.locator('textarea').press('Enter');
+  await expect(chat.locator('[part~="routing"]')).toHaveText('Routing on your device…');
+  await expect(chat.locator('[part~="assistant"]').first()).toHaveAttribute('aria-busy', 'false');
+  await expect(chat.locator('[part~="routing"]')).toHaveCount(0);
+
+  const long = `${'A long pasted document line.\n'.repeat(60)}`;
+  await send(chat, long);
+  const message = chat.locator('[part~="user"]').last();
+  const body = message.locator('p');
+  await expect(body).toHaveClass('collapsed');
+  const collapsedHeight = await body.evaluate((node) => node.getBoundingClientRect().height);
+  await message.getByRole('button', { name: /Show all 1,739 characters/ }).click();
+  await expect(body).not.toHaveClass('collapsed');
+  expect(await body.evaluate((node) => node.getBoundingClientRect().height)).toBeGreaterThan(collapsedHeight * 3);
+  await expect(message.getByRole('button', { name: 'Show less' })).toHaveAttribute('aria-expanded', 'true');
 });

@@ -49,6 +49,8 @@ export interface ChatTurn {
   answeredBy?: string;
   streaming?: boolean;
   failed?: boolean;
+  /** How an answer ended early: stopped by the user, or cut off by a failure mid-stream. */
+  ended?: 'stopped' | 'cut-off';
 }
 
 export type LoadState =
@@ -68,6 +70,8 @@ export interface ChatState {
   calls: readonly MeteredCall[];
   /** A prompt is being routed or answered. */
   busy: boolean;
+  /** The prompt being routed on the device: no decision yet. */
+  routing: boolean;
 }
 
 /** The strong-call share when the page sets neither `threshold` nor `strong-pct`. */
@@ -129,6 +133,7 @@ export class ChatSession implements ReactiveController {
     pricesNote: '',
     calls: [],
     busy: false,
+    routing: false,
   };
   private promptRouter: PromptRouter | undefined;
   private client: RouteLLMClient | undefined;
@@ -200,7 +205,12 @@ export class ChatSession implements ReactiveController {
       ...this.current.turns.filter((turn) => !turn.failed).map(({ role, content }) => ({ role, content })),
       { role: 'user', content: text },
     ];
-    this.set({ error: undefined, turns: [...this.current.turns, { role: 'user', content: text }], busy: true });
+    this.set({
+      error: undefined,
+      turns: [...this.current.turns, { role: 'user', content: text }],
+      busy: true,
+      routing: true,
+    });
     const controller = new AbortController();
     this.inFlight = controller;
     let answer: ChatTurn | undefined;
@@ -208,7 +218,7 @@ export class ChatSession implements ReactiveController {
       const decision = await this.ensureRouter().route(history, { signal: controller.signal });
       this.onDecision({ decision, prompt: text });
       answer = { role: 'assistant', content: '', decision, streaming: true };
-      this.set({ turns: [...this.current.turns, answer] });
+      this.set({ turns: [...this.current.turns, answer], routing: false });
       const stream = await this.ensureClient().chat.completions.create(
         { model: decision.model, messages: history, stream: true, stream_options: { include_usage: true } },
         { signal: controller.signal },
@@ -222,26 +232,25 @@ export class ChatSession implements ReactiveController {
       }
       answer = { ...answer, streaming: false };
       this.replaceLast(answer);
-      this.set({
-        calls: [
-          ...this.current.calls,
-          {
-            tier: decision.tier,
-            inputTokens:
-              usage?.prompt_tokens ??
-              estimateTokens(history.map((message) => String(message.content ?? '')).join('\n')),
-            outputTokens: usage?.completion_tokens ?? estimateTokens(answer.content),
-            measured: usage !== undefined,
-          },
-        ],
-      });
+      this.meter(decision.tier, history, answer.content, usage);
       // The relay may have been down when the element loaded: now that it answered, its prices can be read.
       if (this.current.pricesNote) void this.loadPrices();
     } catch (error) {
-      if (answer) this.replaceLast({ ...answer, streaming: false, failed: answer.content === '' });
-      if (!(error instanceof RouteError && error.code === 'aborted')) this.reportError(error);
+      const aborted = error instanceof RouteError && error.code === 'aborted';
+      if (answer) {
+        const ended = aborted ? 'stopped' : answer.content === '' ? undefined : 'cut-off';
+        this.replaceLast({
+          ...answer,
+          streaming: false,
+          failed: answer.content === '',
+          ...(ended && { ended }),
+        });
+        // The provider was asked, so the prompt is paid for: a stopped or cut-off answer counts what it streamed.
+        if (ended) this.meter(answer.decision!.tier, history, answer.content, undefined);
+      }
+      if (!aborted) this.reportError(error);
     } finally {
-      this.set({ busy: false });
+      this.set({ busy: false, routing: false });
       this.inFlight = undefined;
     }
   }
@@ -249,6 +258,26 @@ export class ChatSession implements ReactiveController {
   /** Stops the answer being streamed. */
   stop(): void {
     this.inFlight?.abort();
+  }
+
+  private meter(
+    tier: ModelTier,
+    history: readonly ChatCompletionMessageParam[],
+    content: string,
+    usage: { prompt_tokens: number; completion_tokens: number } | undefined,
+  ): void {
+    this.set({
+      calls: [
+        ...this.current.calls,
+        {
+          tier,
+          inputTokens:
+            usage?.prompt_tokens ?? estimateTokens(history.map((message) => String(message.content ?? '')).join('\n')),
+          outputTokens: usage?.completion_tokens ?? estimateTokens(content),
+          measured: usage !== undefined,
+        },
+      ],
+    });
   }
 
   private set(patch: Partial<ChatState>): void {

@@ -181,6 +181,59 @@ export const routeChatStyles = css`
     color: var(--_fg);
     cursor: pointer;
   }
+  [part~='why'] {
+    white-space: normal !important;
+    font-size: 0.8em;
+    color: var(--_muted);
+    margin: -2px 0 6px !important;
+  }
+  [part~='routing'] {
+    align-self: flex-start;
+    color: var(--_muted);
+    font-size: 0.9em;
+    margin: 0;
+    display: flex;
+    gap: 8px;
+    align-items: center;
+  }
+  .spinner {
+    width: 0.9em;
+    height: 0.9em;
+    border: 2px solid var(--_border);
+    border-top-color: var(--_accent);
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(360deg);
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .spinner {
+      animation: none;
+    }
+  }
+  .collapsed {
+    max-height: 9em;
+    overflow: hidden;
+    mask-image: linear-gradient(to bottom, black 60%, transparent);
+  }
+  button.link {
+    font: inherit;
+    font-size: 0.85em;
+    background: none;
+    border: none;
+    padding: 2px 0;
+    color: var(--_accent);
+    cursor: pointer;
+  }
+  .ended {
+    font-size: 0.8em;
+    color: var(--_muted);
+    margin-top: 4px !important;
+    font-style: italic;
+  }
   [part~='user'] {
     align-self: flex-end;
     background: var(--_user-bg);

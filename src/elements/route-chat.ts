@@ -27,7 +27,7 @@ import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
  * Events (bubbling, composed): `route-decision` ({ decision, prompt }) for every routed prompt, `route-error`
  * ({ kind, error, message }) for every failure. Theming: the `--route-chat-*` custom properties and the parts
  * header, status, progress, log, message, user, assistant, decision, notice, error, controls, slider, meter,
- * composer, input, send, stop, copy. Answers render as sanitised markdown (markdown.ts).
+ * composer, input, send, stop, copy, routing, why, ended, expand. Answers render as sanitised markdown (markdown.ts).
  */
 export class RouteChat extends LitElement {
   static override styles = [tierBadgeStyles, routeChatStyles];
@@ -91,6 +91,8 @@ export class RouteChat extends LitElement {
   private readonly ids = `route-chat-${Math.random().toString(36).slice(2, 8)}`;
   /** Each answer's rendered markdown, kept while its turn is unchanged (a streamed chunk makes a new turn). */
   private readonly rendered = new WeakMap<ChatTurn, HTMLElement>();
+  /** Long user messages the user opened. */
+  private readonly expanded = new WeakSet<ChatTurn>();
 
   /** Sends a prompt as if typed (for host pages and tests); resolves when the answer is complete or failed. */
   async send(prompt: string): Promise<void> {
@@ -157,6 +159,11 @@ export class RouteChat extends LitElement {
               ? html`<p class="empty">Ask anything. The router decides on this device which model answers; each reply says why.</p>`
               : turns.map((turn) => this.renderTurn(turn))
           }
+          ${
+            this.session.state.routing
+              ? html`<p part="routing" role="status"><span class="spinner" aria-hidden="true"></span>Routing on your device…</p>`
+              : nothing
+          }
         </div>
         ${error ? html`<p part="error" role="alert">${error.message}</p>` : nothing}
         <div part="controls">${this.renderSlider()} ${this.renderMeter()}</div>
@@ -202,11 +209,26 @@ export class RouteChat extends LitElement {
   }
 
   private renderTurn(turn: ChatTurn) {
-    if (turn.role === 'user') return html`<div part="message user"><p>${turn.content}</p></div>`;
+    if (turn.role === 'user') {
+      const long = turn.content.length > LONG_MESSAGE_CHARS || turn.content.split('\n').length > LONG_MESSAGE_LINES;
+      const collapsed = long && !this.expanded.has(turn);
+      return html`<div part="message user">
+        <p class=${collapsed ? 'collapsed' : ''}>${turn.content}</p>
+        ${
+          long
+            ? html`<button type="button" part="expand" class="link" aria-expanded=${collapsed ? 'false' : 'true'} @click=${() => this.toggleExpanded(turn)}>
+              ${collapsed ? `Show all ${turn.content.length.toLocaleString('en-US')} characters` : 'Show less'}
+            </button>`
+            : nothing
+        }
+      </div>`;
+    }
     return html`<div part="message assistant ${turn.decision?.tier ?? ''}" aria-busy=${turn.streaming ? 'true' : 'false'}>
       ${turn.decision ? this.renderDecision(turn.decision, turn.answeredBy) : nothing}
       ${this.renderAnswer(turn)}${turn.streaming ? html`<span class="cursor" aria-hidden="true"></span>` : nothing}
       ${turn.failed ? html`<p class="failed">No answer.</p>` : nothing}
+      ${turn.ended === 'stopped' ? html`<p class="ended" part="ended">Stopped: counted in the meter as far as it got.</p>` : nothing}
+      ${turn.ended === 'cut-off' ? html`<p class="ended" part="ended">Cut off: the answer broke off; counted in the meter as far as it got.</p>` : nothing}
     </div>`;
   }
 
@@ -217,6 +239,12 @@ export class RouteChat extends LitElement {
       this.rendered.set(turn, element);
     }
     return element;
+  }
+
+  private toggleExpanded(turn: ChatTurn): void {
+    if (this.expanded.has(turn)) this.expanded.delete(turn);
+    else this.expanded.add(turn);
+    this.requestUpdate();
   }
 
   private renderDecision(decision: RouteDecision, answeredBy: string | undefined) {
@@ -230,7 +258,8 @@ export class RouteChat extends LitElement {
     const latency = decision.fallback ? '' : ` · routed in ${formatMs(decision.latencyMs)}`;
     return html`<p part="decision">
       ${renderTierBadge(decision.tier)} ${model} · ${why}${latency}${decision.truncated ? ' · prompt truncated for scoring' : ''}
-    </p>`;
+    </p>
+    <p part="why">${explainDecision(decision)}</p>`;
   }
 
   private renderSlider() {
@@ -270,6 +299,21 @@ export class RouteChat extends LitElement {
       <span>Sent strong: ${cost.strongCalls} of ${cost.calls} (${share})</span> ${spend}
     </p>`;
   }
+}
+
+/** A user message longer than this (characters or lines) is shown collapsed, with a button to open it. */
+const LONG_MESSAGE_CHARS = 1_200;
+const LONG_MESSAGE_LINES = 12;
+
+/** One plain sentence under each reply: who answered and why, for someone who has never heard of a threshold. */
+export function explainDecision(decision: RouteDecision): string {
+  if (decision.fallback || decision.score === null || decision.threshold === null)
+    return `Answered by the ${decision.tier === 'strong' ? 'strong' : 'cheap'} model: the router could not run, so every prompt goes there.`;
+  const margin = Math.abs(decision.score - decision.threshold);
+  const close = margin < 0.02 ? ' (a close call)' : '';
+  return decision.tier === 'weak'
+    ? `Answered by the cheap model: the router judged this prompt easy enough${close}, saving a strong-model call.`
+    : `Answered by the strong model: the router judged this prompt hard enough to need it${close}.`;
 }
 
 /** How a strong-share threshold was set, after the threshold in each decision line. */

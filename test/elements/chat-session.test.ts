@@ -303,7 +303,7 @@ describe('ChatSession', () => {
     expect(routers.map((router) => router.name)).toEqual(['random']);
   });
 
-  it('stops an answer without reporting an error, and marks an answer stopped before any text as failed', async () => {
+  it('stops an answer without reporting an error, labels it stopped, counts it, and marks it failed when it had no text', async () => {
     const { session, first, errors } = setup({
       answers: [
         (signal) =>
@@ -323,7 +323,10 @@ describe('ChatSession', () => {
       content: '',
       streaming: false,
       failed: true,
+      ended: 'stopped',
     });
+    // The provider was asked: the meter counts the prompt.
+    expect(session.state.calls).toMatchObject([{ tier: 'weak', outputTokens: 1, measured: false }]);
     expect(errors).toEqual([]);
     expect(session.state.error).toBeUndefined();
     expect(session.state.busy).toBe(false);

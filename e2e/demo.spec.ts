@@ -41,9 +41,15 @@ test('the benchmark explorer shows the routers’ curves and moves decisions wit
   await explorer.locator('select').selectOption('strong');
   const before = await explorer.locator('[part~="prompts"] header').textContent();
   await slider.focus();
-  for (let step = 0; step < 30; step++) await page.keyboard.press('ArrowRight');
+  // The slider moves as the chart's x axis does: left is fewer strong calls.
+  const share = async () => Number((await explorer.locator('.reading strong').nth(1).textContent())!.replace('%', ''));
+  const shareBefore = await share();
+  for (let step = 0; step < 30; step++) await page.keyboard.press('ArrowLeft');
   const after = await explorer.locator('[part~="prompts"] header').textContent();
   expect(Number(after!.match(/([\d,]+) prompts/)![1])).toBeLessThan(Number(before!.match(/([\d,]+) prompts/)![1]));
+  expect(await share()).toBeLessThan(shareBefore);
+  await page.keyboard.press('End');
+  expect(await share()).toBe(100);
   expect(await strongCount()).toBeGreaterThan(0);
 
   const tabs = explorer.locator('[role="tab"]');

@@ -95,10 +95,10 @@ export const benchmarkExplorerStyles = css`
   .axis-label,
   .reference {
     fill: var(--_muted);
-    font-size: 11px;
+    font-size: calc(11px * var(--chart-text-scale, 1));
   }
   .axis-label {
-    font-size: 12px;
+    font-size: calc(12px * var(--chart-text-scale, 1));
   }
   .weak-line,
   .strong-line {

@@ -71,8 +71,31 @@ export class BenchmarkExplorer extends LitElement {
     void this.loadIndex();
   }
 
+  /**
+   * The chart's SVG scales with its width, its text too: on a phone the labels would shrink to 5 px. The text is
+   * scaled back up by the inverse factor (a CSS variable the styles read), so it never renders below its size.
+   */
+  private readonly chartResize =
+    typeof ResizeObserver === 'undefined'
+      ? undefined
+      : new ResizeObserver(([entry]) => {
+          const width = entry?.contentRect.width ?? 0;
+          if (width > 0) this.style.setProperty('--chart-text-scale', String(Math.max(1, CHART.width / width)));
+        });
+  private observedChart: Element | undefined;
+
+  protected override updated(): void {
+    const chart = this.renderRoot.querySelector('[part~="chart"] svg') ?? undefined;
+    if (chart === this.observedChart) return;
+    if (this.observedChart) this.chartResize?.unobserve(this.observedChart);
+    if (chart) this.chartResize?.observe(chart);
+    this.observedChart = chart;
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.chartResize?.disconnect();
+    this.observedChart = undefined;
     clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
   }
@@ -360,16 +383,16 @@ npm run build:demo-data -- --data /path/to/shared  # or: ROUTELLM_DATA=/path/to/
     const { weakQuality, strongQuality, gapRecovered, unit } = thresholdSummary(analysis, point);
     const valueText = `threshold ${point.threshold.toFixed(3)}: ${point.strongPercentage.toFixed(1)}% of prompts go to ${benchmark.strongModel}`;
     return html`<div part="threshold">
-      <label for="threshold">Threshold on ${selected.name}'s score</label>
+      <label for="threshold">Strong calls (right: more), by the threshold on ${selected.name}'s score</label>
       <input
         id="threshold"
         type="range"
         min="0"
         max=${selected.fine.length - 1}
         step="1"
-        .value=${String(selected.fine.length - 1 - this.pointIndex)}
+        .value=${String(this.pointIndex)}
         aria-valuetext=${valueText}
-        @input=${(event: Event) => (this.pointIndex = selected.fine.length - 1 - Number((event.target as HTMLInputElement).value))}
+        @input=${(event: Event) => (this.pointIndex = Number((event.target as HTMLInputElement).value))}
       />
       <p class="reading">
         <strong>${point.threshold.toFixed(3)}</strong> sends <strong>${point.strongPercentage.toFixed(1)}%</strong> of prompts to ${benchmark.strongModel}.

@@ -1,28 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { buildDemoData } from '../scripts/build-demo-data.ts';
-import { trackOutsideRequests } from './fixtures/outside-requests.ts';
+import { useDemoData } from './fixtures/demo-data.ts';
 
 /** The demo on a 390 px phone: chat first, composer in reach, no chart text too small to read. */
-let dataDir: string;
-let outside: string[];
 test.use({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-test.beforeAll(async () => {
-  dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'e2e-demo-mobile-')), 'demo-data');
-  const quiet = { stdout: { write: () => true }, stderr: { write: () => true, isTTY: false }, env: process.env };
-  await buildDemoData(['--out', dataDir, '--routers', 'length,random'], quiet);
-});
-test.afterAll(async () => {
-  await rm(path.dirname(dataDir), { recursive: true, force: true });
-});
-test.beforeEach(({ page }) => {
-  outside = trackOutsideRequests(page);
-});
-test.afterEach(() => {
-  expect(outside, 'requests that left localhost').toEqual([]);
-});
+const demoData = useDemoData();
 
 test('on a 390 px phone the chat comes first with its composer visible, and no chart text is under 11 px', async ({
   page,
@@ -30,7 +12,7 @@ test('on a 390 px phone the chat comes first with its composer visible, and no c
   await page.route('**/demo-data/*', (route) => {
     const name = path.basename(new URL(route.request().url()).pathname);
     if (name === 'progress.json') return route.fulfill({ status: 404, body: 'not found' });
-    return route.fulfill({ path: path.join(dataDir, name) });
+    return route.fulfill({ path: path.join(demoData(), name) });
   });
   await page.goto('/');
   const chat = page.locator('route-chat');

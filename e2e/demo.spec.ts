@@ -1,33 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { buildDemoData } from '../scripts/build-demo-data.ts';
 import { buildClassifierModel } from '../src/node/onnx/classifier/build-classifier-model.ts';
 import type { DemoIndex } from '../src/elements/demo-data.ts';
-import { trackOutsideRequests } from './fixtures/outside-requests.ts';
+import { useDemoData } from './fixtures/demo-data.ts';
 
-/** The explorer's data for this run (the baseline routers only, which need no scoring at build time). */
-let dataDir: string;
-let outside: string[];
-test.beforeAll(async () => {
-  dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'e2e-demo-data-')), 'demo-data');
-  const quiet = { stdout: { write: () => true }, stderr: { write: () => true, isTTY: false }, env: process.env };
-  await buildDemoData(['--out', dataDir, '--routers', 'length,random'], quiet);
-});
-test.afterAll(async () => {
-  await rm(path.dirname(dataDir), { recursive: true, force: true });
-});
-test.beforeEach(({ page }) => {
-  outside = trackOutsideRequests(page);
-});
-test.afterEach(() => {
-  expect(outside, 'requests that left localhost').toEqual([]);
-});
+const demoData = useDemoData();
 
 test('the benchmark explorer shows the routers’ curves and moves decisions with the threshold', async ({ page }) => {
   await page.route('**/demo-data/*', (route) =>
-    route.fulfill({ path: path.join(dataDir, path.basename(new URL(route.request().url()).pathname)) }),
+    route.fulfill({ path: path.join(demoData(), path.basename(new URL(route.request().url()).pathname)) }),
   );
   await page.goto('/');
   const explorer = page.locator('benchmark-explorer');
@@ -67,7 +49,7 @@ test('while learned routers are still being scored, the explorer shows the basel
   page,
 }) => {
   await page.route('**/demo-data/*', async (route) => {
-    const file = path.join(dataDir, path.basename(new URL(route.request().url()).pathname));
+    const file = path.join(demoData(), path.basename(new URL(route.request().url()).pathname));
     if (file.endsWith('progress.json')) return route.fulfill({ status: 404, body: 'not found' });
     if (!file.endsWith('index.json')) return route.fulfill({ path: file });
     // The index as `npm start` publishes it before scoring a learned router.
@@ -109,7 +91,7 @@ test('the explorer shows scoring progress and updates itself when new curves are
         json: { router: 'random', benchmark: 'MMLU', done: 3200, total: 12537, etaSeconds: 130 },
       });
     }
-    const file = path.join(dataDir, name);
+    const file = path.join(demoData(), name);
     if (name !== 'index.json' || published) return route.fulfill({ path: file });
     // Before: random listed as still being scored, as a build publishes it while scoring.
     const index = JSON.parse(await readFile(file, 'utf8')) as DemoIndex;

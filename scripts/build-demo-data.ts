@@ -17,8 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Benchmark } from '../src/core/benchmark.ts';
-import { createBenchmark } from '../src/core/benchmark.ts';
+import { type Benchmark, createBenchmark } from '../src/core/benchmark.ts';
 import { errorMessage, InvalidInputError } from '../src/core/errors.ts';
 import { scorePrompts } from '../src/core/evaluate.ts';
 import { createFromDefinition, type RouterDefinition } from '../src/core/registry.ts';
@@ -39,8 +38,15 @@ import { LOG_INTERVAL_MS } from '../src/node/progress.ts';
 import { readCsv, readJsonl } from '../src/node/records.ts';
 import { loadRouterResources } from '../src/node/router-resources.ts';
 import { DEFAULT_ROUTERS_DIR } from '../src/node/router-weights.ts';
-import type { DemoBenchmarkFile, DemoIndex, DemoItem, DemoProgress, DemoRouter } from '../src/elements/demo-data.ts';
-import { DEMO_DATA_VERSION, formatScoringProgress } from '../src/elements/demo-data.ts';
+import {
+  type DemoBenchmarkFile,
+  type DemoIndex,
+  type DemoItem,
+  type DemoProgress,
+  type DemoRouter,
+  DEMO_DATA_VERSION,
+  formatScoringProgress,
+} from '../src/elements/demo-data.ts';
 
 export const DEFAULT_DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'public', 'demo-data');
 /**

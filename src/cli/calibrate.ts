@@ -1,15 +1,24 @@
 import path from 'node:path';
-import { thresholdForStrongPct, thresholdFromQuantileTable } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
-import { manifestCalibration } from '../core/index.ts';
+import {
+  thresholdForStrongPct,
+  thresholdFromQuantileTable,
+  InvalidInputError,
+  defaultRegistry,
+  manifestCalibration,
+} from '../core/index.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/index.ts';
-import { resolveSharedDir } from '../node/index.ts';
-import { readRecords, requireFields } from '../node/index.ts';
-import { scoreWithRouter, weightsFolders } from '../node/index.ts';
+import {
+  CALIBRATION_SET,
+  loadCalibrationPrompts,
+  resolveSharedDir,
+  readRecords,
+  requireFields,
+  scoreWithRouter,
+  weightsFolders,
+  DEFAULT_ROUTERS_DIR,
+  readRouterFolder,
+} from '../node/index.ts';
 import { routerOf } from './score.ts';
-import { DEFAULT_ROUTERS_DIR, readRouterFolder } from '../node/index.ts';
 
 const USAGE = `Usage: npm run calibrate -- --router <name> --strong-pct <share> [options]
   --router <name>        one of: ${defaultRegistry.names().join(', ')}

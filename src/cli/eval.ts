@@ -1,9 +1,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_BOOTSTRAP_RESAMPLES } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
-import { isBenchmarkName, BENCHMARK_NAMES, type BenchmarkName, type CustomBenchmarkFile } from '../node/index.ts';
+import { DEFAULT_BOOTSTRAP_RESAMPLES, InvalidInputError, defaultRegistry } from '../core/index.ts';
+import {
+  isBenchmarkName,
+  BENCHMARK_NAMES,
+  type BenchmarkName,
+  type CustomBenchmarkFile,
+  formatBenchmarkReport,
+  benchmarkPlot,
+  createProgressBar,
+  resolveSharedDir,
+  loadRouterResources,
+  weightsFolders,
+  DEFAULT_ROUTERS_DIR,
+  runEval,
+  toDetails,
+  toSummary,
+} from '../node/index.ts';
 import {
   isEntryPoint,
   parseCommandArgs,
@@ -13,13 +26,6 @@ import {
   splitList,
   type CommandIO,
 } from './command.ts';
-import { formatBenchmarkReport } from '../node/index.ts';
-import { benchmarkPlot } from '../node/index.ts';
-import { createProgressBar } from '../node/index.ts';
-import { resolveSharedDir } from '../node/index.ts';
-import { loadRouterResources, weightsFolders } from '../node/index.ts';
-import { DEFAULT_ROUTERS_DIR } from '../node/index.ts';
-import { runEval, toDetails, toSummary } from '../node/index.ts';
 
 const USAGE = `Usage: npm run eval -- [options]
   --routers <a,b,...>     routers to evaluate (default length,random; known: ${defaultRegistry.names().join(', ')})

@@ -1,11 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
+import { InvalidInputError, defaultRegistry } from '../core/index.ts';
 import { isEntryPoint, parseCommandArgs, parseNumberFlag, processIO, runCommand, type CommandIO } from './command.ts';
-import { scoreWithRouter, weightsFolders } from '../node/index.ts';
-import { DEFAULT_ROUTERS_DIR } from '../node/index.ts';
-import { readRecords, requireFields } from '../node/index.ts';
+import { scoreWithRouter, weightsFolders, DEFAULT_ROUTERS_DIR, readRecords, requireFields } from '../node/index.ts';
 
 const USAGE = `Usage: npm run score -- --router <name> --input <file.jsonl|csv> --field <prompt field> --out <file.jsonl> [options]
   --router <name>      one of: ${defaultRegistry.names().join(', ')}

@@ -1,13 +1,39 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Benchmark, createPrng, DEFAULT_BOOTSTRAP_RESAMPLES, type BootstrapInterval } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
-import { scorePrompts } from '../core/index.ts';
-import { createFromDefinition, type RouterContext, type RouterDefinition, type RouterWeights } from '../core/index.ts';
-import { scoreQuantileTable } from '../core/index.ts';
-import { sha256Hex } from '../core/index.ts';
+import {
+  type Benchmark,
+  createPrng,
+  DEFAULT_BOOTSTRAP_RESAMPLES,
+  type BootstrapInterval,
+  InvalidInputError,
+  scorePrompts,
+  createFromDefinition,
+  type RouterContext,
+  type RouterDefinition,
+  type RouterWeights,
+  scoreQuantileTable,
+  sha256Hex,
+} from '../core/index.ts';
 import { DTYPE_FILE_SUFFIX } from '../encoder/index.ts';
-import { CALIBRATION_SET, loadCalibrationPrompts } from '../node/index.ts';
+import {
+  CALIBRATION_SET,
+  loadCalibrationPrompts,
+  PROJECT_ROOT,
+  resolveSharedDir,
+  createProgressBar,
+  type ProgressBar,
+  createRouterEmbedder,
+  ROUTER_ENCODER_OVERFLOW,
+  type RouterEmbedder,
+  readRouterFolder,
+  replaceFolder,
+  stageRouterFolder,
+  stagingFolder,
+  benchmarkPlot,
+  runEval,
+  summaryEntry,
+  type BenchmarkReport,
+} from '../node/index.ts';
 import {
   isEntryPoint,
   parseCommandArgs,
@@ -17,19 +43,14 @@ import {
   splitList,
   type CommandIO,
 } from './command.ts';
-import { PROJECT_ROOT, resolveSharedDir } from '../node/index.ts';
-import { createProgressBar, type ProgressBar } from '../node/index.ts';
-import { createRouterEmbedder, ROUTER_ENCODER_OVERFLOW, type RouterEmbedder } from '../node/index.ts';
-import { readRouterFolder, replaceFolder, stageRouterFolder, stagingFolder } from '../node/index.ts';
-import { benchmarkPlot, runEval, summaryEntry, type BenchmarkReport } from '../node/index.ts';
 import {
   ALL_TRAINING_SOURCES,
   loadTrainingData,
   type TrainingData,
   type TrainingSourceName,
-} from '../training/index.ts';
-import { TRAINERS, trainedFolder, type RouterTrainer } from '../training/index.ts';
-import {
+  TRAINERS,
+  trainedFolder,
+  type RouterTrainer,
   chooseUserPair,
   loadUserData,
   modelCard,

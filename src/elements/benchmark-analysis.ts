@@ -1,10 +1,19 @@
-import { type Benchmark, createBenchmark, InvalidInputError, maxPromptLength } from '../core/index.ts';
-import { thresholdCurve, type CurvePoint } from '../core/index.ts';
-import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/index.ts';
-import { performanceGapRecovered } from '../core/index.ts';
-import { oracleCurve } from '../core/index.ts';
-import { createFromDefinition, type RouterDefinition } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
+import {
+  type Benchmark,
+  createBenchmark,
+  InvalidInputError,
+  maxPromptLength,
+  thresholdCurve,
+  type CurvePoint,
+  evaluateCurve,
+  evaluateRouter,
+  type RouterEvaluation,
+  performanceGapRecovered,
+  oracleCurve,
+  createFromDefinition,
+  type RouterDefinition,
+  defaultRegistry,
+} from '../core/index.ts';
 import type { ChartSeries } from './curve-chart.ts';
 import type { DemoBenchmarkFile, DemoItem, DemoRouter } from './demo-data.ts';
 

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { CurvePoint } from '../core/index.ts';
+import { type CurvePoint, errorMessage, InvalidInputError } from '../core/index.ts';
 import {
   analyseBenchmark,
   chartSeries,
@@ -28,7 +28,6 @@ import {
   type DemoRouter,
 } from './demo-data.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
-import { errorMessage, InvalidInputError } from '../core/index.ts';
 
 /** Prompts listed at once; more on request. */
 const PAGE = 25;

@@ -7,9 +7,17 @@ import {
   type PreTrainedTokenizer,
   Tensor,
 } from '@huggingface/transformers';
-import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
-import type { ChatMessage, LabelQuery, LabelScorer } from '../core/index.ts';
-import type { ScoreOptions } from '../core/index.ts';
+import {
+  AbortError,
+  errorMessage,
+  InvalidInputError,
+  ModelLoadError,
+  RouteError,
+  type ChatMessage,
+  type LabelQuery,
+  type LabelScorer,
+  type ScoreOptions,
+} from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';
 import { type EncoderDtype, type EncoderOptions, resolveEncoderOptions } from './options.ts';

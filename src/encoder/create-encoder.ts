@@ -1,6 +1,12 @@
 import { AutoTokenizer, ModelFileNotFoundError, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
-import type { ScoreOptions } from '../core/index.ts';
+import {
+  AbortError,
+  errorMessage,
+  InvalidInputError,
+  ModelLoadError,
+  RouteError,
+  type ScoreOptions,
+} from '../core/index.ts';
 import { loadOnDevice } from './device-choice.ts';
 import type { EncodedText, Encoder, EncoderDevice } from './encoder.ts';
 import { computeEncoderId } from './encoder-id.ts';

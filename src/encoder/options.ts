@@ -1,8 +1,7 @@
-import { InvalidInputError } from '../core/index.ts';
+import { InvalidInputError, ORT_BUILD_FILES, type OrtBuild } from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 import type { EncoderProgressEvent } from './progress.ts';
 import { type ModelLocation, resolveModelLocation } from './model-location.ts';
-import { ORT_BUILD_FILES, type OrtBuild } from '../core/index.ts';
 import type { OrtBuildPaths } from './ort-build.ts';
 import { isNode } from './runtime.ts';
 

@@ -1,7 +1,13 @@
 import { ModelFileNotFoundError, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
-import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
-import type { ScoreOptions } from '../core/index.ts';
-import type { TextClassifier } from '../core/index.ts';
+import {
+  AbortError,
+  errorMessage,
+  InvalidInputError,
+  ModelLoadError,
+  RouteError,
+  type ScoreOptions,
+  type TextClassifier,
+} from '../core/index.ts';
 import type { EncoderDevice } from './encoder.ts';
 import { computeEncoderId } from './encoder-id.ts';
 import { type ModelLocation, readModelFile } from './model-location.ts';

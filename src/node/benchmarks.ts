@@ -1,11 +1,19 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ROUTELLM_MODEL_PAIR, type Benchmark } from '../core/index.ts';
-import { createCorrectnessBenchmark, type CorrectnessRow } from '../core/index.ts';
-import { createCustomBenchmark, type CustomBenchmarkFields } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
-import { splitMmluGold, type MmluGoldSplit } from '../core/index.ts';
-import { createMtBench, type MtBenchJudgement, type MtBenchQuestion } from '../core/index.ts';
+import {
+  ROUTELLM_MODEL_PAIR,
+  type Benchmark,
+  createCorrectnessBenchmark,
+  type CorrectnessRow,
+  createCustomBenchmark,
+  type CustomBenchmarkFields,
+  InvalidInputError,
+  splitMmluGold,
+  type MmluGoldSplit,
+  createMtBench,
+  type MtBenchJudgement,
+  type MtBenchQuestion,
+} from '../core/index.ts';
 import { ROUTELLM_EVALS_SUBDIR } from './paths.ts';
 import { readCsv, readJsonl, readRecords, requireFields, type FileRecord } from './records.ts';
 

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { isJudgeVerdict } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
+import { isJudgeVerdict, InvalidInputError } from '../core/index.ts';
 import { ROUTELLM_EVALS_SUBDIR } from './paths.ts';
 import { readJsonl } from './records.ts';
 

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import type { Embedder, ScoreOptions } from '../core/index.ts';
-import { InvalidInputError, ModelLoadError } from '../core/index.ts';
+import { type Embedder, type ScoreOptions, InvalidInputError, ModelLoadError } from '../core/index.ts';
 
 /**
  * File layout (one append-only file per embedder, named by a digest of `embedder.id`):

@@ -1,10 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError, MANIFEST_FILE, scorePrompts } from '../core/index.ts';
-import type { RouterContext, RouterDefinition, RouterRequirement, RouterWeights } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
-import { type CausalLmScorerOptions, createCausalLmScorer, type LoadedLabelScorer } from '../encoder/index.ts';
-import { createTextClassifier, type LoadedTextClassifier } from '../encoder/index.ts';
+import {
+  InvalidInputError,
+  MANIFEST_FILE,
+  scorePrompts,
+  type RouterContext,
+  type RouterDefinition,
+  type RouterRequirement,
+  type RouterWeights,
+  defaultRegistry,
+} from '../core/index.ts';
+import {
+  type CausalLmScorerOptions,
+  createCausalLmScorer,
+  type LoadedLabelScorer,
+  createTextClassifier,
+  type LoadedTextClassifier,
+} from '../encoder/index.ts';
 import { buildClassifierModel, DEFAULT_CLASSIFIER_HEAD_DIR } from './onnx/classifier/build-classifier-model.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { createProgressBar } from './progress.ts';

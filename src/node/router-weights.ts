@@ -1,8 +1,14 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorMessage, ModelLoadError } from '../core/index.ts';
-import type { RouterWeights } from '../core/index.ts';
-import { MANIFEST_FILE, describeWeightFiles, readRouterWeights, type WeightsFileReader } from '../core/index.ts';
+import {
+  errorMessage,
+  ModelLoadError,
+  type RouterWeights,
+  MANIFEST_FILE,
+  describeWeightFiles,
+  readRouterWeights,
+  type WeightsFileReader,
+} from '../core/index.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** Where trained routers are committed: public/routers/<router>/ (served to browsers as /routers/<router>/). */

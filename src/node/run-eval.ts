@@ -1,9 +1,16 @@
-import type { Benchmark } from '../core/index.ts';
-import type { QualityPoint } from '../core/index.ts';
-import { evaluateCurve, evaluateRouter, type RouterEvaluation } from '../core/index.ts';
-import { oracleCurve } from '../core/index.ts';
-import type { RouterContext, RouterDefinition, RouterRegistry, RouterWeights } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
+import {
+  type Benchmark,
+  type QualityPoint,
+  evaluateCurve,
+  evaluateRouter,
+  type RouterEvaluation,
+  oracleCurve,
+  type RouterContext,
+  type RouterDefinition,
+  type RouterRegistry,
+  type RouterWeights,
+  defaultRegistry,
+} from '../core/index.ts';
 import { BenchmarkLoader, type BenchmarkName, type CustomBenchmarkFile } from './benchmarks.ts';
 import { loadCommercialPoints, type CommercialPoint } from './commercial.ts';
 

@@ -1,5 +1,4 @@
-import { InvalidInputError } from '../core/index.ts';
-import { thresholdForStrongPct } from '../core/index.ts';
+import { InvalidInputError, thresholdForStrongPct } from '../core/index.ts';
 
 /** Recent scores the adaptive threshold is the quantile of: enough to be stable, few enough to follow a shift in traffic. */
 export const DEFAULT_ADAPTIVE_WINDOW = 500;

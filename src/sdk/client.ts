@@ -1,5 +1,4 @@
-import { AbortError, errorMessage, InvalidInputError, RelayError } from '../core/index.ts';
-import { parseRouterModel } from '../core/index.ts';
+import { AbortError, errorMessage, InvalidInputError, RelayError, parseRouterModel } from '../core/index.ts';
 import { ChatCompletionStream } from './chat-stream.ts';
 import { createRouter, type PromptRouter, type RouteDecision, type RouterOptions } from './prompt-router.ts';
 import type {

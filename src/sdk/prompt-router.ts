@@ -1,6 +1,12 @@
-import { errorMessage, thresholdForStrongPct, thresholdFromQuantileTable } from '../core/index.ts';
-import { InvalidInputError, RouteError, WorkerCrashedError } from '../core/index.ts';
-import { parseRouterModel } from '../core/index.ts';
+import {
+  errorMessage,
+  thresholdForStrongPct,
+  thresholdFromQuantileTable,
+  InvalidInputError,
+  RouteError,
+  WorkerCrashedError,
+  parseRouterModel,
+} from '../core/index.ts';
 import type { EncoderDtype, OverflowStrategy } from '../encoder/index.ts';
 import type { LoadProgressEvent, RouteDevice, RouterInfo, WorkerClient, WorkerRouterOptions } from '../worker/index.ts';
 import { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';

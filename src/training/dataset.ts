@@ -9,11 +9,8 @@
  *   data.correctness  // per-prompt correctness of named models (golden families, MMLU gold, user golden files)
  *   data.report       // counts read, removed (reserved, null model, decontaminated by benchmark) and kept
  */
-import { ROUTELLM_MODEL_PAIR } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
-import { BenchmarkLoader } from '../node/index.ts';
-import type { RouterEmbedder } from '../node/index.ts';
-import { loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from '../node/index.ts';
+import { ROUTELLM_MODEL_PAIR, InvalidInputError } from '../core/index.ts';
+import { BenchmarkLoader, type RouterEmbedder, loadAlpacaEval, NULL_MODEL, RESERVED_DATASET } from '../node/index.ts';
 import { findContaminated, findContaminatedCached, type EvaluationText } from './decontaminate.ts';
 import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
 import { loadGsm8kTrain } from './gsm8k-train.ts';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../core/index.ts';
-import { maxDotProducts, packRows } from '../core/index.ts';
+import { InvalidInputError, maxDotProducts, packRows } from '../core/index.ts';
 import { PROJECT_ROOT } from '../node/index.ts';
 
 /** Cosine at or above which a training prompt counts as a near-duplicate of an evaluation prompt (issue #6). */

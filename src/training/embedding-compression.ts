@@ -1,7 +1,13 @@
-import { InvalidInputError, topK } from '../core/index.ts';
-import { createPrng } from '../core/index.ts';
-import { storedValues, type TensorToPack } from '../core/index.ts';
-import { dotRowsMany, projectRows, type ProjectedEmbeddings } from '../core/index.ts';
+import {
+  InvalidInputError,
+  topK,
+  createPrng,
+  storedValues,
+  type TensorToPack,
+  dotRowsMany,
+  projectRows,
+  type ProjectedEmbeddings,
+} from '../core/index.ts';
 
 /**
  * Components kept when a nearest-neighbour router's training embeddings are shipped. Measured on the training

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { InvalidInputError } from '../core/index.ts';
-import { readJsonl } from '../node/index.ts';
-import { ROUTELLM_EVALS_SUBDIR } from '../node/index.ts';
+import { readJsonl, ROUTELLM_EVALS_SUBDIR } from '../node/index.ts';
 
 /** A GSM8K training question (the test split is an evaluation set and never read here). */
 export interface Gsm8kTrainQuestion {

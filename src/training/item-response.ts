@@ -1,5 +1,4 @@
-import { InvalidInputError } from '../core/index.ts';
-import { sigmoid } from '../core/index.ts';
+import { InvalidInputError, sigmoid } from '../core/index.ts';
 
 /**
  * A one-parameter item-response (Rasch) fit of golden correctness: P(model m answers prompt p correctly) =

@@ -1,5 +1,4 @@
-import { InvalidInputError } from '../core/index.ts';
-import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/index.ts';
+import { InvalidInputError, fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/index.ts';
 import type { JudgedBattle } from '../node/index.ts';
 
 /**

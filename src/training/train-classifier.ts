@@ -5,15 +5,24 @@
  * is written as head.bin (the format the ONNX model builder reads), and the classifier model is built from it.
  */
 import path from 'node:path';
-import { CLASSIFIER_LABEL_VALUES, classifierRouterDefinition } from '../core/index.ts';
-import { InvalidInputError } from '../core/index.ts';
-import type { TextClassifier } from '../core/index.ts';
-import { DEFAULT_MODEL } from '../encoder/index.ts';
-import { CLASSIFIER_MODEL } from '../encoder/index.ts';
-import { CLASSIFIER_LABELS } from '../node/index.ts';
-import { buildClassifierModel, DEFAULT_CLASSIFIER_HEAD_DIR } from '../node/index.ts';
-import { TOKEN_CLASSES } from '../node/index.ts';
-import { type ClassifierHead, decodeHead, encodeHead, HEAD_ENCODER_DTYPE, headLogOdds } from '../node/index.ts';
+import {
+  CLASSIFIER_LABEL_VALUES,
+  classifierRouterDefinition,
+  InvalidInputError,
+  type TextClassifier,
+} from '../core/index.ts';
+import { DEFAULT_MODEL, CLASSIFIER_MODEL } from '../encoder/index.ts';
+import {
+  CLASSIFIER_LABELS,
+  buildClassifierModel,
+  DEFAULT_CLASSIFIER_HEAD_DIR,
+  TOKEN_CLASSES,
+  type ClassifierHead,
+  decodeHead,
+  encodeHead,
+  HEAD_ENCODER_DTYPE,
+  headLogOdds,
+} from '../node/index.ts';
 import { openPromptFeatures, type PromptFeatures, type PromptFeatureSource } from './classifier/prompt-features.ts';
 import { crossValidateHead, type HeadExample, trainHead } from './classifier/train-head.ts';
 import { ALL_TRAINING_SOURCES, type TrainingData } from './dataset.ts';

@@ -1,10 +1,17 @@
-import { evaluateScores } from '../core/index.ts';
-import { gainToScore, KNN_GAIN_ROUTER, LENGTH_SPREAD_FLOOR, priorGain } from '../core/index.ts';
-import { topK } from '../core/index.ts';
-import { createPrng } from '../core/index.ts';
-import { promptFeatures } from '../core/index.ts';
-import type { TensorToPack } from '../core/index.ts';
-import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
+import {
+  evaluateScores,
+  gainToScore,
+  KNN_GAIN_ROUTER,
+  LENGTH_SPREAD_FLOOR,
+  priorGain,
+  topK,
+  createPrng,
+  promptFeatures,
+  type TensorToPack,
+  dotRowsMany,
+  packRows,
+  projectRows,
+} from '../core/index.ts';
 import type { TrainingData } from './dataset.ts';
 import { compressEmbeddings, type CompressionReport } from './embedding-compression.ts';
 import { expectedGains, fitItemResponse } from './item-response.ts';

@@ -1,8 +1,14 @@
-import { sigmoid } from '../core/index.ts';
-import { mfInputs, mfModelScore, mfProjectPrompt, type MfModel } from '../core/index.ts';
-import { createPrng } from '../core/index.ts';
-import { PROMPT_FEATURE_COUNT, promptFeatures } from '../core/index.ts';
-import type { TensorToPack } from '../core/index.ts';
+import {
+  sigmoid,
+  mfInputs,
+  mfModelScore,
+  mfProjectPrompt,
+  type MfModel,
+  createPrng,
+  PROMPT_FEATURE_COUNT,
+  promptFeatures,
+  type TensorToPack,
+} from '../core/index.ts';
 import type { TrainingData } from './dataset.ts';
 
 /** Hyperparameters of the MF fit (the paper's MF used rank 128 on 1,536-d embeddings; ours has 522 inputs). */

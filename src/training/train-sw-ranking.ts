@@ -1,8 +1,18 @@
-import { evaluateScores, InvalidInputError } from '../core/index.ts';
-import { fitSparseLogistic, sigmoid, type SparseLogisticRow } from '../core/index.ts';
-import { storedValues, type TensorToPack } from '../core/index.ts';
-import { dotRowsMany, packRows, projectRows } from '../core/index.ts';
-import { SW_RANKING_ROUTER, swRankingWinRate, type SwRankingModel } from '../core/index.ts';
+import {
+  evaluateScores,
+  InvalidInputError,
+  fitSparseLogistic,
+  sigmoid,
+  type SparseLogisticRow,
+  storedValues,
+  type TensorToPack,
+  dotRowsMany,
+  packRows,
+  projectRows,
+  SW_RANKING_ROUTER,
+  swRankingWinRate,
+  type SwRankingModel,
+} from '../core/index.ts';
 import type { TrainingData } from './dataset.ts';
 import { compressEmbeddings } from './embedding-compression.ts';
 import { CROSS_VALIDATION_FOLDS } from './train-knn-gain.ts';

@@ -1,8 +1,15 @@
-import { knnGainRouterDefinition } from '../core/index.ts';
-import { mfRouterDefinition } from '../core/index.ts';
-import { swRankingRouterDefinition } from '../core/index.ts';
-import type { RouterContext, RouterDefinition, RouterWeights } from '../core/index.ts';
-import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION, type TensorToPack } from '../core/index.ts';
+import {
+  knnGainRouterDefinition,
+  mfRouterDefinition,
+  swRankingRouterDefinition,
+  type RouterContext,
+  type RouterDefinition,
+  type RouterWeights,
+  packTensors,
+  TENSOR_FILE,
+  TENSOR_FORMAT_VERSION,
+  type TensorToPack,
+} from '../core/index.ts';
 import type { TrainingData, TrainingSourceName } from './dataset.ts';
 import { classifierTrainer } from './train-classifier.ts';
 import { trainKnnGain } from './train-knn-gain.ts';

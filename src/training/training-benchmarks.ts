@@ -1,5 +1,4 @@
-import { createBenchmark, type Benchmark } from '../core/index.ts';
-import { createPrng } from '../core/index.ts';
+import { createBenchmark, type Benchmark, createPrng } from '../core/index.ts';
 import type { TrainingData } from './dataset.ts';
 
 /**

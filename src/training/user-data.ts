@@ -1,5 +1,4 @@
-import { InvalidInputError } from '../core/index.ts';
-import { createBenchmark, type Benchmark, type BenchmarkItem } from '../core/index.ts';
+import { InvalidInputError, createBenchmark, type Benchmark, type BenchmarkItem } from '../core/index.ts';
 import { readRecords, requireFields, type FileRecord } from '../node/index.ts';
 
 /** One battle of a user's Arena-style file (RouteLLM's `model_a, model_b, prompt, winner_*` columns). */

@@ -1,5 +1,4 @@
-import { errorMessage, ModelLoadError } from '../core/index.ts';
-import type { WeightsFileReader } from '../core/index.ts';
+import { errorMessage, ModelLoadError, type WeightsFileReader } from '../core/index.ts';
 
 /** Reads weight files over HTTP from a folder URL (ending in '/'), streaming so progress can be reported. */
 export function httpWeightsReader(folderUrl: string, signal?: AbortSignal): WeightsFileReader {

@@ -1,23 +1,26 @@
-import { AbortError, errorMessage, InvalidInputError, ModelLoadError, RouteError } from '../core/index.ts';
-import { scorePrompts } from '../core/index.ts';
 import {
+  AbortError,
+  errorMessage,
+  InvalidInputError,
+  ModelLoadError,
+  RouteError,
+  scorePrompts,
   createFromDefinition,
   type RouterContext,
   type RouterRegistry,
   type RouterRequirement,
-} from '../core/index.ts';
-import type { Embedder, Router } from '../core/index.ts';
-import { defaultRegistry } from '../core/index.ts';
-import type { LabelScorer } from '../core/index.ts';
-import type { TextClassifier } from '../core/index.ts';
-import {
+  type Embedder,
+  type Router,
+  defaultRegistry,
+  type LabelScorer,
+  type TextClassifier,
   manifestCalibration,
   readRouterWeights,
   type WeightsFileReader,
   type WeightsProgressEvent,
 } from '../core/index.ts';
-import { createCausalLmScorer } from '../encoder/index.ts';
 import {
+  createCausalLmScorer,
   createEncoder,
   type EncodedText,
   type Encoder,
@@ -26,8 +29,8 @@ import {
   type EncoderOptions,
   type EncoderProgressEvent,
   type OverflowStrategy,
+  createTextClassifier,
 } from '../encoder/index.ts';
-import { createTextClassifier } from '../encoder/index.ts';
 import { httpWeightsReader } from './http-weights-reader.ts';
 
 /** Encoder options that can cross into a worker: everything but callbacks, which go as comlink proxies. */

@@ -1,5 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeUpstreamFetch } from '../../src/relay/node-upstream-fetch.ts';
 import type { UpstreamRequestInit } from '../../src/relay/upstream.ts';

@@ -3,14 +3,23 @@
  * embedding (128-token windows pooled, cached on disk) and the token statistics of ./features.ts.
  */
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { createEncoder, DEFAULT_MODEL } from '../../encoder/index.ts';
-import { readModelFile, resolveModelLocation } from '../../encoder/index.ts';
-import { withLoadSettings } from '../../encoder/index.ts';
-import { createCachedEmbedder, type CachedEmbedder } from '../../node/index.ts';
-import { CLASSIFIER_MAX_TOKENS } from '../../node/index.ts';
-import { ROUTER_EMBEDDING_CACHE_DIR } from '../../node/index.ts';
-import { TOKEN_CLASSES, promptStatistics, tokenClassTable } from '../../node/index.ts';
-import { HEAD_ENCODER_DTYPE } from '../../node/index.ts';
+import {
+  createEncoder,
+  DEFAULT_MODEL,
+  readModelFile,
+  resolveModelLocation,
+  withLoadSettings,
+} from '../../encoder/index.ts';
+import {
+  createCachedEmbedder,
+  type CachedEmbedder,
+  CLASSIFIER_MAX_TOKENS,
+  ROUTER_EMBEDDING_CACHE_DIR,
+  TOKEN_CLASSES,
+  promptStatistics,
+  tokenClassTable,
+  HEAD_ENCODER_DTYPE,
+} from '../../node/index.ts';
 
 export interface PromptFeatures {
   readonly embedding: Float32Array;

@@ -4,9 +4,8 @@
  * single output is the log-odds that the strong model wins. `head.bin` holds the layers' float32 weights;
  * manifest.json says how to read them and where they came from.
  */
-import type { RouterWeights } from '../../../core/index.ts';
+import { type RouterWeights, ModelLoadError } from '../../../core/index.ts';
 import { tokenClass } from './features.ts';
-import { ModelLoadError } from '../../../core/index.ts';
 
 export const HEAD_FORMAT = 'routellm-classifier-head/1';
 export const HEAD_WEIGHTS_FILE = 'head.bin';

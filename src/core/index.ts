@@ -3,6 +3,7 @@
  * in the browser, a worker and Node alike (no DOM, no Node, no fetch).
  */
 export type { Embedder, Router, ScoreOptions } from './router.ts';
+export type { ModelQualityPredictor } from './model-quality.ts';
 export * from './errors.ts';
 
 export {

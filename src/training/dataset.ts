@@ -14,6 +14,8 @@ import { BenchmarkLoader, type RouterEmbedder, loadAlpacaEval, NULL_MODEL, RESER
 import { findContaminated, findContaminatedCached, type EvaluationText } from './decontaminate.ts';
 import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
 import { loadGsm8kTrain } from './gsm8k-train.ts';
+import { loadArenaHumanBattles, loadMmluPro, loadPassRates, type ManyModelsFamily } from './many-models.ts';
+import { canonicalModelName } from './model-names.ts';
 import { lengthControlledWinRates, lengthLogRatio } from './length-controlled.ts';
 import { MIN_USER_PROMPTS, type ArenaBattle, type GoldenLabelRow, type ModelPair } from './user-data.ts';
 
@@ -25,19 +27,31 @@ export const WEAK_MODEL = ROUTELLM_MODEL_PAIR.weak;
 const ALPACA_PAIR = { strong: 'gpt4_1106_preview', weak: 'Mixtral-8x7B-Instruct-v0.1' } as const;
 
 /** Where a prompt came from. */
-export type TrainingSourceName = 'alpaca-eval' | 'mmlu-gold' | 'golden' | 'gsm8k-train';
-export const ALL_TRAINING_SOURCES: readonly TrainingSourceName[] = [
+export type TrainingSourceName =
+  | 'alpaca-eval'
+  | 'mmlu-gold'
+  | 'golden'
+  | 'gsm8k-train'
+  | 'mmlu-pro'
+  | 'arena-battles'
+  | 'pass-rates';
+/** The RouteLLM-pair sources every learned router has used since the start. */
+export const PAIR_TRAINING_SOURCES: readonly TrainingSourceName[] = [
   'alpaca-eval',
   'mmlu-gold',
   'golden',
   'gsm8k-train',
 ];
+/** Sources of many models' labels (data/many-models), which a model of every model's ability learns from. */
+export const MANY_MODEL_SOURCES: readonly TrainingSourceName[] = ['mmlu-pro', 'arena-battles', 'pass-rates'];
+export const ALL_TRAINING_SOURCES: readonly TrainingSourceName[] = [...PAIR_TRAINING_SOURCES, ...MANY_MODEL_SOURCES];
 
 /**
- * The kind of task, for grouped cross-validation and within-family terms: 'chat' (AlpacaEval instructions),
- * 'mmlu', 'math', 'code-reasoning', 'code-generation', 'grade-school-math', or 'user' for a user's file.
+ * The kind of task, for grouped cross-validation and within-family terms: 'chat' (AlpacaEval instructions, Arena
+ * prompts), 'mmlu' (MMLU, MMLU-Pro), 'math', 'code-reasoning', 'code-generation', 'grade-school-math', the pass-rate
+ * tasks' kinds, or 'user' for a user's file.
  */
-export type TaskFamily = 'chat' | 'mmlu' | 'math' | 'code-reasoning' | 'code-generation' | 'grade-school-math' | 'user';
+export type TaskFamily = ManyModelsFamily | 'code-reasoning' | 'user';
 
 export interface TrainingPrompt {
   readonly text: string;
@@ -136,19 +150,19 @@ function tooSmall(file: string, count: number, when: string): string {
   );
 }
 
-/** Golden models are namespaced by source, except the two mapped to the deployment pair. */
+/** Golden models by the alias table (else namespaced by source), and the two mapped to the deployment pair. */
 function goldenModelName(source: string, model: string): string {
   const pair = GOLDEN_SOURCES[source]!;
   if (model === pair.strong) return STRONG_MODEL;
   if (model === pair.weak) return WEAK_MODEL;
-  return `${source}/${model}`;
+  return canonicalModelName(source, model);
 }
 
-/** AlpacaEval's models keep their names, except the deployment pair. */
+/** AlpacaEval's models by the alias table, the deployment pair included. */
 function alpacaModelName(model: string): string {
   if (model === ALPACA_PAIR.strong) return STRONG_MODEL;
   if (model === ALPACA_PAIR.weak) return WEAK_MODEL;
-  return model;
+  return canonicalModelName('alpaca-eval', model);
 }
 
 /** Soft "strong beats weak" label from two correctness values in [0, 1]: 0.5 + (strong - weak) / 2. */
@@ -258,6 +272,34 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
       });
     }
     read['gsm8k-train'] = questions.length;
+  }
+
+  if (sources.has('mmlu-pro') || sources.has('pass-rates')) {
+    const rows = [
+      ...(sources.has('mmlu-pro') ? await loadMmluPro(sharedDir) : []),
+      ...(sources.has('pass-rates') ? await loadPassRates(sharedDir) : []),
+    ];
+    for (const row of rows) {
+      correctness.push({ draft: drafts.length, correctness: row.correctness });
+      drafts.push({ text: row.prompt, source: row.source, family: row.family });
+      increment(read, row.source);
+    }
+  }
+
+  if (sources.has('arena-battles')) {
+    const arena = await loadArenaHumanBattles(sharedDir);
+    const draftOf = new Map<string, number>();
+    for (const battle of arena) {
+      let draft = draftOf.get(battle.prompt);
+      if (draft === undefined) {
+        draft = drafts.length;
+        draftOf.set(battle.prompt, draft);
+        drafts.push({ text: battle.prompt, source: 'arena-battles', family: 'chat' });
+      }
+      const { modelA, modelB, winRateA } = battle;
+      battles.push({ draft, modelA, modelB, winRateA, judge: 'arena-human', lengthLogRatio: 0 });
+    }
+    read['arena-battles'] = arena.length;
   }
 
   const builtIn = sources.size > 0;

@@ -10,6 +10,10 @@ export const SOURCE_LICENCES: Readonly<Record<TrainingSourceName, string>> = {
   'mmlu-gold': "MIT (MMLU; RouteLLM's cached results, Apache-2.0)",
   golden: 'MIT (MATH, CRUXEval, HumanEval) and Apache-2.0 (ZeroEval, EvalPlus)',
   'gsm8k-train': 'MIT (GSM8K)',
+  'mmlu-pro': 'Apache-2.0 (MMLU-Pro, TIGER-AI-Lab/MMLU-Pro)',
+  'arena-battles': 'Apache-2.0 (Chatbot Arena battles, lm-sys/FastChat)',
+  'pass-rates':
+    'MIT (LLMRouter, ulab-uiuc/LLMRouter; GSM8K) and unlicensed labels (RouterDC, shuhao02/RouterDC: no licence file; its questions are MIT GSM8K, MATH and HumanEval)',
 };
 
 /** What the data's licences make of the weights. */

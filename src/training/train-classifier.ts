@@ -25,7 +25,7 @@ import {
 } from '../node/index.ts';
 import { openPromptFeatures, type PromptFeatures, type PromptFeatureSource } from './classifier/prompt-features.ts';
 import { crossValidateHead, type HeadExample, trainHead } from './classifier/train-head.ts';
-import { ALL_TRAINING_SOURCES, type TrainingData } from './dataset.ts';
+import { PAIR_TRAINING_SOURCES, type TrainingData } from './dataset.ts';
 import type { RouterTrainer } from './trainers.ts';
 
 /**
@@ -104,7 +104,7 @@ export function createClassifierTrainer(openFeatures: () => Promise<PromptFeatur
 
   return {
     definition: classifierRouterDefinition,
-    sources: ALL_TRAINING_SOURCES,
+    sources: PAIR_TRAINING_SOURCES,
     licenceExtra: LICENCE_EXTRA,
     async train(data, { seed, onProgress }) {
       const labelled = await examples(data, onProgress);

@@ -140,3 +140,41 @@ export { TENSOR_FORMAT_VERSION, storedValues, type TensorToPack } from './router
 export { fitSparseLogistic, sigmoid, type SparseLogisticRow } from './logistic.ts';
 export { LENGTH_SPREAD_FLOOR } from './knn-gain-router.ts';
 export { mfInputs, mfModelScore, mfProjectPrompt } from './mf-router.ts';
+export {
+  CHARS_PER_TOKEN,
+  DEFAULT_ANSWER_TOKENS,
+  calibratePolicy,
+  checkPolicy,
+  checkPricedModels,
+  chooseModelIndex,
+  estimatePromptTokens,
+  expectedCostUsd,
+  expectedCosts,
+  policyOutcome,
+  selectModel,
+  type CalibratedPolicyKind,
+  type CalibrationPrediction,
+  type CalibrationTarget,
+  type ModelEstimate,
+  type PricedModel,
+  type SelectionDecision,
+  type SelectionPolicy,
+} from './model-selection.ts';
+export {
+  aiq,
+  evaluateMultiModel,
+  hullCostToReach,
+  hullQualityAt,
+  lambdaGrid,
+  nonDecreasingConvexHull,
+  oracleChoices,
+  routedPoint,
+  routerCurve,
+  singleModelPoints,
+  type CostQualityPoint,
+  type ModelPoint,
+  type MultiModelEvaluation,
+  type MultiModelSet,
+  type RouterCurvePoint,
+} from './multi-model-metrics.ts';
+export { PRIOR_PREDICTOR, createPriorQualityPredictor } from './prior-quality-predictor.ts';

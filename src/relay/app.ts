@@ -5,7 +5,7 @@
  * browser chose. No routing logic, no state beyond per-instance rate and concurrency counters, so it scales by running
  * more copies.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type ExecutionContext } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import type { GetConnInfo } from 'hono/conninfo';
@@ -68,7 +68,10 @@ export interface RelayAppOptions {
   readonly log?: (entry: RelayLogEntry) => void;
   /** How requests reach providers; default: the runtime's `fetch`. */
   readonly fetch?: UpstreamFetch;
-  /** Where budgets and shares are counted; default: this process's memory. Required for `store.redisUrlEnv`. */
+  /**
+   * Where budgets and shares are counted; default: this process's memory. Required for `store.redisUrlEnv` and
+   * `store.durableObjectBinding` (the Node and Cloudflare entries make it).
+   */
   readonly store?: RelayStore;
 }
 
@@ -138,8 +141,13 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
       'store.redisUrlEnv: the Node entry (startNodeRelay, routellm-relay) connects to Redis; elsewhere pass a RelayStore as options.store',
     );
   }
+  if (config.store.kind === 'durable-object' && !options.store) {
+    throw new RelayConfigError(
+      'store.durableObjectBinding: the Cloudflare entry (createRelayWorker) uses the Durable Object binding; elsewhere pass a RelayStore as options.store',
+    );
+  }
   const policy = new SpendPolicy(config, options.store ?? new MemoryStore());
-  const failOpen = config.store.kind === 'redis' && config.store.onUnavailable === 'open';
+  const failOpen = config.store.kind !== 'memory' && config.store.onUnavailable === 'open';
   // Every key the relay holds, whichever alias it belongs to: a provider may quote any of them.
   const redactor = new Redactor(
     [...config.models.values()].flatMap((model) =>
@@ -372,7 +380,9 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
         );
       }
       let exchangeSettled!: (record: ExchangeRecord) => void;
-      c.set('exchangeSettled', new Promise<ExchangeRecord>((resolve) => (exchangeSettled = resolve)));
+      const settled = new Promise<ExchangeRecord>((resolve) => (exchangeSettled = resolve));
+      c.set('exchangeSettled', settled);
+      keepAliveUntil(c, settled);
 
       const first = config.models.get(admission.alias)!;
       const candidates = [first, ...first.fallbacks.map((alias) => config.models.get(alias)!)].filter(
@@ -512,6 +522,20 @@ function upstreamBodyFor(request: ChatRequest, upstream: UpstreamModel): string 
     };
   }
   return JSON.stringify(body);
+}
+
+/**
+ * On Cloudflare Workers, work still pending once the response has been sent is cancelled: the runtime is told to
+ * wait for the exchange to settle, which is when its cost reaches the store. Node has no execution context.
+ */
+function keepAliveUntil(c: Context<RelayEnv>, work: Promise<unknown>): void {
+  let executionCtx: ExecutionContext;
+  try {
+    executionCtx = c.executionCtx;
+  } catch {
+    return;
+  }
+  executionCtx.waitUntil(work);
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {

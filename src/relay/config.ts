@@ -62,10 +62,13 @@ export interface RelayConfig {
   readonly store?: RelayStoreConfig;
 }
 
+/** Exactly one of `redisUrlEnv` (Node) and `durableObjectBinding` (Cloudflare Workers). */
 export interface RelayStoreConfig {
-  /** The NAME of the environment variable holding the Redis URL (`redis://[:password@]host:port/db`). */
-  readonly redisUrlEnv: string;
-  /** When Redis cannot be reached: `closed` refuses chat requests with a 503 (default), `open` serves them unmetered. */
+  /** Node: the NAME of the environment variable holding the Redis URL (`redis://[:password@]host:port/db`). */
+  readonly redisUrlEnv?: string;
+  /** Cloudflare Workers: the name of the Durable Object binding of the `RelayCounter` class (`RELAY_COUNTERS`). */
+  readonly durableObjectBinding?: string;
+  /** When the store cannot be reached: `closed` refuses chat requests with a 503 (default), `open` serves them unmetered. */
   readonly onUnavailable?: 'open' | 'closed';
 }
 
@@ -126,7 +129,8 @@ export interface ParsedRelayConfig {
   readonly trustProxy: TrustProxy | undefined;
   readonly store:
     | { readonly kind: 'memory' }
-    | { readonly kind: 'redis'; readonly urlEnv: string; readonly onUnavailable: 'open' | 'closed' };
+    | { readonly kind: 'redis'; readonly urlEnv: string; readonly onUnavailable: 'open' | 'closed' }
+    | { readonly kind: 'durable-object'; readonly binding: string; readonly onUnavailable: 'open' | 'closed' };
 }
 
 export interface ParsedBudgets {
@@ -396,18 +400,34 @@ function parseStore(value: unknown, problems: string[]): ParsedRelayConfig['stor
   if (value === undefined) return { kind: 'memory' };
   const store = objectAt(value, 'store', problems);
   if (!store) return { kind: 'memory' };
-  onlyKeys(store, ['redisUrlEnv', 'onUnavailable'], 'store.', problems);
+  onlyKeys(store, ['redisUrlEnv', 'durableObjectBinding', 'onUnavailable'], 'store.', problems);
   const urlEnv = store['redisUrlEnv'];
+  const binding = store['durableObjectBinding'];
   const onUnavailable = store['onUnavailable'] ?? 'closed';
+  const openOrClosed = onUnavailable === 'open' || onUnavailable === 'closed';
+  if (!openOrClosed) problems.push('store.onUnavailable must be "open" or "closed"');
+  if ((urlEnv === undefined) === (binding === undefined)) {
+    problems.push(
+      'store needs exactly one of redisUrlEnv (Node: the variable holding the Redis URL) and durableObjectBinding (Cloudflare Workers: the RelayCounter binding in wrangler.toml)',
+    );
+    return { kind: 'memory' };
+  }
+  if (binding !== undefined) {
+    if (typeof binding !== 'string' || !ENV_NAME.test(binding)) {
+      problems.push(
+        'store.durableObjectBinding must be the name of the Durable Object binding in wrangler.toml, such as "RELAY_COUNTERS"',
+      );
+      return { kind: 'memory' };
+    }
+    return openOrClosed ? { kind: 'durable-object', binding, onUnavailable } : { kind: 'memory' };
+  }
   if (typeof urlEnv !== 'string' || !ENV_NAME.test(urlEnv)) {
     problems.push(
       'store.redisUrlEnv must be the NAME of an environment variable holding the Redis URL, not the URL itself',
     );
+    return { kind: 'memory' };
   }
-  if (onUnavailable !== 'open' && onUnavailable !== 'closed')
-    problems.push('store.onUnavailable must be "open" or "closed"');
-  if (typeof urlEnv !== 'string' || (onUnavailable !== 'open' && onUnavailable !== 'closed')) return { kind: 'memory' };
-  return { kind: 'redis', urlEnv, onUnavailable };
+  return openOrClosed ? { kind: 'redis', urlEnv, onUnavailable } : { kind: 'memory' };
 }
 
 function parseBaseURL(value: unknown, path: string, problems: string[]): string | undefined {

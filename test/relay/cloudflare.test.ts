@@ -83,6 +83,24 @@ describe('createRelayWorker', () => {
     expect((await relay.fetch(chatRequest(HELLO, { 'cf-connecting-ip': '203.0.113.2' }), env)).status).toBe(200);
   });
 
+  it('answers a JSON 500 naming wrangler.toml when the Durable Object binding the config names is missing', async () => {
+    const relay = createRelayWorker(
+      configFor('https://api.example/v1', { budgets: { usd: 1 }, store: { durableObjectBinding: 'RELAY_COUNTERS' } }),
+    );
+    for (const env of [{}, { RELAY_COUNTERS: 'not a namespace' }]) {
+      const response = await relay.fetch(chatRequest(HELLO), env);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({
+        error: {
+          code: 'relay_misconfigured',
+          message: expect.stringContaining(
+            'store.durableObjectBinding names RELAY_COUNTERS, which is not a Durable Object binding of this Worker: add it to wrangler.toml',
+          ),
+        },
+      });
+    }
+  });
+
   it('answers a JSON 500 naming the problem when the bindings lack the client tokens', async () => {
     const relay = createRelayWorker(
       parseRelayConfig(configFor('https://api.example/v1', { auth: { tokensEnv: 'RELAY_TOKENS' } }), 'test'),

@@ -177,6 +177,9 @@ describe('parseRelayConfig: spending, fallbacks, proxies, store', () => {
     expect(config.maxShare).toEqual({ models: new Map([['strong', 0.5]]), windowMs: 600_000 });
     expect(config.trustProxy).toMatchObject({ kind: 'ranges', ranges: [{ text: '10.0.0.0/8' }, { text: '::1' }] });
     expect(config.store).toEqual({ kind: 'redis', urlEnv: 'REDIS_URL', onUnavailable: 'closed' });
+    expect(
+      parseRelayConfig({ ...two, store: { durableObjectBinding: 'RELAY_COUNTERS', onUnavailable: 'open' } }).store,
+    ).toEqual({ kind: 'durable-object', binding: 'RELAY_COUNTERS', onUnavailable: 'open' });
     expect(parseRelayConfig({ ...two, trustProxy: 2 }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
   });
 
@@ -205,6 +208,12 @@ describe('parseRelayConfig: spending, fallbacks, proxies, store', () => {
     }
     expect(message).not.toContain('secret');
     expect(problemsWith({ ...two, budgets: {} })).toContain('budgets needs usd');
+    expect(
+      problemsWith({ ...two, store: { redisUrlEnv: 'REDIS_URL', durableObjectBinding: 'RELAY_COUNTERS' } }),
+    ).toContain('store needs exactly one of redisUrlEnv');
+    expect(problemsWith({ ...two, store: { durableObjectBinding: 'relay counters' } })).toContain(
+      'store.durableObjectBinding must be the name of the Durable Object binding in wrangler.toml',
+    );
     expect(problemsWith({ ...two, trustProxy: 0 })).toContain('trustProxy must be the number of proxies');
     expect(problemsWith({ ...two, maxShare: { windowSeconds: 60 } })).toContain(
       'maxShare must name at least one alias',

@@ -1,15 +1,37 @@
-/** One suite for every RelayStore: the in-memory default and the Redis store against a real redis-server. */
+/**
+ * One suite for every RelayStore: the in-memory default, the Redis store against a real redis-server, and the
+ * Durable Object store against real Durable Objects in workerd (Cloudflare's runtime, through miniflare).
+ */
+import type { Miniflare } from 'miniflare';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DurableObjectStore,
+  RelayCounter,
+  type DurableObjectNamespaceLike,
+  type DurableObjectStateLike,
+} from '../../src/relay/durable-object-store.ts';
 import { RedisStore } from '../../src/relay/redis-store.ts';
 import { MemoryStore, RelayStoreError, type RelayStore } from '../../src/relay/store.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
+import { bundleWorker, startWorkerd } from './workerd.ts';
+
+const TEST_WORKER = fileURLToPath(new URL('./fixtures/cloudflare-test-worker.ts', import.meta.url));
 
 let redis: TestRedis;
+let workerd: Miniflare;
+/** The RelayCounter binding as Node reaches it: each call runs in the Durable Object inside workerd. */
+let counters: DurableObjectNamespaceLike;
 beforeAll(async () => {
   redis = await startRedis();
+  workerd = startWorkerd({
+    script: await bundleWorker(TEST_WORKER),
+    durableObjects: { RELAY_COUNTERS: 'RelayCounter' },
+  });
+  counters = (await workerd.getDurableObjectNamespace('RELAY_COUNTERS')) as unknown as DurableObjectNamespaceLike;
 });
 afterAll(async () => {
-  await redis.kill();
+  await Promise.all([redis.kill(), workerd.dispose()]);
 });
 
 const opened: RelayStore[] = [];
@@ -26,6 +48,12 @@ const KINDS: Record<string, () => [RelayStore, RelayStore]> = {
   },
   redis: () => {
     const stores: [RelayStore, RelayStore] = [new RedisStore({ url: redis.url }), new RedisStore({ url: redis.url })];
+    opened.push(...stores);
+    return stores;
+  },
+  // Two stores over one binding: two Worker isolates, whose calls meet in the same objects.
+  'durable-object': () => {
+    const stores: [RelayStore, RelayStore] = [new DurableObjectStore(counters), new DurableObjectStore(counters)];
     opened.push(...stores);
     return stores;
   },
@@ -133,5 +161,59 @@ describe('redis store when Redis is away', () => {
   it('refuses a URL that is not redis://', () => {
     expect(() => new RedisStore({ url: 'http://127.0.0.1:6379' })).toThrow('must start with redis://');
     expect(() => new RedisStore({ url: 'redis://127.0.0.1/x' })).toThrow('database number');
+  });
+});
+
+describe('durable-object store', () => {
+  it('says when the Durable Object cannot be reached or fails, as RelayStoreError', async () => {
+    const failing = (fetch: () => Promise<Response>): DurableObjectNamespaceLike => ({
+      idFromName: (name) => ({ toString: () => name }),
+      get: () => ({ fetch }),
+    });
+    const unreachable = new DurableObjectStore(failing(() => Promise.reject(new Error('Network connection lost.'))));
+    await expect(unreachable.increment('k', 1, 1000)).rejects.toThrow(
+      new RelayStoreError("The counter's Durable Object could not be reached: Network connection lost."),
+    );
+    const broken = new DurableObjectStore(failing(async () => new Response('Internal Server Error', { status: 500 })));
+    await expect(broken.get('k')).rejects.toThrow("The counter's Durable Object answered 500");
+    expect(() => new DurableObjectStore({} as DurableObjectNamespaceLike)).toThrow('Durable Object namespace binding');
+  });
+
+  it("deletes a counter's storage at its window's end, and an alarm that finds a newer window waits for its end", async () => {
+    // The class on a stand-in state, to watch its storage (in workerd the suite above checks what clients see).
+    const stored = new Map<string, unknown>();
+    let alarmAt: number | undefined;
+    const state: DurableObjectStateLike = {
+      storage: {
+        get: async <T>(key: string) => stored.get(key) as T | undefined,
+        put: async (key, value) => void stored.set(key, value),
+        deleteAll: async () => {
+          stored.clear();
+          alarmAt = undefined;
+        },
+        setAlarm: async (time) => {
+          alarmAt = time;
+        },
+      },
+      blockConcurrencyWhile: (callback) => callback(),
+    };
+    const counter = new RelayCounter(state);
+    const increment = (amount: number, ttlMs: number) =>
+      counter.fetch(
+        new Request('https://relay-counter/increment', { method: 'POST', body: JSON.stringify({ amount, ttlMs }) }),
+      );
+    const startedAt = Date.now();
+    expect(await (await increment(2, 100)).json()).toEqual({ value: 2 });
+    expect(stored.get('counter')).toMatchObject({ value: 2 });
+    expect(alarmAt).toBeGreaterThanOrEqual(startedAt + 100);
+    const firstAlarm = alarmAt;
+    await counter.alarm();
+    expect(alarmAt).toBe(firstAlarm);
+    expect(stored.size).toBe(1);
+    await sleep(120);
+    await counter.alarm();
+    expect(stored.size).toBe(0);
+    expect(await (await counter.fetch(new Request('https://relay-counter/value'))).json()).toEqual({ value: 0 });
+    expect((await increment(Number.NaN, 100)).status).toBe(400);
   });
 });

@@ -141,6 +141,20 @@ export { fitSparseLogistic, sigmoid, type SparseLogisticRow } from './logistic.t
 export { LENGTH_SPREAD_FLOOR } from './knn-gain-router.ts';
 export { mfInputs, mfModelScore, mfProjectPrompt } from './mf-router.ts';
 export {
+  createIrtRouter,
+  familyShares,
+  IRT_ROUTER,
+  irtGain,
+  irtInputCount,
+  irtInputs,
+  type IrtModel,
+  type IrtRouter,
+  irtRouterDefinition,
+  lengthTerm,
+  modelLogit,
+  promptTraits,
+} from './irt-router.ts';
+export {
   CHARS_PER_TOKEN,
   DEFAULT_ANSWER_TOKENS,
   calibratePolicy,

@@ -1,5 +1,6 @@
 import { causalLlmRouterDefinition } from './causal-llm-router.ts';
 import { classifierRouterDefinition } from './classifier-router.ts';
+import { irtRouterDefinition } from './irt-router.ts';
 import { knnGainRouterDefinition } from './knn-gain-router.ts';
 import { LENGTH_CALIBRATION_QUANTILES } from './length-calibration.ts';
 import { createLengthRouter } from './length-router.ts';
@@ -31,6 +32,7 @@ export const randomRouterDefinition: RouterDefinition = {
 export const builtinRouters: readonly RouterDefinition[] = [
   lengthRouterDefinition,
   randomRouterDefinition,
+  irtRouterDefinition,
   mfRouterDefinition,
   swRankingRouterDefinition,
   knnGainRouterDefinition,

@@ -1,4 +1,5 @@
 import {
+  irtRouterDefinition,
   knnGainRouterDefinition,
   mfRouterDefinition,
   swRankingRouterDefinition,
@@ -10,8 +11,9 @@ import {
   TENSOR_FORMAT_VERSION,
   type TensorToPack,
 } from '../core/index.ts';
-import type { TrainingData, TrainingSourceName } from './dataset.ts';
+import { ALL_TRAINING_SOURCES, type TrainingData, type TrainingSourceName } from './dataset.ts';
 import { classifierTrainer } from './train-classifier.ts';
+import { trainIrt } from './train-irt.ts';
 import { trainKnnGain } from './train-knn-gain.ts';
 import { trainMf } from './train-mf.ts';
 import { trainSwRanking } from './train-sw-ranking.ts';
@@ -114,7 +116,19 @@ export const swRankingTrainer: RouterTrainer = {
     trainSwRanking(data, seed, onProgress && ((done, total) => onProgress('cross-validating sw-ranking', done, total))),
 };
 
+export const irtTrainer: RouterTrainer = {
+  definition: irtRouterDefinition,
+  sources: ALL_TRAINING_SOURCES,
+  train(data, { seed, onProgress }) {
+    const trained = trainIrt(data, seed, undefined, onProgress);
+    return { parameters: trained.parameters, tensors: trained.tensors, rows: trained.rows, details: trained.details };
+  },
+};
+
 /** Routers `npm run train` can train, by registry name. */
 export const TRAINERS: ReadonlyMap<string, RouterTrainer> = new Map(
-  [classifierTrainer, knnGainTrainer, mfTrainer, swRankingTrainer].map((trainer) => [trainer.definition.name, trainer]),
+  [classifierTrainer, irtTrainer, knnGainTrainer, mfTrainer, swRankingTrainer].map((trainer) => [
+    trainer.definition.name,
+    trainer,
+  ]),
 );

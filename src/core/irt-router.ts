@@ -1,0 +1,213 @@
+import { InvalidInputError, ModelLoadError } from './errors.ts';
+import { gainToScore } from './knn-gain-router.ts';
+import { sigmoid } from './logistic.ts';
+import type { ModelQualityPredictor } from './model-quality.ts';
+import { PROMPT_FEATURE_COUNT, promptFeatures } from './prompt-features.ts';
+import type { RouterDefinition } from './registry.ts';
+import type { Embedder, Router, ScoreOptions } from './router.ts';
+import { readTensors, requireTensor } from './router-tensors.ts';
+import { projectRows } from './similarity.ts';
+import { numberParameter, readLearnedRouterManifest, stringListParameter } from './weights/learned-router-manifest.ts';
+
+export const IRT_ROUTER = 'irt';
+
+/**
+ * The `irt` router: one item-response model of every label we have (gold correctness, pass rates, judged and human
+ * battles) over every model those labels name, in the spirit of IRT-Router and EmbedLLM.
+ * - Each prompt is a vector x: its embedding on the training prompts' principal axes, its standardised prompt
+ *   statistics (prompt-features.ts) and a constant.
+ * - Each prompt has a difficulty b = d . x and a demand vector z = D x (what kind of skill it asks for).
+ * - Each model has an ability a_m and a skill vector s_m: P(m answers p well) = sigmoid(a_m + s_m . z - b).
+ * The two-model score is the strong model's expected gain over the weak one, P(strong) - P(weak), plus a length
+ * term per task family (the z-score of the prompt's length within that family, weighted by the family's share of the
+ * prompt as a family classifier on x sees it): inside a family, where the model's difficulty is weakest, a longer
+ * prompt is a harder one, as far as cross-validation on that family's training labels showed.
+ *   score = sigmoid(2 * (gain + sum_f P(f | x) * lengthWeight_f * (lnChars - lengthMean_f) / lengthScale_f))
+ */
+export interface IrtModel {
+  /** Row-major [inputDimensions, components]: embedding -> principal axes. */
+  readonly projection: Float32Array;
+  readonly inputDimensions: number;
+  readonly components: number;
+  /** Standardisation of the prompt statistics (PROMPT_FEATURE_COUNT each). */
+  readonly featureMean: Float32Array;
+  readonly featureScale: Float32Array;
+  /**
+   * Row-major [1 + skills, inputs] with inputs = components + PROMPT_FEATURE_COUNT + 1: row 0 the difficulty
+   * weights, rows 1.. the demand weights.
+   */
+  readonly promptWeights: Float32Array;
+  readonly skills: number;
+  readonly models: readonly string[];
+  /** Row-major [models, 1 + skills]: ability, then the skill vector. */
+  readonly modelWeights: Float32Array;
+  /** Indices into `models` of the deployment pair the two-model score is for. */
+  readonly strong: number;
+  readonly weak: number;
+  readonly families: readonly string[];
+  /** Row-major [families, inputs]: a softmax classifier of the task family on x. */
+  readonly familyWeights: Float32Array;
+  readonly lengthMean: Float32Array;
+  readonly lengthScale: Float32Array;
+  readonly lengthWeight: Float32Array;
+}
+
+/** Inputs of the prompt model: principal components, prompt statistics, a constant. */
+export function irtInputCount(components: number): number {
+  return components + PROMPT_FEATURE_COUNT + 1;
+}
+
+/** What the model sees of each prompt: x for each (embedding, text). */
+export function irtInputs(
+  model: Pick<IrtModel, 'projection' | 'inputDimensions' | 'components' | 'featureMean' | 'featureScale'>,
+  embeddings: readonly ArrayLike<number>[],
+  prompts: readonly string[],
+): Float32Array[] {
+  const projected = projectRows(embeddings, model.projection, model.inputDimensions, model.components);
+  const features = new Float64Array(PROMPT_FEATURE_COUNT);
+  return projected.map((components, index) => {
+    const x = new Float32Array(irtInputCount(model.components));
+    x.set(components);
+    promptFeatures(prompts[index]!, features);
+    for (let feature = 0; feature < PROMPT_FEATURE_COUNT; feature++)
+      x[model.components + feature] = (features[feature]! - model.featureMean[feature]!) / model.featureScale[feature]!;
+    x[x.length - 1] = 1;
+    return x;
+  });
+}
+
+/** Row `row` of a row-major matrix times x. */
+function rowDot(matrix: Float32Array, row: number, x: Float32Array): number {
+  let sum = 0;
+  const offset = row * x.length;
+  for (let column = 0; column < x.length; column++) sum += matrix[offset + column]! * x[column]!;
+  return sum;
+}
+
+/** The prompt's difficulty and demand vector: [b, z_1, ..., z_skills]. */
+export function promptTraits(model: Pick<IrtModel, 'promptWeights' | 'skills'>, x: Float32Array): Float64Array {
+  const traits = new Float64Array(1 + model.skills);
+  for (let row = 0; row <= model.skills; row++) traits[row] = rowDot(model.promptWeights, row, x);
+  return traits;
+}
+
+/** logit P(model answers well) from the prompt's traits: a_m + s_m . z - b. */
+export function modelLogit(model: Pick<IrtModel, 'modelWeights' | 'skills'>, m: number, traits: Float64Array): number {
+  const offset = m * (1 + model.skills);
+  let logit = model.modelWeights[offset]! - traits[0]!;
+  for (let skill = 1; skill <= model.skills; skill++) logit += model.modelWeights[offset + skill]! * traits[skill]!;
+  return logit;
+}
+
+/** The family classifier's probabilities for x. */
+export function familyShares(model: Pick<IrtModel, 'familyWeights' | 'families'>, x: Float32Array): Float64Array {
+  const shares = Float64Array.from(model.families, (_, family) => rowDot(model.familyWeights, family, x));
+  const top = Math.max(...shares);
+  let total = 0;
+  for (let family = 0; family < shares.length; family++) {
+    shares[family] = Math.exp(shares[family]! - top);
+    total += shares[family]!;
+  }
+  for (let family = 0; family < shares.length; family++) shares[family] = shares[family]! / total;
+  return shares;
+}
+
+/** The family-gated length term of a prompt (0 where no family adopted one). */
+export function lengthTerm(
+  model: Pick<IrtModel, 'lengthMean' | 'lengthScale' | 'lengthWeight'>,
+  shares: Float64Array,
+  logChars: number,
+): number {
+  let term = 0;
+  for (let family = 0; family < shares.length; family++) {
+    const weight = model.lengthWeight[family]!;
+    if (weight !== 0)
+      term += shares[family]! * weight * ((logChars - model.lengthMean[family]!) / model.lengthScale[family]!);
+  }
+  return term;
+}
+
+/** The two-model gain estimate for one prompt: P(strong) - P(weak), plus the gated length term. */
+export function irtGain(model: IrtModel, x: Float32Array, prompt: string): number {
+  const traits = promptTraits(model, x);
+  const gain = sigmoid(modelLogit(model, model.strong, traits)) - sigmoid(modelLogit(model, model.weak, traits));
+  return gain + lengthTerm(model, familyShares(model, x), promptFeatures(prompt)[0]!);
+}
+
+/** A Router (the strong-vs-weak score) that also predicts every known model's quality. */
+export interface IrtRouter extends Router, ModelQualityPredictor {}
+
+export function createIrtRouter(options: { embedder: Embedder; model: IrtModel }): IrtRouter {
+  const { embedder, model } = options;
+  if (embedder.dimensions !== model.inputDimensions) {
+    throw new InvalidInputError(
+      `The irt model projects ${model.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`,
+    );
+  }
+  const inputs = async (prompts: readonly string[], scoreOptions?: ScoreOptions) =>
+    irtInputs(model, await embedder.embed(prompts, scoreOptions), prompts);
+  return {
+    name: IRT_ROUTER,
+    models: model.models,
+    async score(prompts, scoreOptions) {
+      const xs = await inputs(prompts, scoreOptions);
+      return prompts.map((prompt, index) => gainToScore(irtGain(model, xs[index]!, prompt)));
+    },
+    async predictQuality(prompts, scoreOptions) {
+      const xs = await inputs(prompts, scoreOptions);
+      return xs.map((x) => {
+        const traits = promptTraits(model, x);
+        return Float64Array.from(model.models, (_, m) => sigmoid(modelLogit(model, m, traits)));
+      });
+    },
+  };
+}
+
+export const irtRouterDefinition: RouterDefinition = {
+  name: IRT_ROUTER,
+  description:
+    "One item-response model of every model's labels (gold, pass rates, battles): the strong model's expected gain, plus a per-family length term.",
+  requires: ['embedder', 'weights'],
+  create(context) {
+    const embedder = context.embedder!;
+    const manifest = readLearnedRouterManifest(context.weights!, IRT_ROUTER, embedder);
+    const where = `Router '${IRT_ROUTER}' weights`;
+    const tensors = readTensors(context.weights!, where);
+    const components = numberParameter(manifest, 'components', (value) => Number.isInteger(value) && value >= 1);
+    const skills = numberParameter(manifest, 'skills', (value) => Number.isInteger(value) && value >= 0);
+    const models = stringListParameter(manifest, 'models');
+    const families = stringListParameter(manifest, 'families');
+    const inputs = irtInputCount(components);
+    const pairIndex = (name: 'strong' | 'weak') => {
+      const model = manifest.parameters[name];
+      const index = typeof model === 'string' ? models.indexOf(model) : -1;
+      if (index < 0) throw new ModelLoadError(`${where}: parameter '${name}' must name one of the models.`);
+      return index;
+    };
+    const tensor = (name: string, shape: number[]) => requireTensor(tensors, name, shape, where).data;
+    const lengthScale = tensor('lengthScale', [families.length]);
+    if (lengthScale.some((value) => !(value > 0)))
+      throw new ModelLoadError(`${where}: tensor 'lengthScale' must be positive.`);
+    return createIrtRouter({
+      embedder,
+      model: {
+        projection: tensor('projection', [embedder.dimensions, components]),
+        inputDimensions: embedder.dimensions,
+        components,
+        featureMean: tensor('featureMean', [PROMPT_FEATURE_COUNT]),
+        featureScale: tensor('featureScale', [PROMPT_FEATURE_COUNT]),
+        promptWeights: tensor('promptWeights', [1 + skills, inputs]),
+        skills,
+        models,
+        modelWeights: tensor('modelWeights', [models.length, 1 + skills]),
+        strong: pairIndex('strong'),
+        weak: pairIndex('weak'),
+        families,
+        familyWeights: tensor('familyWeights', [families.length, inputs]),
+        lengthMean: tensor('lengthMean', [families.length]),
+        lengthScale,
+        lengthWeight: tensor('lengthWeight', [families.length]),
+      },
+    });
+  },
+};

@@ -1,6 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_BOOTSTRAP_RESAMPLES, InvalidInputError, defaultRegistry } from '../core/index.ts';
+import {
+  DEFAULT_BOOTSTRAP_RESAMPLES,
+  InvalidInputError,
+  PRIOR_PREDICTOR,
+  createFromDefinition,
+  defaultRegistry,
+  type ModelQualityPredictor,
+} from '../core/index.ts';
 import {
   isBenchmarkName,
   BENCHMARK_NAMES,
@@ -13,10 +20,24 @@ import {
   loadRouterResources,
   weightsFolders,
   DEFAULT_ROUTERS_DIR,
+  renderCostQualityPlot,
   runEval,
   toDetails,
   toSummary,
 } from '../node/index.ts';
+import {
+  MULTI_MODEL_DATASETS,
+  formatMultiModelReport,
+  formatMultiModelSummary,
+  isMultiModelDatasetName,
+  loadModelPrices,
+  loadMultiModelDataset,
+  multiModelSummaryEntry,
+  priorPredictorFactory,
+  runMultiModelEval,
+  type MultiModelReport,
+  type PredictorFactory,
+} from '../training/index.ts';
 import {
   isEntryPoint,
   parseCommandArgs,
@@ -41,7 +62,15 @@ const USAGE = `Usage: npm run eval -- [options]
   --input <file>          custom benchmark file, .csv or .jsonl (with --benchmarks custom)
   --prompt-field <name>   its prompt field (default prompt)
   --weak-field <name>     its weak model's quality field: true/false or a number
-  --strong-field <name>   its strong model's quality field`;
+  --strong-field <name>   its strong model's quality field
+
+Routing among N priced models (issue 14), on the multi-model test split:
+  --multi                 evaluate quality against cost on datasets with many models' labels (prices from
+                          <data>/data/prices/model-prices.json); writes summary.json and <dataset>.svg into --out
+  --datasets <a,b,...>    (default all: ${MULTI_MODEL_DATASETS.join(', ')})
+  --predictor <name>      per-model quality: prior (each model's training-split mean; default) or a router that
+                          predicts every model's quality (its weights from --routers-dir or --weights)
+  --hold-out-model <name> also evaluate with this model held out of the predictor, mapped in by its published score`;
 
 const OPTIONS = {
   routers: { type: 'string', default: 'length,random' },
@@ -57,6 +86,10 @@ const OPTIONS = {
   'prompt-field': { type: 'string', default: 'prompt' },
   'weak-field': { type: 'string' },
   'strong-field': { type: 'string' },
+  multi: { type: 'boolean', default: false },
+  datasets: { type: 'string' },
+  predictor: { type: 'string', default: PRIOR_PREDICTOR },
+  'hold-out-model': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -87,6 +120,12 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     io.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (args.multi) {
+    await multiModelEval(args, io);
+    return;
+  }
+  const multiOnly = (['datasets', 'hold-out-model'] as const).find((flag) => args[flag] !== undefined);
+  if (multiOnly) throw new InvalidInputError(`--${multiOnly} is only used with --multi.`);
   const weightsDirs = await weightsFolders(args.weights ?? []);
   const listed = splitList(args.routers, '--routers');
   const routers = [...listed, ...[...weightsDirs.keys()].filter((name) => !listed.includes(name))];
@@ -146,6 +185,111 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   io.stdout.write(
     `\nWrote ${path.join(outDir, 'summary.json')}, details.json and ${reports.length} plots in ${seconds}s.\n`,
   );
+}
+
+/**
+ * A learned predictor by router name: its weights from --weights or --routers-dir, and it must predict every model's
+ * quality (a ModelQualityPredictor). It is built once and used for every dataset; holding a model out needs a router
+ * trained without it, which this command does not train.
+ */
+async function learnedPredictorFactory(
+  name: string,
+  args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>,
+): Promise<{ factory: PredictorFactory; dispose: () => Promise<void> }> {
+  const definition = defaultRegistry.get(name);
+  const weightsDirs = await weightsFolders(args.weights ?? []);
+  const resources = await loadRouterResources([definition], {
+    routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
+    weightsDirs,
+  });
+  try {
+    const context = definition.requires.includes('weights')
+      ? { ...resources.context, weights: await resources.weightsFor(name) }
+      : resources.context;
+    const router = (await createFromDefinition(definition, context)) as Partial<ModelQualityPredictor>;
+    if (typeof router.predictQuality !== 'function' || !Array.isArray(router.models)) {
+      throw new InvalidInputError(
+        `Router '${name}' does not predict each model's quality: use --predictor ${PRIOR_PREDICTOR} or a many-model router.`,
+      );
+    }
+    const predictor = router as ModelQualityPredictor;
+    return {
+      factory: async (_dataset, { withoutModel }) => {
+        if (withoutModel !== undefined && predictor.models.includes(withoutModel)) {
+          throw new InvalidInputError(
+            `--hold-out-model '${withoutModel}': router '${name}' was trained with it; pass --weights of a router trained without it.`,
+          );
+        }
+        return predictor;
+      },
+      dispose: resources.dispose,
+    };
+  } catch (error) {
+    await resources.dispose();
+    throw error;
+  }
+}
+
+/** `npm run eval -- --multi`: quality against cost among N priced models, per dataset, with a table, JSON and plots. */
+async function multiModelEval(args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>, io: CommandIO): Promise<void> {
+  const datasets = splitList(args.datasets ?? MULTI_MODEL_DATASETS.join(','), '--datasets').map((name) => {
+    if (!isMultiModelDatasetName(name)) {
+      throw new InvalidInputError(`Unknown dataset '${name}'. Known datasets: ${MULTI_MODEL_DATASETS.join(', ')}.`);
+    }
+    return name;
+  });
+  const sharedDir = resolveSharedDir(args.data, io.env);
+  const outDir = path.resolve(args.out);
+  const started = performance.now();
+  const prices = await loadModelPrices(sharedDir);
+  const { factory, dispose } =
+    args.predictor === PRIOR_PREDICTOR
+      ? { factory: priorPredictorFactory, dispose: async () => {} }
+      : await learnedPredictorFactory(args.predictor, args);
+  const reports: MultiModelReport[] = [];
+  try {
+    for (const name of datasets) {
+      const dataset = await loadMultiModelDataset(name, sharedDir, prices);
+      const holdOut = args['hold-out-model'];
+      const inDataset = holdOut === undefined || dataset.models.some((model) => model.name === holdOut);
+      if (!inDataset)
+        io.stderr.write(
+          `${name}: --hold-out-model '${holdOut}' is not among its priced models; evaluated without holding out.\n`,
+        );
+      reports.push(await runMultiModelEval(dataset, factory, inDataset ? holdOut : undefined));
+    }
+  } finally {
+    await dispose();
+  }
+
+  await mkdir(outDir, { recursive: true });
+  await writeFile(
+    path.join(outDir, 'summary.json'),
+    `${JSON.stringify({ pricesAsOf: prices.asOf, datasets: reports.map(multiModelSummaryEntry) }, null, 1)}\n`,
+  );
+  for (const { dataset, run, heldOut } of reports) {
+    const curve = (label: string, evaluation: typeof run.evaluation) => ({
+      label: `${label} (AIQ ${evaluation.aiq.toFixed(3)})`,
+      points: evaluation.curve,
+      hull: evaluation.hull,
+    });
+    const plot = renderCostQualityPlot({
+      title: `${dataset.title}: quality vs cost (n = ${dataset.prompts.length.toLocaleString('en-US')})`,
+      qualityUnit: dataset.qualityUnit,
+      models: run.evaluation.models,
+      singleModelHull: run.evaluation.singleModelHull,
+      routers: [
+        curve(`router, ${run.predictor}`, run.evaluation),
+        ...(heldOut ? [curve(`${heldOut.model} held out`, heldOut.evaluation)] : []),
+      ],
+      oracle: run.evaluation.oracle,
+    });
+    await writeFile(path.join(outDir, `${dataset.name}.svg`), plot);
+  }
+  for (const report of reports) io.stdout.write(`\n${formatMultiModelReport(report)}\n`);
+  io.stdout.write(`\n${formatMultiModelSummary(reports)}\n`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  io.stdout.write(`\nWrote ${path.join(outDir, 'summary.json')} and ${reports.length} plots in ${seconds}s.\n`);
 }
 
 /** Entry for tests and tools: runs `npm run eval` with these arguments and returns its exit code. */

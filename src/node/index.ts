@@ -26,6 +26,7 @@ export {
 export { formatBenchmarkReport } from './eval-table.ts';
 export { benchmarkPlot } from './benchmark-plot.ts';
 export { renderCurvePlot } from './plot.ts';
+export { renderCostQualityPlot, type CostCurve, type CostQualityPlot } from './multi-model-plot.ts';
 export { runEval, summaryEntry, toDetails, toSummary, type BenchmarkReport } from './run-eval.ts';
 export {
   ROUTER_EMBEDDING_CACHE_DIR,

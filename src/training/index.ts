@@ -23,3 +23,21 @@ export {
   type ModelPair,
   type UserData,
 } from './user-data.ts';
+export { loadModelPrices, type ModelPrice, type ModelPriceTable } from './model-prices.ts';
+export {
+  MULTI_MODEL_DATASETS,
+  isMultiModelDatasetName,
+  loadMultiModelDataset,
+  type MultiModelDataset,
+  type MultiModelDatasetName,
+} from './multi-model-datasets.ts';
+export {
+  formatMultiModelReport,
+  formatMultiModelSummary,
+  multiModelSummaryEntry,
+  priorPredictorFactory,
+  runMultiModelEval,
+  type MultiModelReport,
+  type PredictorFactory,
+  type UnseenModelMapping,
+} from './multi-model-eval.ts';

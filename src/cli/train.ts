@@ -175,9 +175,10 @@ async function trainSeed(
   staging: string,
   base: Record<string, unknown>,
   bars: ReturnType<typeof stageBars>,
+  shipped: boolean,
 ): Promise<SeedRun> {
   const started = performance.now();
-  const trained = await trainer.train(data, { seed, onProgress: bars.update });
+  const trained = await trainer.train(data, { seed, onProgress: bars.update, report: shipped });
   const { fields, files } = trainedFolder(trained);
   const manifest = {
     ...base,
@@ -357,7 +358,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
 
     const runs: SeedRun[] = [];
     for (const runSeed of [...new Set([...extraSeeds.filter((value) => value !== seed), seed])]) {
-      runs.push(await trainSeed(trainer, data, runSeed, staging, base, bars));
+      runs.push(await trainSeed(trainer, data, runSeed, staging, base, bars, runSeed === seed));
     }
     const final = runs.at(-1)!;
     const contextFor = async (weights: RouterWeights): Promise<RouterContext> => ({

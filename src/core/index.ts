@@ -142,6 +142,7 @@ export { LENGTH_SPREAD_FLOOR } from './knn-gain-router.ts';
 export { mfInputs, mfModelScore, mfProjectPrompt } from './mf-router.ts';
 export {
   createIrtRouter,
+  familyAdjustedGain,
   familyShares,
   IRT_ROUTER,
   irtGain,
@@ -150,7 +151,6 @@ export {
   type IrtModel,
   type IrtRouter,
   irtRouterDefinition,
-  lengthTerm,
   modelLogit,
   promptTraits,
 } from './irt-router.ts';

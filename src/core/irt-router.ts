@@ -18,11 +18,14 @@ export const IRT_ROUTER = 'irt';
  *   statistics (prompt-features.ts) and a constant.
  * - Each prompt has a difficulty b = d . x and a demand vector z = D x (what kind of skill it asks for).
  * - Each model has an ability a_m and a skill vector s_m: P(m answers p well) = sigmoid(a_m + s_m . z - b).
- * The two-model score is the strong model's expected gain over the weak one, P(strong) - P(weak), plus a length
- * term per task family (the z-score of the prompt's length within that family, weighted by the family's share of the
- * prompt as a family classifier on x sees it): inside a family, where the model's difficulty is weakest, a longer
- * prompt is a harder one, as far as cross-validation on that family's training labels showed.
- *   score = sigmoid(2 * (gain + sum_f P(f | x) * lengthWeight_f * (lnChars - lengthMean_f) / lengthScale_f))
+ * The two-model score starts from the strong model's expected gain g = P(strong) - P(weak), then, per task family f
+ * (weighted by the family's share of the prompt as a family classifier on x sees it), shrinks g towards the family's
+ * mean gain and adds a length term:
+ *   gain  = sum_f P(f | x) * (familyGain_f + gainShrink_f * (g - familyGain_f) + lengthWeight_f * lengthZ_f)
+ *   score = sigmoid(2 * gain)
+ * Both per-family settings are chosen by cross-validation on the family's training labels: across families the
+ * model's gain tells a math question from small talk, but inside one family its prompt-by-prompt differences can be
+ * noise, and a longer prompt is often the harder one there.
  */
 export interface IrtModel {
   /** Row-major [inputDimensions, components]: embedding -> principal axes. */
@@ -47,6 +50,9 @@ export interface IrtModel {
   readonly families: readonly string[];
   /** Row-major [families, inputs]: a softmax classifier of the task family on x. */
   readonly familyWeights: Float32Array;
+  /** Mean gain g over each family's training prompts, and how much of a prompt's own deviation from it is kept. */
+  readonly familyGain: Float32Array;
+  readonly gainShrink: Float32Array;
   readonly lengthMean: Float32Array;
   readonly lengthScale: Float32Array;
   readonly lengthWeight: Float32Array;
@@ -112,26 +118,29 @@ export function familyShares(model: Pick<IrtModel, 'familyWeights' | 'families'>
   return shares;
 }
 
-/** The family-gated length term of a prompt (0 where no family adopted one). */
-export function lengthTerm(
-  model: Pick<IrtModel, 'lengthMean' | 'lengthScale' | 'lengthWeight'>,
+/** The pair gain after each family's shrinkage and length term, mixed by the family shares. */
+export function familyAdjustedGain(
+  model: Pick<IrtModel, 'familyGain' | 'gainShrink' | 'lengthMean' | 'lengthScale' | 'lengthWeight'>,
   shares: Float64Array,
+  gain: number,
   logChars: number,
 ): number {
-  let term = 0;
+  let adjusted = 0;
   for (let family = 0; family < shares.length; family++) {
-    const weight = model.lengthWeight[family]!;
-    if (weight !== 0)
-      term += shares[family]! * weight * ((logChars - model.lengthMean[family]!) / model.lengthScale[family]!);
+    const familyGain = model.familyGain[family]!;
+    const lengthZ = (logChars - model.lengthMean[family]!) / model.lengthScale[family]!;
+    adjusted +=
+      shares[family]! *
+      (familyGain + model.gainShrink[family]! * (gain - familyGain) + model.lengthWeight[family]! * lengthZ);
   }
-  return term;
+  return adjusted;
 }
 
-/** The two-model gain estimate for one prompt: P(strong) - P(weak), plus the gated length term. */
+/** The two-model gain estimate for one prompt (see IrtModel). */
 export function irtGain(model: IrtModel, x: Float32Array, prompt: string): number {
   const traits = promptTraits(model, x);
   const gain = sigmoid(modelLogit(model, model.strong, traits)) - sigmoid(modelLogit(model, model.weak, traits));
-  return gain + lengthTerm(model, familyShares(model, x), promptFeatures(prompt)[0]!);
+  return familyAdjustedGain(model, familyShares(model, x), gain, promptFeatures(prompt)[0]!);
 }
 
 /** A Router (the strong-vs-weak score) that also predicts every known model's quality. */
@@ -166,7 +175,7 @@ export function createIrtRouter(options: { embedder: Embedder; model: IrtModel }
 export const irtRouterDefinition: RouterDefinition = {
   name: IRT_ROUTER,
   description:
-    "One item-response model of every model's labels (gold, pass rates, battles): the strong model's expected gain, plus a per-family length term.",
+    "One item-response model of every model's labels (gold, pass rates, battles): the strong model's expected gain, per family shrunk and given a length term by cross-validation.",
   requires: ['embedder', 'weights'],
   create(context) {
     const embedder = context.embedder!;
@@ -204,6 +213,8 @@ export const irtRouterDefinition: RouterDefinition = {
         weak: pairIndex('weak'),
         families,
         familyWeights: tensor('familyWeights', [families.length, inputs]),
+        familyGain: tensor('familyGain', [families.length]),
+        gainShrink: tensor('gainShrink', [families.length]),
         lengthMean: tensor('lengthMean', [families.length]),
         lengthScale,
         lengthWeight: tensor('lengthWeight', [families.length]),

@@ -54,7 +54,7 @@ export const DEFAULT_ITEM_RESPONSE_SETTINGS: ItemResponseSettings = {
   skills: 8,
   promptPenalty: 1e-3,
   modelPenalty: 1e-3,
-  epochs: 300,
+  epochs: 100,
   learningRate: 0.03,
   seed: 0,
 };

@@ -2,7 +2,6 @@ import {
   createBenchmark,
   evaluateScores,
   familyShares,
-  gainToScore,
   InvalidInputError,
   IRT_ROUTER,
   irtInputCount,
@@ -32,9 +31,9 @@ import { foldAssignment } from './training-benchmarks.ts';
 /** Principal axes of the embedding the prompt model reads (128 of USE-lite's 512 keep ~90% of its energy). */
 export const IRT_COMPONENTS = 128;
 
-/** Length-term weights tried per family (0: none), and the margin a weight must win by (noise is ~0.005). */
+/** Length-term weights tried per family (0: none), and the margin a family setting must win by (noise is ~0.005). */
 export const LENGTH_WEIGHTS = [0, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
-export const LENGTH_PARSIMONY_MARGIN = 0.005;
+export const PARSIMONY_MARGIN = 0.005;
 
 /** Held-out folds for the length terms' choice. */
 export const IRT_FOLDS = 5;
@@ -176,7 +175,10 @@ export function fitIrtCore(
     settings,
     onEpoch,
   );
-  const model: Omit<IrtModel, 'families' | 'familyWeights' | 'lengthMean' | 'lengthScale' | 'lengthWeight'> = {
+  const model: Omit<
+    IrtModel,
+    'families' | 'familyWeights' | 'familyGain' | 'gainShrink' | 'lengthMean' | 'lengthScale' | 'lengthWeight'
+  > = {
     ...space,
     promptWeights: fit.promptWeights,
     skills: settings.skills,
@@ -276,23 +278,44 @@ export function sourcePairApgr(
   return { apgr: values.reduce((sum, value) => sum + value, 0) / values.length, pairs: values.length };
 }
 
-/** Prompts with correctness labels, grouped by source. */
-function correctnessSources(data: TrainingData, prompts: readonly number[]): Map<string, number[]> {
+/**
+ * Prompts with correctness labels, grouped by where they came from: the source, or source/family for a source of
+ * several task families (LLMRouter's pass rates span ten), so a group is one kind of task from one place.
+ */
+function correctnessGroups(data: TrainingData, prompts: readonly number[]): Map<string, number[]> {
   const labelled = correctnessByPrompt(data);
-  const bySource = new Map<string, number[]>();
+  const familiesOf = new Map<string, Set<string>>();
+  for (const prompt of prompts) {
+    const { source, family } = data.prompts[prompt]!;
+    familiesOf.set(source, (familiesOf.get(source) ?? new Set()).add(family));
+  }
+  const groups = new Map<string, number[]>();
   for (const prompt of prompts) {
     if (!labelled.has(prompt)) continue;
-    const source = data.prompts[prompt]!.source;
-    bySource.set(source, [...(bySource.get(source) ?? []), prompt]);
+    const { source, family } = data.prompts[prompt]!;
+    const key = familiesOf.get(source)!.size > 1 ? `${source}/${family}` : source;
+    groups.set(key, [...(groups.get(key) ?? []), prompt]);
   }
-  return bySource;
+  return groups;
 }
 
+/** A group is cross-validated only with this many labelled prompts (fewer give no stable APGR). */
+export const MIN_GROUP_PROMPTS = 50;
+
+/** Shrinkage factors of a prompt's own gain towards its family's mean, tried per family (1: the model as it is). */
+export const GAIN_SHRINKS = [1, 0.5, 0.25, 0];
+
 export interface IrtCrossValidation {
-  /** Each source held out of a fit of all the others, scored on its own model pairs. */
-  readonly leaveOneSourceOut: Record<string, { apgr: number; pairs: number; prompts: number }>;
-  /** Per family: the chosen length weight, and the held-out objective without and with it. */
-  readonly length: Record<string, { weight: number; none: number; chosen: number }>;
+  /**
+   * Each group held out of a fit of all the others, scored on its own model pairs: the fitted gain, the prompt
+   * length alone, and the gain adjusted with the family settings chosen in 2 (which saw the group's labels).
+   */
+  readonly leaveOneSourceOut: Record<
+    string,
+    { prompts: number; pairs: number; gain: number; length: number; adjusted: number }
+  >;
+  /** Per family: the chosen shrinkage and length weight, and the held-out objective of the model as it is and chosen. */
+  readonly families: Record<string, { gainShrink: number; lengthWeight: number; asFitted: number; chosen: number }>;
 }
 
 export interface TrainedIrt {
@@ -306,98 +329,149 @@ const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + 
 
 /**
  * Cross-validation on training data only, then the model over all of it:
- * 1. leave-one-source-out: each correctness source is held out of a fit of the others and scored on its own model
- *    pairs (unseen prompts, unseen families, pairs the fit may not know): the generalisation table of the manifest;
- * 2. five folds by prompt give every prompt a held-out gain; per task family, a length weight is adopted only when it
- *    beats none on that family's held-out pair APGR by more than the margin (the smallest such weight);
- * 3. the final fit on every training prompt, and the family classifier that gates the length terms.
+ * 1. five folds by prompt give every training prompt a held-out gain;
+ * 2. per task family, a shrinkage of the gain towards the family mean and a length weight are adopted only when
+ *    they beat the model as fitted on that family's held-out pair APGR by more than the margin;
+ * 3. leave-one-source-out: each group (a source, or one family of a source) is held out of a fit of the others and
+ *    scored on its own model pairs (unseen prompts, often an unseen family and pairs the fit does not know): the
+ *    generalisation table of the manifest;
+ * 4. the final fit on every training prompt, and the family classifier that gates the family settings.
  */
 export function trainIrt(
   data: TrainingData,
   seed: number,
-  settings: IrtSettings = { ...DEFAULT_IRT_SETTINGS, seed },
+  settings: IrtSettings = DEFAULT_IRT_SETTINGS,
   onProgress?: (stage: string, done: number, total: number) => void,
   options: { leaveOneSourceOut?: boolean } = {},
 ): TrainedIrt {
   const prompts = irtTrainingPrompts(data);
   const fitSettings = { ...settings, seed };
-  const sources = correctnessSources(data, prompts);
   if (!data.correctness.some((row) => row.correctness.has(data.pair.strong)) && data.battles.length === 0)
     throw new InvalidInputError(`The irt router needs labels of the strong model '${data.pair.strong}'.`);
+  const logChars = new Map(prompts.map((prompt) => [prompt, promptFeatures(data.prompts[prompt]!.text)[0]!]));
 
-  const leaveOneSourceOut: IrtCrossValidation['leaveOneSourceOut'] = {};
-  if (options.leaveOneSourceOut ?? true) {
-    let done = 0;
-    for (const [source, held] of sources) {
-      onProgress?.('irt: leave-one-source-out', done++, sources.size);
-      if (held.length < 50) continue;
-      const heldSet = new Set(held);
-      const fit = fitIrtCore(
-        data,
-        prompts.filter((prompt) => !heldSet.has(prompt)),
-        fitSettings,
-      );
-      const result = sourcePairApgr(data, held, pairGains(fit.model, data, held));
-      if (result) leaveOneSourceOut[source] = { ...result, prompts: held.length };
-    }
-  }
-
-  // Held-out gains for every training prompt.
+  // 1. Held-out gains for every training prompt.
   const fold = foldAssignment(prompts.length, IRT_FOLDS, seed);
   const heldOutGain = new Map<number, number>();
   for (let held = 0; held < IRT_FOLDS; held++) {
-    onProgress?.('irt: folds for the length terms', held, IRT_FOLDS);
+    onProgress?.('irt: cross-validation folds', held, IRT_FOLDS);
     const train = prompts.filter((_, index) => fold[index] !== held);
     const test = prompts.filter((_, index) => fold[index] === held);
     const fit = fitIrtCore(data, train, fitSettings);
     pairGains(fit.model, data, test).forEach((gain, index) => heldOutGain.set(test[index]!, gain));
   }
 
+  // 2. Per family: shrinkage and length weight.
   const families = [...new Set(prompts.map((prompt) => data.prompts[prompt]!.family))].sort();
-  const logChars = new Map(prompts.map((prompt) => [prompt, promptFeatures(data.prompts[prompt]!.text)[0]!]));
   const lengthMean = new Float32Array(families.length);
   const lengthScale = new Float32Array(families.length);
   const lengthWeight = new Float32Array(families.length);
-  const length: IrtCrossValidation['length'] = {};
+  const gainShrink = new Float32Array(families.length).fill(1);
+  const familyResults: IrtCrossValidation['families'] = {};
+  const adjust = (familyIndex: number, prompt: number, gain: number, familyGain: number) =>
+    familyGain +
+    gainShrink[familyIndex]! * (gain - familyGain) +
+    (lengthWeight[familyIndex]! * (logChars.get(prompt)! - lengthMean[familyIndex]!)) / lengthScale[familyIndex]!;
   families.forEach((family, familyIndex) => {
     const members = prompts.filter((prompt) => data.prompts[prompt]!.family === family);
     const values = members.map((prompt) => logChars.get(prompt)!);
     const familyMean = mean(values);
     lengthMean[familyIndex] = familyMean;
     lengthScale[familyIndex] = Math.sqrt(mean(values.map((value) => (value - familyMean) ** 2))) || 1;
-    const familySources = [...correctnessSources(data, members).values()].filter((list) => list.length >= 50);
-    if (familySources.length === 0) return;
-    const objective = (weight: number) => {
-      const results = familySources.flatMap((list) => {
-        const scores = list.map((prompt) =>
-          gainToScore(
-            heldOutGain.get(prompt)! +
-              (weight * (logChars.get(prompt)! - lengthMean[familyIndex]!)) / lengthScale[familyIndex]!,
-          ),
+    const groups = [...correctnessGroups(data, members).values()].filter((list) => list.length >= MIN_GROUP_PROMPTS);
+    if (groups.length === 0) return;
+    const heldOutMean = mean(members.map((prompt) => heldOutGain.get(prompt)!));
+    const objective = (shrink: number, weight: number) => {
+      const results = groups.flatMap((list) => {
+        const scores = list.map(
+          (prompt) =>
+            heldOutMean +
+            shrink * (heldOutGain.get(prompt)! - heldOutMean) +
+            (weight * (logChars.get(prompt)! - lengthMean[familyIndex]!)) / lengthScale[familyIndex]!,
         );
         const result = sourcePairApgr(data, list, scores);
         return result ? [result.apgr] : [];
       });
       return results.length > 0 ? mean(results) : Number.NaN;
     };
-    const none = objective(0);
-    if (!Number.isFinite(none)) return;
-    const tried = LENGTH_WEIGHTS.map((weight) => ({ weight, value: objective(weight) }));
+    const asFitted = objective(1, 0);
+    if (!Number.isFinite(asFitted)) return;
+    const tried = GAIN_SHRINKS.flatMap((shrink) =>
+      LENGTH_WEIGHTS.map((weight) => ({ shrink, weight, value: objective(shrink, weight) })),
+    ).filter((entry) => Number.isFinite(entry.value));
     const best = Math.max(...tried.map((entry) => entry.value));
+    // Within the margin of the best, keep as much of the model and as little length as possible (tried is in
+    // that order: shrink descending, weight ascending).
     const chosen =
-      best > none + LENGTH_PARSIMONY_MARGIN
-        ? tried.find((entry) => entry.value >= best - LENGTH_PARSIMONY_MARGIN)!
-        : { weight: 0, value: none };
+      best > asFitted + PARSIMONY_MARGIN
+        ? tried.find((entry) => entry.value >= best - PARSIMONY_MARGIN)!
+        : { shrink: 1, weight: 0, value: asFitted };
+    gainShrink[familyIndex] = chosen.shrink;
     lengthWeight[familyIndex] = chosen.weight;
-    length[family] = { weight: chosen.weight, none, chosen: chosen.value };
+    familyResults[family] = {
+      gainShrink: chosen.shrink,
+      lengthWeight: chosen.weight,
+      asFitted,
+      chosen: chosen.value,
+    };
   });
+
+  // 3. Leave one source out.
+  const leaveOneSourceOut: IrtCrossValidation['leaveOneSourceOut'] = {};
+  if (options.leaveOneSourceOut ?? true) {
+    const groups = [...correctnessGroups(data, prompts)].filter(([, held]) => held.length >= MIN_GROUP_PROMPTS);
+    groups.forEach(([group, held], done) => {
+      onProgress?.('irt: leave-one-source-out', done, groups.length);
+      const heldSet = new Set(held);
+      const fit = fitIrtCore(
+        data,
+        prompts.filter((prompt) => !heldSet.has(prompt)),
+        fitSettings,
+      );
+      const gains = pairGains(fit.model, data, held);
+      const familyIndex = families.indexOf(data.prompts[held[0]!]!.family);
+      const gainMean = mean([...gains]);
+      const gain = sourcePairApgr(data, held, gains);
+      const length = sourcePairApgr(
+        data,
+        held,
+        held.map((prompt) => logChars.get(prompt)!),
+      );
+      const adjusted = sourcePairApgr(
+        data,
+        held,
+        held.map((prompt, index) => adjust(familyIndex, prompt, gains[index]!, gainMean)),
+      );
+      if (gain && length && adjusted)
+        leaveOneSourceOut[group] = {
+          prompts: held.length,
+          pairs: gain.pairs,
+          gain: gain.apgr,
+          length: length.apgr,
+          adjusted: adjusted.apgr,
+        };
+    });
+  }
 
   onProgress?.('irt: final fit', 0, 1);
   const final = fitIrtCore(data, prompts, fitSettings);
   const familyLabels = Int32Array.from(prompts, (prompt) => families.indexOf(data.prompts[prompt]!.family));
   const familyWeights = fitFamilyClassifier(final.inputs, final.inputCount, familyLabels, families.length);
-  const model: IrtModel = { ...final.model, families, familyWeights, lengthMean, lengthScale, lengthWeight };
-  // The length terms as shipped (gated by the classifier's shares), on the training prompts: how often it is sure.
+  const finalGains = pairGains(final.model, data, prompts);
+  const familyGain = Float32Array.from(families, (family) =>
+    mean(prompts.flatMap((prompt, row) => (data.prompts[prompt]!.family === family ? [finalGains[row]!] : []))),
+  );
+  const model: IrtModel = {
+    ...final.model,
+    families,
+    familyWeights,
+    familyGain,
+    gainShrink,
+    lengthMean,
+    lengthScale,
+    lengthWeight,
+  };
+  // How often the classifier that gates the family settings is sure of a training prompt's family.
   const confident = prompts.filter((_, row) => {
     const shares = familyShares(model, final.inputs.subarray(row * final.inputCount, (row + 1) * final.inputCount));
     return Math.max(...shares) >= 0.8;
@@ -431,7 +505,7 @@ export function trainIrt(
         ]),
       ),
       familyClassifierConfidentShare: confident / prompts.length,
-      crossValidation: { leaveOneSourceOut, length } satisfies IrtCrossValidation,
+      crossValidation: { families: familyResults, leaveOneSourceOut } satisfies IrtCrossValidation,
     },
     tensors: {
       projection: final.projectionTensor,
@@ -440,6 +514,8 @@ export function trainIrt(
       promptWeights: { shape: [1 + model.skills, inputs], data: model.promptWeights },
       modelWeights: { shape: [model.models.length, 1 + model.skills], data: model.modelWeights },
       familyWeights: { shape: [families.length, inputs], data: familyWeights },
+      familyGain: { shape: [families.length], data: familyGain },
+      gainShrink: { shape: [families.length], data: gainShrink },
       lengthMean: { shape: [families.length], data: lengthMean },
       lengthScale: { shape: [families.length], data: lengthScale },
       lengthWeight: { shape: [families.length], data: lengthWeight },

@@ -63,7 +63,15 @@ export interface RouterTrainer {
   readonly sources: readonly TrainingSourceName[];
   train(
     data: TrainingData,
-    options: { seed: number; onProgress?: (stage: string, done: number, total: number) => void },
+    options: {
+      seed: number;
+      onProgress?: (stage: string, done: number, total: number) => void;
+      /**
+       * Whether these weights ship (the last seed of a run): only then are diagnostics that choose nothing computed,
+       * such as the irt router's leave-one-source-out table (default true).
+       */
+      report?: boolean;
+    },
   ): TrainedRouter | Promise<TrainedRouter>;
   /** A paragraph LICENSE.md adds about what is built from the weights (the classifier's model and its encoder). */
   readonly licenceExtra?: string;
@@ -119,8 +127,8 @@ export const swRankingTrainer: RouterTrainer = {
 export const irtTrainer: RouterTrainer = {
   definition: irtRouterDefinition,
   sources: ALL_TRAINING_SOURCES,
-  train(data, { seed, onProgress }) {
-    const trained = trainIrt(data, seed, undefined, onProgress);
+  train(data, { seed, onProgress, report }) {
+    const trained = trainIrt(data, seed, undefined, onProgress, { leaveOneSourceOut: report ?? true });
     return { parameters: trained.parameters, tensors: trained.tensors, rows: trained.rows, details: trained.details };
   },
 };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../../src/core/errors.ts';
 import {
+  familyAdjustedGain,
   familyShares,
   irtGain,
   irtInputCount,
   irtInputs,
   type IrtModel,
   irtRouterDefinition,
-  lengthTerm,
   modelLogit,
   promptTraits,
 } from '../../src/core/irt-router.ts';
@@ -40,6 +40,8 @@ const model: IrtModel = {
   weak: 1,
   families: ['chat', 'math'],
   familyWeights: new Float32Array(2 * INPUTS),
+  familyGain: Float32Array.of(0.1, 0.3),
+  gainShrink: Float32Array.of(1, 0.5),
   lengthMean: Float32Array.of(3, 4),
   lengthScale: Float32Array.of(1, 2),
   lengthWeight: Float32Array.of(0, 0.5),
@@ -64,15 +66,18 @@ describe('irt pieces', () => {
     expect(modelLogit(model, 2, skilled)).toBeCloseTo(4, 6);
   });
 
-  it('gates each family length term by the classifier share', () => {
-    expect(lengthTerm(model, Float64Array.of(0.5, 0.5), 6)).toBeCloseTo(0.5 * 0.5 * ((6 - 4) / 2), 6);
-    expect(lengthTerm(model, Float64Array.of(1, 0), 6)).toBe(0);
+  it('shrinks the gain towards each family mean and adds its length term, mixed by the classifier shares', () => {
+    // chat: gain kept as it is, no length term; math: half the deviation from 0.3 kept, 0.5 * z with z = (6 - 4) / 2.
+    expect(familyAdjustedGain(model, Float64Array.of(1, 0), 0.7, 6)).toBeCloseTo(0.7, 6);
+    const math = 0.3 + 0.5 * (0.7 - 0.3) + 0.5 * 1;
+    expect(familyAdjustedGain(model, Float64Array.of(0, 1), 0.7, 6)).toBeCloseTo(math, 6);
+    expect(familyAdjustedGain(model, Float64Array.of(0.5, 0.5), 0.7, 6)).toBeCloseTo(0.5 * 0.7 + 0.5 * math, 6);
     const shares = familyShares(model, new Float32Array(INPUTS));
     expect([...shares]).toEqual([0.5, 0.5]);
   });
 
   it('scores the strong model gain, so a prompt hard for the weak model only scores highest', () => {
-    const noLength = { ...model, lengthWeight: new Float32Array(2) };
+    const noLength = { ...model, lengthWeight: new Float32Array(2), gainShrink: Float32Array.of(1, 1) };
     const easy = irtInputs(noLength, [[0.01, 1]], ['a'])[0]!;
     const middle = irtInputs(noLength, [[1, 0.01]], ['a'])[0]!;
     const gainEasy = irtGain(noLength, easy, 'a');
@@ -104,6 +109,8 @@ describe('irt router from weights', () => {
         promptWeights: { shape: [2, INPUTS], data: model.promptWeights },
         modelWeights: { shape: [3, 2], data: model.modelWeights },
         familyWeights: { shape: [2, INPUTS], data: model.familyWeights },
+        familyGain: { shape: [2], data: model.familyGain },
+        gainShrink: { shape: [2], data: model.gainShrink },
         lengthMean: { shape: [2], data: model.lengthMean },
         lengthScale: { shape: [2], data: model.lengthScale },
         lengthWeight: { shape: [2], data: model.lengthWeight },

@@ -49,7 +49,7 @@ describe('trainIrt', () => {
   it('records a leave-one-source-out table and a length choice per family', () => {
     const crossValidation = (trained.details['crossValidation'] ?? {}) as Record<string, Record<string, unknown>>;
     expect(Object.keys(crossValidation['leaveOneSourceOut']!)).toContain('mmlu-gold');
-    expect(crossValidation['length']).toHaveProperty('mmlu');
+    expect(crossValidation['families']).toHaveProperty('mmlu');
   });
 
   it('scores pair routing on a source by its own model pairs', () => {

@@ -1,4 +1,5 @@
 import { AbortError, errorMessage, InvalidInputError, RelayError } from '../core/index.ts';
+import type { ModelDecision } from './model-router.ts';
 import type { RouteDecision } from './prompt-router.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
 import { readServerSentEvents } from './sse.ts';
@@ -20,6 +21,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     readonly controller: AbortController,
     /** Aborted by `abort()` or by the caller's signal. */
     private readonly signal: AbortSignal = controller.signal,
+    /** With `model: 'router-auto'`: the choice among N models (every model's quality and cost, and why). */
+    readonly choice: ModelDecision | undefined = undefined,
   ) {}
 
   abort(): void {

@@ -1,5 +1,12 @@
 import { AbortError, errorMessage, InvalidInputError, RelayError, parseRouterModel } from '../core/index.ts';
 import { ChatCompletionStream } from './chat-stream.ts';
+import {
+  createModelRouter,
+  type DeploymentModel,
+  type ModelDecision,
+  type ModelRouter,
+  type ModelRouterOptions,
+} from './model-router.ts';
 import { createRouter, type PromptRouter, type RouteDecision, type RouterOptions } from './prompt-router.ts';
 import type {
   ChatCompletion,
@@ -20,14 +27,30 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Settings for the routers that model strings name (`strongModel`, `device`, `modelBaseUrl`, `fallback`, ...). */
   router?: Omit<RouterOptions, 'router' | 'threshold' | 'strongPct' | 'calibrationPrompts' | 'adaptive'>;
+  /**
+   * What `model: 'router-auto'` chooses among and how: the relay's models (by alias) with their prices (a model
+   * without `inputPrice` / `outputPrice` takes the `pricing` the relay's /v1/models lists; without `models`, every
+   * relay model that lists one) and a policy. Each model is predicted as itself or as the known model named by `like`.
+   */
+  auto?: Omit<ModelRouterOptions, 'models'> & { models?: readonly AutoModel[] };
 }
+
+/** A model of ClientOptions.auto: prices may come from the relay instead. */
+export type AutoModel = Omit<DeploymentModel, 'inputPrice' | 'outputPrice'> & Partial<DeploymentModel>;
+
+/** The model string that chooses among N priced models (ClientOptions.auto). */
+export const AUTO_ROUTER_MODEL = 'router-auto';
 
 export interface RequestOptions {
   signal?: AbortSignal;
 }
 
 /** A non-streamed answer, with the routing decision that chose its model (undefined when the request named one). */
-export type RoutedChatCompletion = ChatCompletion & { routing: RouteDecision | undefined };
+export type RoutedChatCompletion = ChatCompletion & {
+  routing: RouteDecision | undefined;
+  /** With `model: 'router-auto'`: the choice among N models. */
+  choice?: ModelDecision;
+};
 
 export interface ChatCompletions {
   create(body: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<ChatCompletionStream>;
@@ -52,6 +75,8 @@ export class RouteLLMClient {
   private readonly headers: Record<string, string>;
   private readonly routerSettings: ClientOptions['router'];
   private readonly routers = new Map<string, PromptRouter>();
+  private readonly autoSettings: ClientOptions['auto'];
+  private autoRouter: Promise<ModelRouter> | undefined;
 
   constructor(options: ClientOptions) {
     if (typeof options !== 'object' || options === null)
@@ -69,6 +94,7 @@ export class RouteLLMClient {
       ...(options.apiKey !== undefined && { authorization: `Bearer ${options.apiKey}` }),
     };
     this.routerSettings = options.router;
+    this.autoSettings = options.auto;
     this.chat = { completions: { create: this.createCompletion.bind(this) as ChatCompletions['create'] } };
     this.models = { list: this.listModels.bind(this) };
   }
@@ -98,9 +124,11 @@ export class RouteLLMClient {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
 
-    const router = this.router(body.model);
+    const auto = body.model === AUTO_ROUTER_MODEL;
+    const router = auto ? undefined : this.router(body.model);
     const routing = router ? await router.route(body.messages, { signal }) : undefined;
-    const request = { ...body, model: routing?.model ?? body.model };
+    const choice = auto ? await (await this.modelRouter(signal)).route(body.messages, { signal }) : undefined;
+    const request = { ...body, model: choice?.model ?? routing?.model ?? body.model };
     const response = await relayFetch(this.fetchImpl, `${this.apiBase}/chat/completions`, {
       method: 'POST',
       headers: {
@@ -111,7 +139,7 @@ export class RouteLLMClient {
       body: JSON.stringify(request),
       signal,
     });
-    if (body.stream) return new ChatCompletionStream(response, routing, controller, signal);
+    if (body.stream) return new ChatCompletionStream(response, routing, controller, signal, choice);
     let completion: ChatCompletion;
     try {
       completion = (await response.json()) as ChatCompletion;
@@ -121,7 +149,42 @@ export class RouteLLMClient {
         cause: error,
       });
     }
-    return { ...completion, routing };
+    return { ...completion, routing, ...(choice && { choice }) };
+  }
+
+  /** The router behind 'router-auto', created on first use with prices from the config or the relay's /v1/models. */
+  private modelRouter(signal: AbortSignal): Promise<ModelRouter> {
+    const settings = this.autoSettings;
+    if (settings === undefined) {
+      throw new InvalidInputError(
+        `model '${AUTO_ROUTER_MODEL}' needs the client's auto option: the models and a policy.`,
+      );
+    }
+    this.autoRouter ??= (async () => {
+      const needsPrices =
+        settings.models === undefined ||
+        settings.models.some((model) => model.inputPrice === undefined || model.outputPrice === undefined);
+      const listed = needsPrices ? await this.listModels({ signal }) : [];
+      const pricing = new Map(listed.flatMap((model) => (model.pricing ? [[model.id, model.pricing] as const] : [])));
+      const models = (settings.models ?? [...pricing.keys()].map((name): AutoModel => ({ name }))).map(
+        (model): DeploymentModel => {
+          const price = pricing.get(model.name);
+          const inputPrice = model.inputPrice ?? price?.input;
+          const outputPrice = model.outputPrice ?? price?.output;
+          if (inputPrice === undefined || outputPrice === undefined) {
+            throw new InvalidInputError(
+              `Model '${model.name}' has no price in the client's auto option or the relay's /v1/models.`,
+            );
+          }
+          return { ...model, inputPrice, outputPrice };
+        },
+      );
+      return createModelRouter({ ...this.routerSettings, ...settings, models });
+    })();
+    this.autoRouter.catch(() => {
+      this.autoRouter = undefined;
+    });
+    return this.autoRouter;
   }
 
   private async listModels(options: RequestOptions = {}): Promise<RelayModel[]> {

@@ -17,7 +17,16 @@ export type {
   RouterOptions,
   RouterStatus,
 } from './prompt-router.ts';
-export { createClient, RouteLLMClient } from './client.ts';
+export {
+  DEFAULT_MODEL_ROUTER,
+  createModelRouter,
+  type DeploymentModel,
+  type ModelDecision,
+  type ModelPolicy,
+  type ModelRouter,
+  type ModelRouterOptions,
+} from './model-router.ts';
+export { AUTO_ROUTER_MODEL, createClient, RouteLLMClient, type AutoModel } from './client.ts';
 export type { ChatCompletions, ClientOptions, RequestOptions, RoutedChatCompletion } from './client.ts';
 export { ChatCompletionStream } from './chat-stream.ts';
 export { promptOf, type RouteInput } from './route-input.ts';
@@ -26,6 +35,7 @@ export { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold
 export { pageWorkerClient } from './page-worker.ts';
 export type * from './openai-types.ts';
 export { formatRouterModel, parseRouterModel, type RouterModelString } from '../core/index.ts';
+export type { ModelEstimate, SelectionPolicy } from '../core/index.ts';
 export {
   AbortError,
   InvalidInputError,

@@ -11,7 +11,9 @@ import type { EncoderDtype, OverflowStrategy } from '../encoder/index.ts';
 import type { LoadProgressEvent, RouteDevice, RouterInfo, WorkerClient, WorkerRouterOptions } from '../worker/index.ts';
 import { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
 import { promptOf, type RouteInput } from './route-input.ts';
+import { createModelRouter, type ModelRouter, type ModelRouterOptions } from './model-router.ts';
 import { pageWorkerClient } from './page-worker.ts';
+import { workerRouterOptions } from './worker-options.ts';
 
 /** Which model tier a decision picked. */
 export type ModelTier = 'strong' | 'weak';
@@ -150,7 +152,6 @@ export interface PromptRouter {
 }
 
 const ROUTER_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const DEVICES = ['auto', 'wasm', 'webgpu'] as const;
 const FALLBACKS = ['strong', 'weak', 'error'] as const;
 /** With a calibrated threshold to start from, live traffic takes over once this many scores were seen. */
 const MIN_ADAPTIVE_SCORES = 20;
@@ -164,8 +165,15 @@ const LOAD_FAILURES: ReadonlySet<string> = new Set(['model_not_found', 'model_lo
  * does not know rejects `ready` and every call with RouteError 'router_not_found'; a router that cannot load hands
  * its decisions to the fallback.
  */
-export function createRouter(options: RouterOptions): PromptRouter {
-  return new WorkerPromptRouter(checkOptions(options));
+export function createRouter(options: RouterOptions): PromptRouter;
+/**
+ * With `models` (and a `policy`): a router that chooses among N priced models by predicted quality and expected cost
+ * (see createModelRouter). The two-model router above is unchanged.
+ */
+export function createRouter(options: ModelRouterOptions): ModelRouter;
+export function createRouter(options: RouterOptions | ModelRouterOptions): PromptRouter | ModelRouter {
+  if (typeof options === 'object' && options !== null && 'models' in options) return createModelRouter(options);
+  return new WorkerPromptRouter(checkOptions(options as RouterOptions));
 }
 
 interface CheckedOptions {
@@ -239,20 +247,14 @@ function checkOptions(options: RouterOptions): CheckedOptions {
     if (parseRouterModel(model))
       throw new InvalidInputError(`options.${field} must be a model the relay serves, not a router ("${model}").`);
   }
-  const device = options.device ?? 'auto';
-  if (!DEVICES.includes(device))
-    throw new InvalidInputError(`options.device must be one of ${DEVICES.join(', ')}, got ${JSON.stringify(device)}.`);
   const fallback = options.fallback ?? 'strong';
   if (!FALLBACKS.includes(fallback))
     throw new InvalidInputError(
       `options.fallback must be one of ${FALLBACKS.join(', ')}, got ${JSON.stringify(fallback)}.`,
     );
-  if (options.seed !== undefined && !Number.isInteger(options.seed))
-    throw new InvalidInputError(`options.seed must be an integer, got ${options.seed}.`);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
     throw new InvalidInputError('options.onProgress must be a function.');
 
-  const base = folderUrl(options.modelBaseUrl ?? '/', 'modelBaseUrl');
   return {
     name,
     policy:
@@ -262,22 +264,7 @@ function checkOptions(options: RouterOptions): CheckedOptions {
     strongModel,
     weakModel,
     fallback,
-    workerOptions: {
-      router: name,
-      weightsUrl: folderUrl(options.weightsUrl ?? new URL(`routers/${name}/`, base), 'weightsUrl').href,
-      runtime: {
-        device,
-        localModelPath: forTransformers(new URL('models/', base)),
-        wasmPaths: forTransformers(new URL('ort/', base)),
-        allowRemoteModels: options.allowRemoteModels ?? false,
-      },
-      models: {
-        ...(options.encoder && { embedder: options.encoder }),
-        ...(options.classifier && { textClassifier: options.classifier }),
-        ...(options.causalLm && { labelScorer: options.causalLm }),
-      },
-      ...(options.seed !== undefined && { seed: options.seed }),
-    },
+    workerOptions: workerRouterOptions(name, options),
     onProgress: options.onProgress,
     worker: options.worker,
   };
@@ -286,29 +273,6 @@ function checkOptions(options: RouterOptions): CheckedOptions {
 function checkShare(value: unknown, field: string): void {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1))
     throw new InvalidInputError(`${field} must be a number between 0 and 1, got ${JSON.stringify(value)}.`);
-}
-
-/** An absolute folder URL (ending in '/'): the worker resolves relative URLs against its own script, not the page. */
-function folderUrl(url: string | URL, field: string): URL {
-  const page = typeof location === 'undefined' ? undefined : location.href;
-  let folder: URL;
-  try {
-    folder = new URL(url, page);
-  } catch {
-    throw new InvalidInputError(
-      `options.${field} must be a URL (absolute, or relative to the page), got ${JSON.stringify(String(url))}.`,
-    );
-  }
-  if (!folder.pathname.endsWith('/')) folder.pathname += '/';
-  return folder;
-}
-
-/**
- * A model folder URL as transformers.js takes it: path-absolute on the page's own origin (which the worker shares),
- * since transformers.js 4 loads a local model from an absolute http URL the way it loads a remote one, and fails.
- */
-function forTransformers(url: URL): string {
-  return typeof location !== 'undefined' && url.origin === location.origin ? url.pathname : url.href;
 }
 
 class WorkerPromptRouter implements PromptRouter {

@@ -4,6 +4,7 @@ export type { CallOptions, WorkerClientOptions } from './worker-client.ts';
 export type {
   EncoderInfo,
   LoadProgressEvent,
+  PredictedQualities,
   RouteDevice,
   RouterInfo,
   ScoredPrompt,

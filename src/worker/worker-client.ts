@@ -5,6 +5,7 @@ import { installErrorTransfer } from './error-transfer.ts';
 import type {
   EncoderInfo,
   LoadProgressEvent,
+  PredictedQualities,
   RouterInfo,
   ScoredPrompt,
   WorkerEncoderOptions,
@@ -96,6 +97,16 @@ export class WorkerClient {
     const callId = `call-${++this.nextCallId}`;
     return this.call(
       (remote) => remote.route(key, prompts, callId),
+      call,
+      (remote) => void remote.abort(callId).catch(() => undefined),
+    );
+  }
+
+  /** Each model's predicted quality for each prompt, from a router that predicts it; aborts as `route` does. */
+  predictQuality(key: string, prompts: readonly string[], call?: CallOptions): Promise<PredictedQualities> {
+    const callId = `call-${++this.nextCallId}`;
+    return this.call(
+      (remote) => remote.predictQuality(key, prompts, callId),
       call,
       (remote) => void remote.abort(callId).catch(() => undefined),
     );

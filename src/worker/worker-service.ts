@@ -10,6 +10,7 @@ import {
   type RouterRegistry,
   type RouterRequirement,
   type Embedder,
+  type ModelQualityPredictor,
   type Router,
   defaultRegistry,
   type LabelScorer,
@@ -118,6 +119,13 @@ export interface ScoredPrompt {
   score: number;
   /** The encoder dropped tokens beyond its window before scoring this prompt. */
   truncated: boolean;
+}
+
+/** What `predictQuality` returns: the router's models, and per prompt each one's P(answers well). */
+export interface PredictedQualities {
+  models: string[];
+  qualities: number[][];
+  truncated: boolean[];
 }
 
 /** The requirements that are models the worker loads (everything but weights). */
@@ -270,6 +278,38 @@ export class WorkerService {
         }
         return { score, truncated: loaded.truncation?.wasTruncated(prompts[index]!) ?? false };
       });
+    } finally {
+      if (callId !== undefined) this.calls.delete(callId);
+    }
+  }
+
+  /**
+   * Each model's predicted quality for each prompt, from a loaded router that predicts per-model quality (a
+   * ModelQualityPredictor, e.g. `irt`): the router's models, and per prompt one probability per model. Cancelled by
+   * `callId` as `route` is.
+   */
+  async predictQuality(key: string, prompts: readonly string[], callId?: string): Promise<PredictedQualities> {
+    const loading = this.routers.get(key);
+    if (!loading) throw new InvalidInputError('This router is not loaded in the worker: call loadRouter first.');
+    const loaded = await loading;
+    checkPrompts(prompts);
+    const predictor = loaded.router as Partial<ModelQualityPredictor>;
+    if (typeof predictor.predictQuality !== 'function' || !Array.isArray(predictor.models)) {
+      throw new InvalidInputError(
+        `Router '${loaded.info.router}' does not predict each model's quality: choosing among N models needs one that does (irt).`,
+      );
+    }
+    const controller = new AbortController();
+    if (callId !== undefined) this.calls.set(callId, controller);
+    try {
+      await nextTask();
+      if (controller.signal.aborted) throw new AbortError();
+      const rows = await predictor.predictQuality(prompts, { signal: controller.signal });
+      return {
+        models: [...predictor.models],
+        qualities: rows.map((row) => Array.from(row)),
+        truncated: prompts.map((prompt) => loaded.truncation?.wasTruncated(prompt) ?? false),
+      };
     } finally {
       if (callId !== undefined) this.calls.delete(callId);
     }

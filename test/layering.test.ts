@@ -19,6 +19,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   sdk: ['core', 'encoder', 'worker'],
   elements: ['core', 'encoder', 'worker', 'sdk'],
   relay: [],
+  // Server-side verification for the relay: a router (core, with the encoder when it needs one) behind the relay's
+  // hook. Published in routellm-web, so not on the Node library, which that package does not ship.
+  'relay-verify': ['core', 'encoder', 'relay'],
   // Node-only: finding the served files on disk, and the Vite plugin that serves them.
   assets: ['core'],
   vite: ['core', 'assets'],
@@ -27,7 +30,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The Node library (data, caches, plots, ONNX converters), the trainers on it, the commands on top.
   node: ['core', 'encoder'],
   training: ['core', 'encoder', 'node'],
-  cli: ['core', 'encoder', 'node', 'training', 'assets', 'relay'],
+  cli: ['core', 'encoder', 'node', 'training', 'assets', 'relay', 'relay-verify'],
 };
 
 /** A folder's contracts: index.ts for every runtime, node.ts for Node only (kept out of browser bundles). */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /**
+ * `npx routellm-web relay ...` runs the relay with its opt-in verification (relay.ts).
  * `npx routellm-web assets <dir>`: copies what a page serves for on-device routing into <dir>, for any bundler or
  * static host (Vite apps use `routellm-web/vite` instead): ort/ (onnxruntime-web's runtime, both builds), models/
  * (the int8 encoder), routers/ (the trained routers) and the one-script element route-chat.js with its worker.
@@ -10,12 +11,16 @@ import path from 'node:path';
 import { copyServedFiles, packageAssetsDir, ROUTE_CHAT_SCRIPT, servedFiles } from '../assets/index.ts';
 import { InvalidInputError } from '../core/index.ts';
 import { type CommandIO, isEntryPoint, processIO, runCommand } from './command.ts';
+import { relayCommand } from './relay.ts';
 
 const USAGE = `Usage: routellm-web assets <dir> [--no-element]
+       routellm-web relay [--config FILE] [--port N] [--host ADDRESS]   (relay --help for more)
 
-  Copies ort/, models/, routers/ and ${ROUTE_CHAT_SCRIPT} (the one-script <route-chat>) into <dir>.
+  assets: copies ort/, models/, routers/ and ${ROUTE_CHAT_SCRIPT} (the one-script <route-chat>) into <dir>.
   Serve <dir> at your pages' model base URL (default '/').
   --no-element   leave out ${ROUTE_CHAT_SCRIPT} (an app that imports the SDK or the element through a bundler)
+
+  relay: the relay, as routellm-relay runs it, plus the config's "verify" (a router run on the relay).
 `;
 
 export async function routellmWebCommand(argv: readonly string[], io: CommandIO): Promise<void> {
@@ -25,7 +30,7 @@ export async function routellmWebCommand(argv: readonly string[], io: CommandIO)
     return;
   }
   if (command !== 'assets')
-    throw new InvalidInputError(`unknown command '${command}': the only command is 'assets' (see --help).`);
+    throw new InvalidInputError(`unknown command '${command}': the commands are 'assets' and 'relay' (see --help).`);
   const unknown = rest.find((arg) => arg.startsWith('-') && arg !== '--no-element');
   if (unknown !== undefined) throw new InvalidInputError(`unknown option '${unknown}' (see --help).`);
   const folders = rest.filter((arg) => !arg.startsWith('-'));
@@ -45,5 +50,9 @@ export async function routellmWebCommand(argv: readonly string[], io: CommandIO)
   );
 }
 
-if (isEntryPoint(import.meta.url))
-  process.exitCode = await runCommand(routellmWebCommand, process.argv.slice(2), processIO);
+if (isEntryPoint(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  // The relay serves until stopped and reports its own errors, as routellm-relay does.
+  if (argv[0] === 'relay') await relayCommand(argv.slice(1));
+  else process.exitCode = await runCommand(routellmWebCommand, argv, processIO);
+}

@@ -27,6 +27,7 @@ import { originAllowed } from './origins.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { Redactor } from './redact.ts';
 import { SpendPolicy, type Admission } from './spend-policy.ts';
+import { promptOfMessages, type RouteVerdict, type VerifyOutcome, type VerifyRoute } from './verify.ts';
 import { MemoryStore, type RelayStore } from './store.ts';
 import { forwardChatCompletion, type ExchangeOutcome, type ForwardResult, type UpstreamFetch } from './upstream.ts';
 import { costUsd, type Usage } from './usage.ts';
@@ -52,6 +53,10 @@ export interface RelayLogEntry {
   readonly costUsd?: number;
   /** The counters' store failed while serving this request (the request was then refused or served unmetered). */
   readonly storeError?: string;
+  /** What the verifier (`verify`) did with the request, the router's score, and why it failed. */
+  readonly verified?: VerifyOutcome;
+  readonly verifyScore?: number;
+  readonly verifyError?: string;
   /** Set for a connection refused before any request reached the app (Node entry): why. */
   readonly refused?: string;
 }
@@ -73,6 +78,12 @@ export interface RelayAppOptions {
    * `store.durableObjectBinding` (the Node and Cloudflare entries make it).
    */
   readonly store?: RelayStore;
+  /**
+   * Judges each chat request before it is served (allow, downgrade to another alias, refuse). Required for the
+   * config's `verify`, whose policy it carries: `createRouteVerifier` (routellm-web/relay-verify) runs a router; the
+   * relay alone runs none.
+   */
+  readonly verifyRoute?: VerifyRoute;
 }
 
 type RelayEnv = {
@@ -82,6 +93,9 @@ type RelayEnv = {
     /** Set when the response is a forwarded body still being sent: the log line waits for its end. */
     exchangeSettled: Promise<ExchangeRecord> | undefined;
     storeError: string | undefined;
+    verified: VerifyOutcome | undefined;
+    verifyScore: number | undefined;
+    verifyError: string | undefined;
   };
 };
 
@@ -146,6 +160,13 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
       'store.durableObjectBinding: the Cloudflare entry (createRelayWorker) uses the Durable Object binding; elsewhere pass a RelayStore as options.store',
     );
   }
+  if (config.verify && !options.verifyRoute) {
+    throw new RelayConfigError(
+      'verify: this relay runs no router itself (it installs no inference stack); start it with `npx routellm-web relay` from the routellm-web package (`npm run relay` in its repository), or pass a verifier as options.verifyRoute (createRouteVerifier from routellm-web/relay-verify)',
+    );
+  }
+  const verifyRoute = options.verifyRoute;
+  const verifyFailOpen = config.verify?.onError === 'open';
   const policy = new SpendPolicy(config, options.store ?? new MemoryStore());
   const failOpen = config.store.kind !== 'memory' && config.store.onUnavailable === 'open';
   // Every key the relay holds, whichever alias it belongs to: a provider may quote any of them.
@@ -200,7 +221,12 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
         ...(c.get('model') !== undefined && { model: c.get('model') }),
         ...exchange,
         ...(c.get('storeError') !== undefined && { storeError: c.get('storeError') }),
+        ...(c.get('verified') !== undefined && { verified: c.get('verified') }),
+        ...(c.get('verifyScore') !== undefined && { verifyScore: c.get('verifyScore') }),
+        ...(c.get('verifyError') !== undefined && { verifyError: c.get('verifyError') }),
       });
+    const verified = c.get('verified');
+    if (verified !== undefined) c.res.headers.set('x-routellm-verified', verified);
     const settled = c.get('exchangeSettled');
     if (settled) void settled.then(write);
     else write();
@@ -225,7 +251,7 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
       origin: (origin) => (anyOrigin ? '*' : origin),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type'],
-      exposeHeaders: ['Retry-After', 'X-Request-Id', 'X-Routellm-Model', 'X-Routellm-Fallback'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id', 'X-Routellm-Model', 'X-Routellm-Fallback', 'X-Routellm-Verified'],
       credentials: config.cors.credentials,
       maxAge: 600,
     }),
@@ -351,10 +377,48 @@ export function createRelayApp(relayConfig: RelayConfig | ParsedRelayConfig, opt
       }
 
       const client = clientOf(c);
-      let admission: Admission = { kind: 'serve', alias: upstream.alias };
+      // The alias the spending rules see: the one asked for, unless the verifier downgrades the request.
+      let asked = upstream;
+      if (verifyRoute) {
+        let verdict: RouteVerdict | undefined;
+        try {
+          verdict = await verifyRoute({
+            alias: upstream.alias,
+            prompt: promptOfMessages(request.body['messages'] as unknown[]),
+            client,
+            signal: c.req.raw.signal,
+          });
+        } catch (error) {
+          c.set('verified', 'failed');
+          c.set('verifyError', errorMessage(error));
+          if (!verifyFailOpen) {
+            return errorResponse(
+              503,
+              'verification_failed',
+              'The relay could not verify this request; retry shortly.',
+              {
+                'retry-after': '1',
+              },
+            );
+          }
+        }
+        if (verdict?.score !== undefined) c.set('verifyScore', Math.round(verdict.score * 1e6) / 1e6);
+        if (verdict?.action === 'refuse') {
+          c.set('verified', 'refused');
+          return errorResponse(403, 'route_refused', verdict.reason, { 'x-should-retry': 'false' });
+        }
+        if (verdict?.action === 'downgrade') {
+          const instead = config.models.get(verdict.to);
+          // Only a verifier written in code can name an alias the config lacks: a bug, answered as the relay's 500.
+          if (!instead) throw new RelayConfigError(`The verifier downgraded to "${verdict.to}", which is not an alias`);
+          c.set('verified', 'downgraded');
+          asked = instead;
+        } else if (verdict?.score !== undefined) c.set('verified', 'allowed');
+      }
+      let admission: Admission = { kind: 'serve', alias: asked.alias };
       if (policy.enforcing) {
         try {
-          admission = await policy.admit(client, upstream.alias);
+          admission = await policy.admit(client, asked.alias);
         } catch (error) {
           c.set('storeError', errorMessage(error));
           if (!failOpen) return storeUnavailable();

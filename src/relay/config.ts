@@ -58,8 +58,30 @@ export interface RelayConfig {
   readonly maxShare?: Readonly<Record<string, number>>;
   /** Proxies in front of the relay whose `X-Forwarded-For` is believed: a hop count, or their addresses / CIDR ranges. */
   readonly trustProxy?: number | readonly string[];
-  /** Where counters live: this process (default), or a Redis all replicas share. */
+  /** Where counters live: this process (default), a Redis all replicas share, or Durable Objects on Cloudflare. */
   readonly store?: RelayStoreConfig;
+  /**
+   * Opt-in: run a router on the relay (Node, `routellm-web relay`) and downgrade or refuse requests for a verified
+   * alias whose prompt scores under the threshold, whatever the browser decided.
+   */
+  readonly verify?: RelayVerifyConfig;
+}
+
+export interface RelayVerifyConfig {
+  /** The router to run, by name (`length`, `knn-gain`, ...), with its shipped weights. */
+  readonly router: string;
+  /** A verified alias's prompt must score at least this (0 to 1); the page's own threshold, or a little under it. */
+  readonly threshold: number;
+  /** Under the threshold: `downgrade` to `to` (default), or `refuse` with a 403. */
+  readonly action?: 'downgrade' | 'refuse';
+  /** The alias that answers a downgraded request (required for `downgrade`). */
+  readonly to?: string;
+  /** The aliases whose requests are verified; default `["strong"]`. */
+  readonly models?: readonly string[];
+  /** A folder of trained weights for the router (from `npm run train`), instead of the shipped ones. */
+  readonly weights?: string;
+  /** When the verifier fails: `closed` answers 503 (default), `open` serves the request unverified. */
+  readonly onError?: 'open' | 'closed';
 }
 
 /** Exactly one of `redisUrlEnv` (Node) and `durableObjectBinding` (Cloudflare Workers). */
@@ -127,6 +149,7 @@ export interface ParsedRelayConfig {
   readonly budgets: ParsedBudgets | undefined;
   readonly maxShare: ParsedMaxShare | undefined;
   readonly trustProxy: TrustProxy | undefined;
+  readonly verify: ParsedVerify | undefined;
   readonly store:
     | { readonly kind: 'memory' }
     | { readonly kind: 'redis'; readonly urlEnv: string; readonly onUnavailable: 'open' | 'closed' }
@@ -137,6 +160,17 @@ export interface ParsedBudgets {
   readonly usd: number | undefined;
   readonly models: ReadonlyMap<string, number>;
   readonly windowMs: number;
+}
+
+export interface ParsedVerify {
+  readonly router: string;
+  readonly threshold: number;
+  readonly action: 'downgrade' | 'refuse';
+  /** Set exactly when `action` is `downgrade`. */
+  readonly to: string | undefined;
+  readonly models: readonly string[];
+  readonly weights: string | undefined;
+  readonly onError: 'open' | 'closed';
 }
 
 export interface ParsedMaxShare {
@@ -160,6 +194,8 @@ export const DEFAULT_LIMITS: RelayLimits = {
 };
 
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+/** As the router registry names routers. */
+const ROUTER_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -191,7 +227,12 @@ export function parseRelayConfig(value: unknown, source?: string): ParsedRelayCo
     new RelayConfigError(`Invalid relay config${source === undefined ? '' : ` ${source}`}: ${problems.join('; ')}`);
   const root = objectAt(value, 'the config', problems);
   if (!root) throw invalid();
-  onlyKeys(root, ['models', 'cors', 'auth', 'limits', 'budgets', 'maxShare', 'trustProxy', 'store'], '', problems);
+  onlyKeys(
+    root,
+    ['models', 'cors', 'auth', 'limits', 'budgets', 'maxShare', 'trustProxy', 'store', 'verify'],
+    '',
+    problems,
+  );
 
   const models = new Map<string, UpstreamModel>();
   const modelEntries = objectAt(root['models'], 'models', problems);
@@ -213,9 +254,10 @@ export function parseRelayConfig(value: unknown, source?: string): ParsedRelayCo
   const maxShare = parseMaxShare(root['maxShare'], isAlias, problems);
   const trustProxy = parseTrustProxy(root['trustProxy'], problems);
   const store = parseStore(root['store'], problems);
+  const verify = parseVerify(root['verify'], isAlias, problems);
 
   if (problems.length > 0 || !cors) throw invalid();
-  return { models, cors, auth, limits, budgets, maxShare, trustProxy, store };
+  return { models, cors, auth, limits, budgets, maxShare, trustProxy, store, verify };
 }
 
 /** The checked form of either shape: a config from `parseRelayConfig` passes through, any other is checked now. */
@@ -428,6 +470,52 @@ function parseStore(value: unknown, problems: string[]): ParsedRelayConfig['stor
     return { kind: 'memory' };
   }
   return openOrClosed ? { kind: 'redis', urlEnv, onUnavailable } : { kind: 'memory' };
+}
+
+function parseVerify(value: unknown, isAlias: (name: string) => boolean, problems: string[]): ParsedVerify | undefined {
+  if (value === undefined) return undefined;
+  const verify = objectAt(value, 'verify', problems);
+  if (!verify) return undefined;
+  onlyKeys(verify, ['router', 'threshold', 'action', 'to', 'models', 'weights', 'onError'], 'verify.', problems);
+  const before = problems.length;
+  const { router, threshold, to, weights } = verify;
+  const action = verify['action'] ?? 'downgrade';
+  const onError = verify['onError'] ?? 'closed';
+  const models = verify['models'] ?? ['strong'];
+  if (typeof router !== 'string' || !ROUTER_NAME.test(router))
+    problems.push('verify.router must name a router, such as "length" or "knn-gain"');
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))
+    problems.push('verify.threshold must be a score from 0 to 1, such as 0.3');
+  if (action !== 'downgrade' && action !== 'refuse') problems.push('verify.action must be "downgrade" or "refuse"');
+  if (onError !== 'open' && onError !== 'closed') problems.push('verify.onError must be "open" or "closed"');
+  if (weights !== undefined && (typeof weights !== 'string' || weights === ''))
+    problems.push('verify.weights must be the path of a trained router folder');
+  if (!Array.isArray(models) || models.length === 0 || models.some((alias) => typeof alias !== 'string')) {
+    problems.push('verify.models must be a non-empty list of aliases, such as ["strong"]');
+  } else {
+    for (const alias of models as string[])
+      if (!isAlias(alias))
+        problems.push(
+          `verify.models: ${JSON.stringify(alias)} is not an alias in models${verify['models'] === undefined ? ' (the default; list the aliases to verify)' : ''}`,
+        );
+  }
+  if (action === 'downgrade') {
+    if (typeof to !== 'string')
+      problems.push('verify.to must name the alias that answers a downgraded request, such as "weak"');
+    else if (!isAlias(to)) problems.push(`verify.to: ${JSON.stringify(to)} is not an alias in models`);
+    else if (Array.isArray(models) && models.includes(to))
+      problems.push(`verify.to: ${JSON.stringify(to)} is itself verified (in verify.models)`);
+  } else if (to !== undefined) problems.push('verify.to applies only to action "downgrade"');
+  if (problems.length > before) return undefined;
+  return {
+    router: router as string,
+    threshold: threshold as number,
+    action: action as ParsedVerify['action'],
+    to: action === 'downgrade' ? (to as string) : undefined,
+    models: models as string[],
+    weights: weights as string | undefined,
+    onError: onError as ParsedVerify['onError'],
+  };
 }
 
 function parseBaseURL(value: unknown, path: string, problems: string[]): string | undefined {

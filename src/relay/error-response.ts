@@ -21,6 +21,8 @@ export type RelayErrorCode =
   | 'rate_limited'
   | 'budget_exceeded'
   | 'share_exceeded'
+  | 'route_refused'
+  | 'verification_failed'
   | 'store_unavailable'
   | 'too_many_concurrent_requests'
   | 'model_unavailable'

@@ -7,9 +7,20 @@ export { createRelayApp, type RelayApp, type RelayAppOptions, type RelayLogEntry
 export {
   defineRelayConfig,
   parseRelayConfig,
+  toParsedRelayConfig,
   type ParsedRelayConfig,
   type RelayConfig,
   type RelayLimits,
   type RelayModelConfig,
+  type RelayVerifyConfig,
+  type ParsedVerify,
 } from './config.ts';
 export { RelayConfigError } from './errors.ts';
+export {
+  promptOfMessages,
+  verifierFromScores,
+  type RouteCheck,
+  type RouteVerdict,
+  type VerifyOutcome,
+  type VerifyRoute,
+} from './verify.ts';

@@ -26,6 +26,7 @@ import { createNodeUpstreamFetch } from './node-upstream-fetch.ts';
 import { RedisStore } from './redis-store.ts';
 import type { RelayStore } from './store.ts';
 import type { UpstreamFetch } from './upstream.ts';
+import type { VerifyRoute } from './verify.ts';
 import { errorMessage, RelayConfigError } from './errors.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('./relay.config.json', import.meta.url));
@@ -46,6 +47,8 @@ export interface NodeRelayOptions {
   readonly fetch?: UpstreamFetch;
   /** Where budgets and shares are counted; default: Redis when the config names `store.redisUrlEnv`, else memory. */
   readonly store?: RelayStore;
+  /** The verifier the config's `verify` needs (createRouteVerifier in routellm-web/relay-verify). */
+  readonly verifyRoute?: VerifyRoute;
 }
 
 export interface NodeRelay {
@@ -96,6 +99,7 @@ export async function startNodeRelay(options: NodeRelayOptions = {}): Promise<No
     fetch: options.fetch ?? createNodeUpstreamFetch(),
     ...(options.log && { log: options.log }),
     ...(store && { store }),
+    ...(options.verifyRoute && { verifyRoute: options.verifyRoute }),
   });
   const limits = config.limits;
   const log = options.log ?? ((entry: RelayLogEntry) => console.log(JSON.stringify(entry)));
@@ -209,12 +213,13 @@ function writeRawError(socket: Duplex, status: number, code: RelayErrorCode, mes
   socket.once('finish', () => socket.destroy());
 }
 
-const USAGE = `Usage: routellm-relay [--config FILE] [--port N] [--host ADDRESS]
+const usage = (command: string) => `Usage: ${command} [--config FILE] [--port N] [--host ADDRESS]
   --config FILE     the relay config, a JSON file (default: the bundled relay.config.json; or RELAY_CONFIG)
   --port N          the port, 0 for any free one (default ${DEFAULT_PORT}; or RELAY_PORT)
   --host ADDRESS    the address, 0.0.0.0 for every interface (default ${DEFAULT_HOST}; or RELAY_HOST)
   --help            print this and exit
-Provider keys and client tokens come from the environment variables the config names (apiKeyEnv, auth.tokensEnv).`;
+Provider keys and client tokens come from the environment variables the config names (apiKeyEnv, auth.tokensEnv).
+A config with "verify" (a router run on the relay) needs \`routellm-web relay\`, from the routellm-web package.`;
 
 /** Parses flags and environment into start options; throws a one-line error for bad input. */
 export function nodeRelayOptionsFrom(
@@ -249,19 +254,31 @@ export function nodeRelayOptionsFrom(
   };
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/**
+ * The command: parses flags, starts the relay, prints its URL and what is missing, stops on SIGINT or SIGTERM.
+ * `start` and `command` let another command (`routellm-web relay`, which adds verification) share all of it.
+ */
+export async function runRelayCommand(
+  argv: readonly string[],
+  { start = startNodeRelay, command = 'routellm-relay' }: { start?: typeof startNodeRelay; command?: string } = {},
+): Promise<void> {
   if (argv.includes('--help')) {
-    console.log(USAGE);
+    console.log(usage(command));
     return;
   }
   let relay: NodeRelay;
   try {
-    relay = await startNodeRelay(nodeRelayOptionsFrom(argv, process.env));
+    relay = await start(nodeRelayOptionsFrom(argv, process.env));
   } catch (error) {
     console.error(`error: ${errorMessage(error)}`);
     process.exit(1);
   }
   console.log(`relay listening on ${relay.url}`);
+  const verify = relay.config.verify;
+  if (verify)
+    console.log(
+      `relay: verifying ${verify.models.map((alias) => `"${alias}"`).join(', ')} with the ${verify.router} router: a prompt scoring under ${verify.threshold} is ${verify.action === 'downgrade' ? `sent to "${verify.to}"` : 'refused'}`,
+    );
   for (const status of aliasStatuses(relay.config, process.env)) {
     if (!status.available)
       console.error(`relay: model "${status.alias}" is unavailable until ${status.apiKeyEnv} is set`);
@@ -290,4 +307,4 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) void main(process.argv.slice(2));
+if (isEntryPoint()) void runRelayCommand(process.argv.slice(2));

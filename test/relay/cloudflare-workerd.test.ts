@@ -163,4 +163,24 @@ describe('the relay on Cloudflare Workers, in workerd', () => {
     expect(answeredBy).toEqual([...Array(7).fill('strong'), 'weak (share)', 'strong', 'weak (share)']);
     expect(answeredBy.filter((alias) => alias === 'strong').length).toBeLessThanOrEqual(Math.ceil(0.5 * 16));
   });
+
+  it('keeps 60 concurrent strong requests from one client, spread over two isolates, within the strong share', async () => {
+    const relay = await startTwoIsolates({
+      maxShare: { strong: 0.5 },
+      limits: { maxConcurrentRequests: 100, requestsPerMinute: 10_000 },
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, index) => relay.chat(index % 2, '192.0.2.77', 'strong')),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(60).fill(200));
+    const strong = answers.filter((answer) => answer.headers['x-routellm-model'] === 'strong').length;
+    // At most the share, whatever the order the two isolates' counts reached the objects in.
+    expect(strong).toBeLessThanOrEqual(30);
+    expect(strong).toBeGreaterThan(0);
+    expect(
+      answers
+        .filter((answer) => answer.headers['x-routellm-fallback'] === 'share')
+        .every((answer) => answer.headers['x-routellm-model'] === 'weak'),
+    ).toBe(true);
+  });
 });

@@ -106,8 +106,13 @@ function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
   };
 }
 
-/** The prompt-side part of an IrtModel: principal axes and feature standardisation, fitted on training prompts. */
-function inputSpace(data: TrainingData, prompts: readonly number[], components: number) {
+/**
+ * The prompt-side part of an IrtModel: principal axes and feature standardisation, fitted on the training prompts
+ * (labels play no part, so every cross-validation fold shares the one space of the final model).
+ */
+export type InputSpace = ReturnType<typeof inputSpace>;
+
+export function inputSpace(data: TrainingData, prompts: readonly number[], components: number) {
   const dimensions = data.prompts[0]!.embedding.length;
   const matrix = new Float32Array(prompts.length * dimensions);
   prompts.forEach((prompt, row) => matrix.set(data.prompts[prompt]!.embedding, row * dimensions));
@@ -151,10 +156,11 @@ export function fitIrtCore(
   data: TrainingData,
   prompts: readonly number[],
   settings: IrtSettings,
+  shared: InputSpace = inputSpace(data, prompts, settings.components),
   onEpoch?: (epoch: number, loss: number) => void,
 ) {
   const problem = buildProblem(data, prompts);
-  const { space, projectionTensor, retainedEnergy } = inputSpace(data, prompts, settings.components);
+  const { space, projectionTensor, retainedEnergy } = shared;
   const inputCount = irtInputCount(space.components);
   const xs = irtInputs(
     space,
@@ -299,6 +305,16 @@ function correctnessGroups(data: TrainingData, prompts: readonly number[]): Map<
   return groups;
 }
 
+/** Whether most of these prompts carry both deployment models' labels. */
+function hasDeploymentPair(data: TrainingData, prompts: readonly number[]): boolean {
+  const byPrompt = correctnessByPrompt(data);
+  const both = prompts.filter((prompt) => {
+    const row = byPrompt.get(prompt);
+    return row?.correctness.has(data.pair.strong) && row.correctness.has(data.pair.weak);
+  }).length;
+  return both >= 0.5 * prompts.length;
+}
+
 /** A group is cross-validated only with this many labelled prompts (fewer give no stable APGR). */
 export const MIN_GROUP_PROMPTS = 50;
 
@@ -314,8 +330,14 @@ export interface IrtCrossValidation {
     string,
     { prompts: number; pairs: number; gain: number; length: number; adjusted: number }
   >;
-  /** Per family: the chosen shrinkage and length weight, and the held-out objective of the model as it is and chosen. */
-  readonly families: Record<string, { gainShrink: number; lengthWeight: number; asFitted: number; chosen: number }>;
+  /**
+   * Per family: the chosen shrinkage and length weight, the held-out objective of the model as fitted and as chosen,
+   * and whether the objective was the deployment pair's own labels.
+   */
+  readonly families: Record<
+    string,
+    { gainShrink: number; lengthWeight: number; asFitted: number; chosen: number; deploymentPair: boolean }
+  >;
 }
 
 export interface TrainedIrt {
@@ -349,6 +371,7 @@ export function trainIrt(
   if (!data.correctness.some((row) => row.correctness.has(data.pair.strong)) && data.battles.length === 0)
     throw new InvalidInputError(`The irt router needs labels of the strong model '${data.pair.strong}'.`);
   const logChars = new Map(prompts.map((prompt) => [prompt, promptFeatures(data.prompts[prompt]!.text)[0]!]));
+  const space = inputSpace(data, prompts, settings.components);
 
   // 1. Held-out gains for every training prompt.
   const fold = foldAssignment(prompts.length, IRT_FOLDS, seed);
@@ -357,7 +380,7 @@ export function trainIrt(
     onProgress?.('irt: cross-validation folds', held, IRT_FOLDS);
     const train = prompts.filter((_, index) => fold[index] !== held);
     const test = prompts.filter((_, index) => fold[index] === held);
-    const fit = fitIrtCore(data, train, fitSettings);
+    const fit = fitIrtCore(data, train, fitSettings, space);
     pairGains(fit.model, data, test).forEach((gain, index) => heldOutGain.set(test[index]!, gain));
   }
 
@@ -378,7 +401,12 @@ export function trainIrt(
     const familyMean = mean(values);
     lengthMean[familyIndex] = familyMean;
     lengthScale[familyIndex] = Math.sqrt(mean(values.map((value) => (value - familyMean) ** 2))) || 1;
-    const groups = [...correctnessGroups(data, members).values()].filter((list) => list.length >= MIN_GROUP_PROMPTS);
+    const allGroups = [...correctnessGroups(data, members).values()].filter((list) => list.length >= MIN_GROUP_PROMPTS);
+    // The router routes the deployment pair: where the family has that pair's own labels, they decide (other pairs'
+    // within-family signals did not transfer to it: held out, MMLU-Pro's pairs favour short prompts, the pair's own
+    // MMLU labels long ones); elsewhere every pair of the family's sources does.
+    const pairGroups = allGroups.filter((list) => hasDeploymentPair(data, list));
+    const groups = pairGroups.length > 0 ? pairGroups : allGroups;
     if (groups.length === 0) return;
     const heldOutMean = mean(members.map((prompt) => heldOutGain.get(prompt)!));
     const objective = (shrink: number, weight: number) => {
@@ -413,6 +441,7 @@ export function trainIrt(
       lengthWeight: chosen.weight,
       asFitted,
       chosen: chosen.value,
+      deploymentPair: pairGroups.length > 0,
     };
   });
 
@@ -427,6 +456,7 @@ export function trainIrt(
         data,
         prompts.filter((prompt) => !heldSet.has(prompt)),
         fitSettings,
+        space,
       );
       const gains = pairGains(fit.model, data, held);
       const familyIndex = families.indexOf(data.prompts[held[0]!]!.family);
@@ -454,7 +484,7 @@ export function trainIrt(
   }
 
   onProgress?.('irt: final fit', 0, 1);
-  const final = fitIrtCore(data, prompts, fitSettings);
+  const final = fitIrtCore(data, prompts, fitSettings, space);
   const familyLabels = Int32Array.from(prompts, (prompt) => families.indexOf(data.prompts[prompt]!.family));
   const familyWeights = fitFamilyClassifier(final.inputs, final.inputCount, familyLabels, families.length);
   const finalGains = pairGains(final.model, data, prompts);

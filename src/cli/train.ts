@@ -70,6 +70,7 @@ const USAGE = `Usage: npm run train -- --router <name> --out <folder> [options]
                          (written beside it and renamed at the end: an existing folder is replaced only by a complete one)
   --seed <n>             training seed (default 0); the run is deterministic for a seed
   --seeds <a,b,...>      also train these seeds in memory and record each one's benchmark APGR and their mean
+  --exclude-models <a,..> leave these models' labels out (canonical names), to test placing a model never trained on
   --sources <a,b,...>    built-in training sources, or none for your files alone (default: the router's;
                          known: ${ALL_TRAINING_SOURCES.join(', ')})
   --battles <file>       your Arena-style battles (.csv/.jsonl: model_a, model_b, prompt, winner_model_a, winner_model_b, winner_tie)
@@ -90,6 +91,7 @@ const OPTIONS = {
   out: { type: 'string' },
   seed: { type: 'string', default: '0' },
   seeds: { type: 'string' },
+  'exclude-models': { type: 'string' },
   sources: { type: 'string' },
   battles: { type: 'string' },
   golden: { type: 'string' },
@@ -331,6 +333,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
       ...(battles?.kind === 'battles' ? { userBattles: { file: battles.file, battles: battles.battles } } : {}),
       ...(pair && userFiles.length > 0 ? { userPair: pair } : {}),
       ...(userTest ? { heldOut: userTest.prompts } : {}),
+      ...(args['exclude-models'] ? { excludeModels: splitList(args['exclude-models'], '--exclude-models') } : {}),
       onProgress: bars.update,
     });
     const dataSeconds = (performance.now() - dataStarted) / 1000;

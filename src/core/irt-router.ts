@@ -2,10 +2,11 @@ import { InvalidInputError, ModelLoadError } from './errors.ts';
 import { gainToScore } from './knn-gain-router.ts';
 import { sigmoid } from './logistic.ts';
 import type { ModelQualityPredictor } from './model-quality.ts';
+import { placeByLabels, placeByScores, type ReferenceSets } from './model-placement.ts';
 import { PROMPT_FEATURE_COUNT, promptFeatures } from './prompt-features.ts';
 import type { RouterDefinition } from './registry.ts';
 import type { Embedder, Router, ScoreOptions } from './router.ts';
-import { readTensors, requireTensor } from './router-tensors.ts';
+import { readTensors, requireTensor, type Tensor } from './router-tensors.ts';
 import { projectRows } from './similarity.ts';
 import { numberParameter, readLearnedRouterManifest, stringListParameter } from './weights/learned-router-manifest.ts';
 
@@ -56,6 +57,8 @@ export interface IrtModel {
   readonly lengthMean: Float32Array;
   readonly lengthScale: Float32Array;
   readonly lengthWeight: Float32Array;
+  /** Reference sets for placing a model by its published scores (see model-placement.ts); none: no such placement. */
+  readonly references?: ReferenceSets;
 }
 
 /** Inputs of the prompt model: principal components, prompt statistics, a constant. */
@@ -143,11 +146,34 @@ export function irtGain(model: IrtModel, x: Float32Array, prompt: string): numbe
   return familyAdjustedGain(model, familyShares(model, x), gain, promptFeatures(prompt)[0]!);
 }
 
-/** A Router (the strong-vs-weak score) that also predicts every known model's quality. */
-export interface IrtRouter extends Router, ModelQualityPredictor {}
+/** How a deployment places a model the router has not trained on: like a known one, by scores, or by labels. */
+export type IrtModelPlacement =
+  | { readonly like: string }
+  | { readonly scores: Readonly<Record<string, number>> }
+  | { readonly labels: readonly { readonly prompt: string; readonly quality: number }[] };
 
-export function createIrtRouter(options: { embedder: Embedder; model: IrtModel }): IrtRouter {
-  const { embedder, model } = options;
+/** A Router (the strong-vs-weak score) that also predicts every known model's quality. */
+export interface IrtRouter extends Router, ModelQualityPredictor {
+  /** Names of the reference sets a model can be placed by (`scores`). */
+  readonly referenceSets: readonly string[];
+  /** How each model that was added after training was placed ('like <model>', 'scores on <sets>', 'labels (n)'). */
+  readonly placements: Readonly<Record<string, string>>;
+  /** This router with one more model, placed on its ability scale (replacing a model of the same name). */
+  withModel(name: string, placement: IrtModelPlacement): Promise<IrtRouter>;
+}
+
+function describePlacement(placement: IrtModelPlacement): string {
+  if ('like' in placement) return `like ${placement.like}`;
+  if ('scores' in placement) return `scores on ${Object.keys(placement.scores).join(', ')}`;
+  return `labels (${placement.labels.length} prompts)`;
+}
+
+export function createIrtRouter(options: {
+  embedder: Embedder;
+  model: IrtModel;
+  placements?: Readonly<Record<string, string>>;
+}): IrtRouter {
+  const { embedder, model, placements = {} } = options;
   if (embedder.dimensions !== model.inputDimensions) {
     throw new InvalidInputError(
       `The irt model projects ${model.inputDimensions}-dimensional embeddings, the embedder's have ${embedder.dimensions}.`,
@@ -155,9 +181,56 @@ export function createIrtRouter(options: { embedder: Embedder; model: IrtModel }
   }
   const inputs = async (prompts: readonly string[], scoreOptions?: ScoreOptions) =>
     irtInputs(model, await embedder.embed(prompts, scoreOptions), prompts);
+  const width = 1 + model.skills;
+  const placedRow = async (placement: IrtModelPlacement): Promise<ArrayLike<number>> => {
+    if ('like' in placement) {
+      const index = model.models.indexOf(placement.like);
+      if (index < 0)
+        throw new InvalidInputError(
+          `Model '${placement.like}' is not one the irt router knows: ${model.models.join(', ')}.`,
+        );
+      return model.modelWeights.subarray(index * width, (index + 1) * width);
+    }
+    if ('scores' in placement)
+      return placeByScores(model.modelWeights, width, model.references ?? { names: [], traits: [] }, placement.scores);
+    const xs = await inputs(placement.labels.map((label) => label.prompt));
+    return placeByLabels(
+      model.modelWeights,
+      width,
+      placement.labels.map((label, index) => ({ traits: promptTraits(model, xs[index]!), quality: label.quality })),
+    );
+  };
   return {
     name: IRT_ROUTER,
     models: model.models,
+    referenceSets: model.references?.names ?? [],
+    placements,
+    async withModel(name, placement) {
+      const row = await placedRow(placement);
+      const kept = model.models.flatMap((known, index) => (known === name ? [] : [index]));
+      if (
+        kept.length < model.models.length &&
+        (model.models[model.strong] === name || model.models[model.weak] === name)
+      )
+        throw new InvalidInputError(`Model '${name}' is one of the deployment pair: it cannot be replaced.`);
+      const modelWeights = new Float32Array((kept.length + 1) * width);
+      kept.forEach((index, position) =>
+        modelWeights.set(model.modelWeights.subarray(index * width, (index + 1) * width), position * width),
+      );
+      modelWeights.set(row, kept.length * width);
+      const models = [...kept.map((index) => model.models[index]!), name];
+      return createIrtRouter({
+        embedder,
+        model: {
+          ...model,
+          models,
+          modelWeights,
+          strong: models.indexOf(model.models[model.strong]!),
+          weak: models.indexOf(model.models[model.weak]!),
+        },
+        placements: { ...placements, [name]: describePlacement(placement) },
+      });
+    },
     async score(prompts, scoreOptions) {
       const xs = await inputs(prompts, scoreOptions);
       return prompts.map((prompt, index) => gainToScore(irtGain(model, xs[index]!, prompt)));
@@ -169,6 +242,42 @@ export function createIrtRouter(options: { embedder: Embedder; model: IrtModel }
         return Float64Array.from(model.models, (_, m) => sigmoid(modelLogit(model, m, traits)));
       });
     },
+  };
+}
+
+/**
+ * The reference sets of the weights: parameter `references` lists { name, prompts } in order, and tensor
+ * `referenceTraits` [sum of prompts, 1 + skills] holds their prompts' traits one set after another.
+ */
+function referenceSets(
+  listed: unknown,
+  tensors: ReadonlyMap<string, Tensor>,
+  width: number,
+  where: string,
+): ReferenceSets | undefined {
+  if (listed === undefined) return undefined;
+  const valid =
+    Array.isArray(listed) &&
+    listed.every(
+      (entry) =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        typeof (entry as Record<string, unknown>)['name'] === 'string' &&
+        Number.isInteger((entry as Record<string, unknown>)['prompts']) &&
+        ((entry as Record<string, unknown>)['prompts'] as number) > 0,
+    );
+  if (!valid) throw new ModelLoadError(`${where}: parameter 'references' must list { name, prompts } entries.`);
+  const entries = listed as { name: string; prompts: number }[];
+  const total = entries.reduce((sum, entry) => sum + entry.prompts, 0);
+  const traits = requireTensor(tensors, 'referenceTraits', [total, width], where).data;
+  let offset = 0;
+  return {
+    names: entries.map((entry) => entry.name),
+    traits: entries.map((entry) => {
+      const slice = traits.subarray(offset * width, (offset + entry.prompts) * width);
+      offset += entry.prompts;
+      return slice;
+    }),
   };
 }
 
@@ -218,6 +327,7 @@ export const irtRouterDefinition: RouterDefinition = {
         lengthMean: tensor('lengthMean', [families.length]),
         lengthScale,
         lengthWeight: tensor('lengthWeight', [families.length]),
+        references: referenceSets(manifest.parameters['references'], tensors, 1 + skills, where),
       },
     });
   },

@@ -128,6 +128,11 @@ export interface TrainingDataOptions {
   readonly userGolden?: { readonly file: string; readonly rows: readonly GoldenLabelRow[] };
   /** Which of the user's models play the strong and the weak model (required with a user file). */
   readonly userPair?: ModelPair;
+  /**
+   * Models whose labels are left out (canonical names): to measure how a router places a model it never trained on.
+   * The deployment pair cannot be left out.
+   */
+  readonly excludeModels?: readonly string[];
   /** Prompts of the user's test: neither they nor near-duplicates of them (cosine >= 0.95) enter training. */
   readonly heldOut?: readonly string[];
   readonly onProgress?: (stage: string, done: number, total: number) => void;
@@ -457,12 +462,28 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
     prompts.push({ ...draft, embedding: embeddings[index]! });
     increment(kept, draft.source);
   });
-  const keptBattles = battles.flatMap(({ draft, ...battle }) =>
-    newIndex[draft]! >= 0 ? [{ ...battle, prompt: newIndex[draft]! }] : [],
-  );
-  const keptCorrectness = correctness.flatMap(({ draft, correctness: values }) =>
-    newIndex[draft]! >= 0 ? [{ prompt: newIndex[draft]!, correctness: values }] : [],
-  );
+  const excluded = new Set(options.excludeModels ?? []);
+  for (const model of [pair.strong, pair.weak])
+    if (excluded.has(model)) throw new InvalidInputError(`The deployment pair's model '${model}' cannot be excluded.`);
+  let excludedLabels = 0;
+  const keptBattles = battles.flatMap(({ draft, ...battle }) => {
+    if (excluded.has(battle.modelA) || excluded.has(battle.modelB)) {
+      excludedLabels++;
+      return [];
+    }
+    return newIndex[draft]! >= 0 ? [{ ...battle, prompt: newIndex[draft]! }] : [];
+  });
+  const keptCorrectness = correctness.flatMap(({ draft, correctness: values }) => {
+    if (newIndex[draft]! < 0) return [];
+    const kept = new Map([...values].filter(([model]) => !excluded.has(model)));
+    excludedLabels += values.size - kept.size;
+    return [{ prompt: newIndex[draft]!, correctness: kept }];
+  });
+  if (excluded.size > 0) {
+    if (excludedLabels === 0)
+      throw new InvalidInputError(`No labels of ${[...excluded].join(', ')} in the chosen sources: check the names.`);
+    removed[`labels of the excluded models ${[...excluded].join(', ')}`] = excludedLabels;
+  }
   kept['battles'] = keptBattles.length;
   return {
     pair,

@@ -347,6 +347,37 @@ export interface TrainedIrt {
   readonly details: Record<string, unknown>;
 }
 
+/**
+ * The reference sets a model can be placed by (its published accuracy there, see model-placement.ts): the training
+ * sources that `npm run eval -- --multi` evaluates, under its dataset names.
+ */
+export const REFERENCE_SOURCES: Readonly<Record<string, string>> = {
+  'mmlu-pro': 'mmlu-pro',
+  'golden/zeroeval_math-l5': 'zeroeval-math',
+  'golden/zeroeval_crux': 'zeroeval-crux',
+  llmrouter: 'pass-rates-llmrouter',
+  'routerdc-split2': 'pass-rates-routerdc',
+};
+
+/** Prompts kept per reference set (a seeded sample of its training prompts): enough for a mean accuracy. */
+export const REFERENCE_PROMPTS = 300;
+
+function referenceTraits(data: TrainingData, prompts: readonly number[], model: IrtModel, seed: number) {
+  return Object.entries(REFERENCE_SOURCES).flatMap(([source, name]) => {
+    const members = prompts.filter((prompt) => data.prompts[prompt]!.source === source);
+    if (members.length === 0) return [];
+    const order = foldAssignment(members.length, members.length, seed + 3);
+    const sample = members.filter((_, index) => order[index]! < REFERENCE_PROMPTS);
+    const xs = irtInputs(
+      model,
+      sample.map((prompt) => data.prompts[prompt]!.embedding),
+      sample.map((prompt) => data.prompts[prompt]!.text),
+    );
+    const traits = xs.flatMap((x) => [...promptTraits(model, x)]);
+    return [{ name, prompts: sample.length, traits }];
+  });
+}
+
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
 /**
@@ -508,6 +539,7 @@ export function trainIrt(
   }).length;
   onProgress?.('irt: final fit', 1, 1);
   const inputs = final.inputCount;
+  const references = referenceTraits(data, prompts, model, seed);
   return {
     parameters: {
       components: model.components,
@@ -516,6 +548,7 @@ export function trainIrt(
       strong: data.pair.strong,
       weak: data.pair.weak,
       families,
+      references: references.map(({ name, prompts: count }) => ({ name, prompts: count })),
     },
     rows: {
       prompts: prompts.length,
@@ -549,6 +582,10 @@ export function trainIrt(
       lengthMean: { shape: [families.length], data: lengthMean },
       lengthScale: { shape: [families.length], data: lengthScale },
       lengthWeight: { shape: [families.length], data: lengthWeight },
+      referenceTraits: {
+        shape: [references.reduce((sum, set) => sum + set.prompts, 0), 1 + model.skills],
+        data: Float32Array.from(references.flatMap((set) => [...set.traits])),
+      },
     },
   };
 }

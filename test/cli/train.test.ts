@@ -6,7 +6,7 @@ describe('npm run train', () => {
   it('lists the trainable routers in its usage', async () => {
     const io = captureIO();
     expect(await main(['--help'], io)).toBe(0);
-    expect(io.out()).toMatch(/classifier, knn-gain, mf, sw-ranking/);
+    expect(io.out()).toMatch(/classifier, irt, knn-gain, mf, sw-ranking/);
   });
 
   it('fails with one line on bad input, before loading anything', async () => {

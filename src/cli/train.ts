@@ -83,7 +83,7 @@ const USAGE = `Usage: npm run train -- --router <name> --out <folder> [options]
   --holdout <share>      instead of --test, hold out this share of your file's prompts (seeded by --seed), e.g. 0.2
   --license <text>       the licence of your data files, recorded in the manifest, LICENSE.md and the model card
   --data <folder>        the shared data folder (default $ROUTELLM_DATA, else ../shared; optional with --sources none)
-  --no-eval              skip the evaluations (the manifest then has no results)
+  --no-eval              skip the evaluations and report-only diagnostics (the manifest then has no results)
   --no-build             do not build the model the router ships from its weights (classifier: public/models/routellm-classifier)`;
 
 const OPTIONS = {
@@ -361,7 +361,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIO): Prom
 
     const runs: SeedRun[] = [];
     for (const runSeed of [...new Set([...extraSeeds.filter((value) => value !== seed), seed])]) {
-      runs.push(await trainSeed(trainer, data, runSeed, staging, base, bars, runSeed === seed));
+      runs.push(await trainSeed(trainer, data, runSeed, staging, base, bars, runSeed === seed && !args['no-eval']));
     }
     const final = runs.at(-1)!;
     const contextFor = async (weights: RouterWeights): Promise<RouterContext> => ({

@@ -37,6 +37,7 @@ import {
   runMultiModelEval,
   type MultiModelReport,
   type PredictorFactory,
+  type UnseenModelMapping,
 } from '../training/index.ts';
 import {
   isEntryPoint,
@@ -70,7 +71,9 @@ Routing among N priced models (issue 14), on the multi-model test split:
   --datasets <a,b,...>    (default all: ${MULTI_MODEL_DATASETS.join(', ')})
   --predictor <name>      per-model quality: prior (each model's training-split mean; default) or a router that
                           predicts every model's quality (its weights from --routers-dir or --weights)
-  --hold-out-model <name> also evaluate with this model held out of the predictor, mapped in by its published score`;
+  --hold-out-model <name> also evaluate with this model held out of the predictor, mapped in by its published score
+  --hold-out-weights <folder>  for a learned predictor: its weights trained without that model
+                          (npm run train -- --exclude-models <name>)`;
 
 const OPTIONS = {
   routers: { type: 'string', default: 'length,random' },
@@ -90,6 +93,7 @@ const OPTIONS = {
   datasets: { type: 'string' },
   predictor: { type: 'string', default: PRIOR_PREDICTOR },
   'hold-out-model': { type: 'string' },
+  'hold-out-weights': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -124,7 +128,9 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     await multiModelEval(args, io);
     return;
   }
-  const multiOnly = (['datasets', 'hold-out-model'] as const).find((flag) => args[flag] !== undefined);
+  const multiOnly = (['datasets', 'hold-out-model', 'hold-out-weights'] as const).find(
+    (flag) => args[flag] !== undefined,
+  );
   if (multiOnly) throw new InvalidInputError(`--${multiOnly} is only used with --multi.`);
   const weightsDirs = await weightsFolders(args.weights ?? []);
   const listed = splitList(args.routers, '--routers');
@@ -189,45 +195,66 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
 
 /**
  * A learned predictor by router name: its weights from --weights or --routers-dir, and it must predict every model's
- * quality (a ModelQualityPredictor). It is built once and used for every dataset; holding a model out needs a router
- * trained without it, which this command does not train.
+ * quality (a ModelQualityPredictor). It is built once and used for every dataset. Holding a model out needs weights
+ * trained without it (--hold-out-weights); a router that can place a model by published scores (`withModel`) then
+ * maps the held-out model in.
  */
 async function learnedPredictorFactory(
   name: string,
   args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>,
 ): Promise<{ factory: PredictorFactory; dispose: () => Promise<void> }> {
   const definition = defaultRegistry.get(name);
-  const weightsDirs = await weightsFolders(args.weights ?? []);
-  const resources = await loadRouterResources([definition], {
-    routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
-    weightsDirs,
-  });
-  try {
-    const context = definition.requires.includes('weights')
-      ? { ...resources.context, weights: await resources.weightsFor(name) }
-      : resources.context;
-    const router = (await createFromDefinition(definition, context)) as Partial<ModelQualityPredictor>;
-    if (typeof router.predictQuality !== 'function' || !Array.isArray(router.models)) {
-      throw new InvalidInputError(
-        `Router '${name}' does not predict each model's quality: use --predictor ${PRIOR_PREDICTOR} or a many-model router.`,
-      );
+  const load = async (weightsDirs: ReadonlyMap<string, string>) => {
+    const resources = await loadRouterResources([definition], {
+      routersDir: path.resolve(args['routers-dir'] ?? DEFAULT_ROUTERS_DIR),
+      weightsDirs,
+    });
+    try {
+      const context = definition.requires.includes('weights')
+        ? { ...resources.context, weights: await resources.weightsFor(name) }
+        : resources.context;
+      const router = (await createFromDefinition(definition, context)) as Partial<ModelQualityPredictor> & {
+        withModel?: (model: string, placement: { scores: Record<string, number> }) => Promise<ModelQualityPredictor>;
+      };
+      if (typeof router.predictQuality !== 'function' || !Array.isArray(router.models)) {
+        throw new InvalidInputError(
+          `Router '${name}' does not predict each model's quality: use --predictor ${PRIOR_PREDICTOR} or a many-model router.`,
+        );
+      }
+      const predictor = router as ModelQualityPredictor & Partial<UnseenModelMapping>;
+      if (router.withModel) {
+        const withModel = router.withModel.bind(router);
+        predictor.withUnseenModel = (model, scores) => withModel(model, { scores: { ...scores } });
+      }
+      return { predictor, dispose: resources.dispose };
+    } catch (error) {
+      await resources.dispose();
+      throw error;
     }
-    const predictor = router as ModelQualityPredictor;
-    return {
-      factory: async (_dataset, { withoutModel }) => {
-        if (withoutModel !== undefined && predictor.models.includes(withoutModel)) {
-          throw new InvalidInputError(
-            `--hold-out-model '${withoutModel}': router '${name}' was trained with it; pass --weights of a router trained without it.`,
-          );
-        }
-        return predictor;
-      },
-      dispose: resources.dispose,
-    };
+  };
+  const main = await load(await weightsFolders(args.weights ?? []));
+  let without: Awaited<ReturnType<typeof load>> | undefined;
+  try {
+    if (args['hold-out-weights'] !== undefined) without = await load(await weightsFolders([args['hold-out-weights']]));
   } catch (error) {
-    await resources.dispose();
+    await main.dispose();
     throw error;
   }
+  return {
+    factory: async (_dataset, { withoutModel }) => {
+      if (withoutModel === undefined || !main.predictor.models.includes(withoutModel)) return main.predictor;
+      if (without === undefined || without.predictor.models.includes(withoutModel)) {
+        throw new InvalidInputError(
+          `--hold-out-model '${withoutModel}': router '${name}' was trained with it; pass --hold-out-weights of a router trained without it (npm run train -- --exclude-models ${withoutModel}).`,
+        );
+      }
+      return without.predictor;
+    },
+    dispose: async () => {
+      await main.dispose();
+      await without?.dispose();
+    },
+  };
 }
 
 /** `npm run eval -- --multi`: quality against cost among N priced models, per dataset, with a table, JSON and plots. */

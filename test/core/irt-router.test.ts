@@ -7,6 +7,7 @@ import {
   irtInputCount,
   irtInputs,
   type IrtModel,
+  type IrtRouter,
   irtRouterDefinition,
   modelLogit,
   promptTraits,
@@ -127,6 +128,20 @@ describe('irt router from weights', () => {
     const [qualities] = await predictor.predictQuality(['skill']);
     expect(qualities![2]).toBeGreaterThan(qualities![0]!);
     expect(qualities![0]).toBeGreaterThan(qualities![1]!);
+  });
+
+  it('adds a model placed like a known one, and says how it was placed', async () => {
+    const router = await irtRouterDefinition.create({ embedder, weights: weights() });
+    const irt = router as IrtRouter;
+    const placed = await irt.withModel('house-model', { like: 'specialist' });
+    expect(placed.models).toEqual(['strong', 'weak', 'specialist', 'house-model']);
+    expect(placed.placements).toEqual({ 'house-model': 'like specialist' });
+    const [qualities] = await placed.predictQuality(['skill']);
+    expect(qualities![3]).toBeCloseTo(qualities![2]!, 6);
+    expect(await placed.score(['hard'])).toEqual(await router.score(['hard']));
+    await expect(irt.withModel('strong', { like: 'weak' })).rejects.toThrow(/deployment pair/);
+    await expect(irt.withModel('x', { like: 'gpt-9' })).rejects.toThrow(/not one the irt router knows/);
+    await expect(irt.withModel('x', { scores: { 'mmlu-pro': 0.5 } })).rejects.toThrow(/No reference set/);
   });
 
   it('refuses a pair outside its models and bad length scales', async () => {

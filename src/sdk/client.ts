@@ -30,7 +30,8 @@ export interface ClientOptions {
   /**
    * What `model: 'router-auto'` chooses among and how: the relay's models (by alias) with their prices (a model
    * without `inputPrice` / `outputPrice` takes the `pricing` the relay's /v1/models lists; without `models`, every
-   * relay model that lists one) and a policy. Each model is predicted as itself or as the known model named by `like`.
+   * relay model that lists one) and a policy. Each model is predicted as itself, as the known model named by `like`,
+   * or placed by its `scores` or `labels` (see DeploymentModel).
    */
   auto?: Omit<ModelRouterOptions, 'models'> & { models?: readonly AutoModel[] };
 }

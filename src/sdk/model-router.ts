@@ -11,7 +11,14 @@ import {
   type SelectionDecision,
   type SelectionPolicy,
 } from '../core/index.ts';
-import type { RouteDevice, RouterInfo, WorkerClient } from '../worker/index.ts';
+import {
+  type PlacedModel,
+  placementOf,
+  type RouteDevice,
+  type RouterInfo,
+  type WorkerClient,
+  type WorkerRouterOptions,
+} from '../worker/index.ts';
 import { pageWorkerClient } from './page-worker.ts';
 import type { LoadProgress, RouteOptions } from './prompt-router.ts';
 import { promptOf, type RouteInput } from './route-input.ts';
@@ -20,13 +27,24 @@ import { type WorkerLoadSettings, workerRouterOptions } from './worker-options.t
 /** The many-model router the SDK uses by default: it predicts every model's quality (issue 13). */
 export const DEFAULT_MODEL_ROUTER = 'irt';
 
-/** A model the deployment can call: its name (what the relay serves), its prices, and which known model it is. */
+/**
+ * A model the deployment can call: its name (what the relay serves), its prices, and, when the router does not know
+ * `name`, at most one way to place it on the router's scale: `like`, `scores` or `labels` (the last two need a router
+ * that places models, `irt`; each is placed once, when the router loads).
+ */
 export interface DeploymentModel extends PricedModel {
   /**
-   * The router's model this one is predicted as, when the router does not know `name` (a deployment's own model that
-   * resembles a known one, e.g. `{ name: 'strong', like: 'gpt-4o-2024-05-13' }`). Default: `name` itself.
+   * The router's model this one is predicted as (a deployment's own model that resembles a known one, e.g.
+   * `{ name: 'strong', like: 'gpt-4o-2024-05-13' }`). Default: `name` itself.
    */
   like?: string;
+  /**
+   * Its published accuracy (0..1) on reference sets the router's weights carry, e.g. `{ 'mmlu-pro': 0.45 }` (irt:
+   * `mmlu-pro`, `zeroeval-math`, `zeroeval-crux`, `pass-rates-llmrouter`, `pass-rates-routerdc`).
+   */
+  scores?: Readonly<Record<string, number>>;
+  /** At least 10 of the site's own prompts with this model's quality on each (0..1: wrong..right). */
+  labels?: readonly { readonly prompt: string; readonly quality: number }[];
 }
 
 /** A policy, or a calibrated one: a target cost per 1,000 requests or mean quality, met on `calibrationPrompts`. */
@@ -49,7 +67,10 @@ export interface ModelRouterOptions extends WorkerLoadSettings {
 /** A decision among N models: the chosen one, every model's predicted quality and expected cost, and why. */
 export interface ModelDecision extends SelectionDecision {
   router: string;
-  /** How each model was placed on the router's scale: `known`, or `like <model>` (named as resembling one). */
+  /**
+   * How each model was placed on the router's scale: `known`, `like <model>`, `scores on <sets>` or
+   * `labels (<n> prompts)`.
+   */
   mapping: Record<string, string>;
   device: RouteDevice;
   latencyMs: number;
@@ -103,13 +124,23 @@ class WorkerModelRouter implements ModelRouter {
   readonly ready: Promise<RouterInfo>;
   private resolvedPolicy: SelectionPolicy | undefined;
   private readonly worker: WorkerClient;
-  private readonly workerOptions: ReturnType<typeof workerRouterOptions>;
+  private readonly workerOptions: WorkerRouterOptions;
+  private mapping: Record<string, string> = {};
   private disposed = false;
 
   constructor(private readonly options: ModelRouterOptions) {
     this.name = options.router ?? DEFAULT_MODEL_ROUTER;
     this.models = options.models;
-    this.workerOptions = workerRouterOptions(this.name, options);
+    // Checked here, synchronously (placementOf throws). `like` is a column of the router's predictions, so any
+    // per-model router takes it; scores and labels add a model to the router itself, in the worker.
+    const placements = options.models.flatMap((model): PlacedModel[] => {
+      const placement = placementOf(model.name, model);
+      return placement && !('like' in placement) ? [{ name: model.name, placement }] : [];
+    });
+    this.workerOptions = {
+      ...workerRouterOptions(this.name, options),
+      ...(placements.length > 0 && { placements }),
+    };
     this.worker = options.worker ?? pageWorkerClient(this.workerOptions.runtime?.device);
     if (!isCalibrated(options.policy)) this.resolvedPolicy = options.policy as SelectionPolicy;
     this.ready = this.load();
@@ -153,6 +184,12 @@ class WorkerModelRouter implements ModelRouter {
       this.workerOptions,
       onProgress && ((event) => onProgress({ ...event, progress: event.total > 0 ? event.loaded / event.total : 0 })),
     );
+    this.mapping = Object.fromEntries(
+      this.models.map((model) => [
+        model.name,
+        model.like !== undefined ? `like ${model.like}` : (info.placements?.[model.name] ?? 'known'),
+      ]),
+    );
     if (this.resolvedPolicy === undefined) {
       const prompts = this.options.calibrationPrompts!;
       const { rows, costs } = await this.predict(info, prompts);
@@ -181,7 +218,7 @@ class WorkerModelRouter implements ModelRouter {
       const index = predicted.models.indexOf(known);
       if (index < 0) {
         throw new InvalidInputError(
-          `Router '${this.name}' does not know model '${known}'${model.like ? ` (like of '${model.name}')` : ''}: name one it knows with 'like'. It knows ${predicted.models.join(', ')}.`,
+          `Router '${this.name}' does not know model '${known}'${model.like ? ` (like of '${model.name}')` : ''}: name one it knows with 'like', or place it by 'scores' or 'labels'. It knows ${predicted.models.join(', ')}.`,
         );
       }
       return index;
@@ -199,9 +236,7 @@ class WorkerModelRouter implements ModelRouter {
     const started = performance.now();
     const { rows, costs, truncated } = await this.predict(info, prompts, options);
     const latencyMs = (performance.now() - started) / prompts.length;
-    const mapping = Object.fromEntries(
-      this.models.map((model) => [model.name, model.like === undefined ? 'known' : `like ${model.like}`]),
-    );
+    const mapping = { ...this.mapping };
     return rows.map((qualities, index) => ({
       ...selectModel(this.models, qualities, costs[index]!, this.resolvedPolicy!),
       router: this.name,

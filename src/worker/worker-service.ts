@@ -10,6 +10,7 @@ import {
   type RouterRegistry,
   type RouterRequirement,
   type Embedder,
+  type IrtRouter,
   type ModelQualityPredictor,
   type Router,
   defaultRegistry,
@@ -33,6 +34,7 @@ import {
   createTextClassifier,
 } from '../encoder/index.ts';
 import { httpWeightsReader } from './http-weights-reader.ts';
+import { type PlacedModel, placementOf } from './model-placement.ts';
 
 /** Encoder options that can cross into a worker: everything but callbacks, which go as comlink proxies. */
 export type WorkerEncoderOptions = Omit<EncoderOptions, 'onProgress'>;
@@ -80,6 +82,11 @@ export interface WorkerRouterOptions {
   models?: WorkerModelChoices;
   /** Seed for stochastic routers (`random`). */
   seed?: number;
+  /**
+   * Models to add to the router, in this order, once when it loads (a router that places models it has not trained
+   * on: `irt`). Each set of placements is a router of its own in the worker, loaded and keyed like any other.
+   */
+  placements?: PlacedModel[];
 }
 
 /** Where a router's scoring runs: its model's device, or 'cpu' for routers that run no model (plain JavaScript). */
@@ -108,6 +115,8 @@ export interface RouterInfo {
   models: ModelInfo[];
   /** The score quantile table shipped in the weights' manifest, for calibrating a strong-call share. */
   quantiles: number[] | undefined;
+  /** With `placements`: how the router placed each added model ('like <model>', 'scores on <sets>', 'labels (n prompts)'). */
+  placements?: Record<string, string>;
   loadMs: number;
 }
 
@@ -379,7 +388,10 @@ export class WorkerService {
       provide[requirement](model);
     }
     try {
-      const router = await createFromDefinition(definition, context);
+      const created = await createFromDefinition(definition, context);
+      const { router, placements } = options.placements
+        ? await placeModels(definition.name, created, options.placements)
+        : { router: created, placements: undefined };
       const main = models[0];
       return {
         router,
@@ -398,6 +410,7 @@ export class WorkerService {
           quantiles:
             (context.weights ? manifestCalibration(context.weights.manifest)?.quantiles : undefined) ??
             (definition.quantiles && [...definition.quantiles]),
+          ...(placements && { placements }),
           loadMs: performance.now() - started,
         },
       };
@@ -476,6 +489,43 @@ function manifestModelChoice(manifest: Readonly<Record<string, unknown>> | undef
   return {
     ...(named && { model: named[1]!, dtype: named[2] as EncoderDtype }),
     ...((overflow === 'chunk' || overflow === 'truncate') && { overflow }),
+  };
+}
+
+/** A router that can add models it has not trained on (irt). */
+type PlacingRouter = Router & Pick<IrtRouter, 'withModel' | 'placements'>;
+
+/**
+ * The router with each model placed on it, in order, and how each was placed. A router that cannot place models is
+ * an error naming the first model it was asked to place.
+ */
+async function placeModels(
+  routerName: string,
+  router: Router,
+  placed: readonly PlacedModel[],
+): Promise<{ router: Router; placements: Record<string, string> }> {
+  let current = router as Partial<PlacingRouter>;
+  for (const { name, placement } of placed) {
+    if (typeof current.withModel !== 'function') {
+      throw new InvalidInputError(
+        `Router '${routerName}' cannot place model '${name}' by ${Object.keys(placement)[0]}: it predicts only the models it was trained on. Use a router that places models (irt), or name a model it knows with 'like'.`,
+      );
+    }
+    try {
+      current = await current.withModel(name, placement);
+    } catch (error) {
+      throw new InvalidInputError(
+        `Model '${name}' could not be placed on router '${routerName}': ${errorMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  const descriptions = current.placements ?? {};
+  return {
+    router: current as Router,
+    placements: Object.fromEntries(placed.map(({ name }) => [name, descriptions[name] ?? 'placed'])),
   };
 }
 
@@ -570,6 +620,22 @@ function checkRouterOptions(options: WorkerRouterOptions): WorkerRouterOptions {
   }
   if (options.seed !== undefined && !Number.isInteger(options.seed))
     throw new InvalidInputError(`options.seed must be an integer, got ${options.seed}.`);
+  if (options.placements !== undefined) {
+    if (!Array.isArray(options.placements))
+      throw new InvalidInputError('options.placements must be an array of { name, placement }.');
+    const names = new Set<string>();
+    for (const placed of options.placements as unknown[]) {
+      const { name, placement } = (typeof placed === 'object' && placed !== null ? placed : {}) as Record<
+        string,
+        unknown
+      >;
+      if (typeof name !== 'string' || name === '' || names.has(name))
+        throw new InvalidInputError('Every placed model needs a name of its own.');
+      names.add(name);
+      if (typeof placement !== 'object' || placement === null || placementOf(name, placement) === undefined)
+        throw new InvalidInputError(`Model '${name}' needs a placement: like, scores or labels.`);
+    }
+  }
   return options;
 }
 

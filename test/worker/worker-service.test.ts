@@ -183,6 +183,27 @@ describe('WorkerService', () => {
     );
   });
 
+  it('checks placed models at the boundary and refuses them on a router that cannot place models', async () => {
+    const { service } = serviceWith();
+    const length = { router: 'length', weightsUrl: 'http://app.test/r/' };
+    const placed = (placements: unknown) =>
+      service.loadRouter({ ...length, placements } as Parameters<WorkerService['loadRouter']>[0]);
+    await expect(placed({ x: { like: 'a' } })).rejects.toThrow(/must be an array of \{ name, placement \}/);
+    await expect(placed([{ name: 'x', placement: {} }])).rejects.toThrow(/Model 'x' needs a placement/);
+    await expect(placed([{ name: 'x', placement: { scores: { 'mmlu-pro': -0.1 } } }])).rejects.toThrow(
+      /its score on 'mmlu-pro' must be an accuracy in \[0, 1\]/,
+    );
+    await expect(
+      placed([
+        { name: 'x', placement: { like: 'a' } },
+        { name: 'x', placement: { like: 'b' } },
+      ]),
+    ).rejects.toThrow(/a name of its own/);
+    await expect(placed([{ name: 'my-llama', placement: { scores: { 'mmlu-pro': 0.4 } } }])).rejects.toThrow(
+      /Router 'length' cannot place model 'my-llama' by scores/,
+    );
+  });
+
   it('rejects a router whose score leaves [0, 1]', async () => {
     const broken: RouterDefinition = {
       name: 'broken',

@@ -1,7 +1,7 @@
 import { env } from '@huggingface/transformers';
 import { ModelLoadError } from '../core/index.ts';
 import { isNode } from './runtime.ts';
-import { fetchOncePerPage } from './transformers-env.ts';
+import { pageFiles } from './page-files.ts';
 
 /** Where a model's files are, in the terms transformers.js loads them by. */
 export interface ModelLocation {
@@ -99,7 +99,7 @@ async function readLocal(pathOrUrl: string): Promise<Uint8Array | string> {
     );
   }
   // A network failure propagates: it means "could not check", not "missing".
-  const response = await fetchOncePerPage(pathOrUrl);
+  const response = await pageFiles.fetch(pathOrUrl);
   if (!response.ok) return `${pathOrUrl} answered HTTP ${response.status}`;
   // Servers that answer unknown paths with the app's page (SPA fallbacks) say 200: no model file is HTML.
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {

@@ -1,6 +1,7 @@
 import { env } from '@huggingface/transformers';
 import type { EncoderDevice } from './encoder.ts';
 import { type OrtBuildPaths, pinOrtBuild } from './ort-build.ts';
+import { pageFiles } from './page-files.ts';
 import { isNode } from './runtime.ts';
 
 /** The transformers.js settings one load needs. */
@@ -21,33 +22,20 @@ const MAX_WASM_THREADS = 4;
 let pendingLoads: Promise<unknown> = Promise.resolve();
 
 /**
- * The local files this worker has read, by absolute URL, for the life of the page: a device probe, the encoder, its
- * id and its tokenizer each ask for the same config, tokenizer and model files, and without this every one of them
- * is fetched again (the int8 encoder three times on a cold load). A reload reads the files fresh, so a rebuilt model
- * is never shadowed by a stale copy.
+ * The local model folders (absolute URLs) this realm has loaded from. transformers.js's requests for files under
+ * them go through pageFiles, like readModelFile's, so each file is downloaded once per page whoever asks for it.
  */
-const readThisPage = new Map<string, { body: ArrayBuffer; headers: [string, string][] }>();
-const pageKey = (url: string) => new URL(url, globalThis.location?.href).href;
+const localModelRoots = new Set<string>();
 
-/** transformers.js's cache interface over readThisPage (its `match` and `put`). */
-const pageCache = {
-  match: async (key: string): Promise<Response | undefined> => {
-    const hit = readThisPage.get(pageKey(key));
-    return hit && new Response(hit.body, { headers: hit.headers });
-  },
-  put: async (key: string, response: Response): Promise<void> => {
-    readThisPage.set(pageKey(key), { body: await response.arrayBuffer(), headers: [...response.headers] });
-  },
-};
-
-/** A local file's response in a browser, fetched at most once per page (see readThisPage). */
-export async function fetchOncePerPage(url: string): Promise<Response> {
-  const cached = await pageCache.match(url);
-  if (cached) return cached;
-  const response = await fetch(url);
-  if (!response.ok || (response.headers.get('content-type') ?? '').includes('text/html')) return response;
-  await pageCache.put(url, response);
-  return (await pageCache.match(url))!;
+/**
+ * transformers.js's fetch in browsers: plain GETs of local model files from pageFiles, everything else (the Hub, its
+ * Range requests for file sizes) as it asks.
+ */
+function transformersFetch(input: string | URL, init?: RequestInit): Promise<Response> {
+  const url = new URL(input, globalThis.location?.href).href;
+  const plainGet = (init?.method ?? 'GET') === 'GET' && !new Headers(init?.headers).has('range');
+  if (plainGet && [...localModelRoots].some((root) => url.startsWith(root))) return pageFiles.fetch(url);
+  return fetch(input, init);
 }
 
 /**
@@ -69,14 +57,13 @@ function applySettings(settings: LoadSettings): void {
   env.allowLocalModels = true;
   env.localModelPath = settings.localModelPath;
   env.allowRemoteModels = settings.allowRemoteModels;
-  // Only Hub downloads go into transformers.js's caches: local files are read fresh each time (the HTTP cache
-  // revalidates them), so a rebuilt model is never shadowed by a stale cached copy.
+  // Only Hub downloads go into transformers.js's caches: local files are read fresh on each page (and once per page,
+  // see transformersFetch), so a rebuilt model is never shadowed by a stale cached copy.
   env.useFSCache = settings.allowRemoteModels && isNode();
   env.useBrowserCache = settings.allowRemoteModels && typeof caches !== 'undefined';
-  // Local files in a browser: kept for the page (see pageCache); Hub downloads go to the browser's cache above.
-  env.useCustomCache = !settings.allowRemoteModels && !isNode();
-  env.customCache = pageCache;
   if (!isNode()) {
+    localModelRoots.add(new URL(settings.localModelPath, globalThis.location?.href).href);
+    env.fetch = transformersFetch;
     // The page serves onnxruntime-web's files itself (never a CDN). transformers.js's WASM cache is keyed by URL
     // without ORT's version, so it is off: an upgrade must not meet a stale binary.
     env.useWasmCache = false;

@@ -62,13 +62,17 @@ test('routes each prompt on the device and streams the chosen model’s answer f
     /weak\s+fake-weak-model \(weak\) · score 0\.0\d\d < threshold 0\.300 · routed in \d/i,
   );
   await expect(cheap).toContainText(DEFAULT_CONTENT);
+  // The length router sees only length, and the sentence says so, for this prompt.
   await expect(cheap.locator('[part~="why"]')).toHaveText(
-    /^Answered by the cheap model: the router judged this prompt easy/,
+    /^Answered by the cheap model: the length router only measures length, and this prompt is short \(12 characters\); its score 0\.0\d\d is below the threshold 0\.300\.$/,
   );
 
   const costly = await send(chat, LONG_PROMPT);
   await expect(costly.locator('[part~="decision"]')).toContainText(
     /strong\s+fake-strong-model \(strong\) · score 0\.\d{3} ≥ threshold 0\.300/i,
+  );
+  await expect(costly.locator('[part~="why"]')).toContainText(
+    `this prompt is long (${LONG_PROMPT.trim().length.toLocaleString('en-US')} characters)`,
   );
 
   const sent = relay.upstream.requests

@@ -18,6 +18,7 @@ import {
 } from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
 import { estimateTokens, type MeteredCall, type ModelPrice } from './cost-meter.ts';
+import { explainDecision } from './decision-explanation.ts';
 import { errorMessage } from '../core/index.ts';
 
 /** What a `route-decision` event carries: the decision, and the prompt it was made for. */
@@ -45,6 +46,8 @@ export interface ChatTurn {
   role: 'user' | 'assistant';
   content: string;
   decision?: RouteDecision;
+  /** One plain sentence on who answered and why, for this prompt (explainDecision). */
+  why?: string;
   /** The provider's name of the model that answered. */
   answeredBy?: string;
   streaming?: boolean;
@@ -217,7 +220,7 @@ export class ChatSession implements ReactiveController {
     try {
       const decision = await this.ensureRouter().route(history, { signal: controller.signal });
       this.onDecision({ decision, prompt: text });
-      answer = { role: 'assistant', content: '', decision, streaming: true };
+      answer = { role: 'assistant', content: '', decision, why: explainDecision(decision, text), streaming: true };
       this.set({ turns: [...this.current.turns, answer], routing: false });
       const stream = await this.ensureClient().chat.completions.create(
         { model: decision.model, messages: history, stream: true, stream_options: { include_usage: true } },

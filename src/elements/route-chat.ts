@@ -224,7 +224,7 @@ export class RouteChat extends LitElement {
       </div>`;
     }
     return html`<div part="message assistant ${turn.decision?.tier ?? ''}" aria-busy=${turn.streaming ? 'true' : 'false'}>
-      ${turn.decision ? this.renderDecision(turn.decision, turn.answeredBy) : nothing}
+      ${turn.decision ? this.renderDecision(turn.decision, turn.answeredBy, turn.why) : nothing}
       ${this.renderAnswer(turn)}${turn.streaming ? html`<span class="cursor" aria-hidden="true"></span>` : nothing}
       ${turn.failed ? html`<p class="failed">No answer.</p>` : nothing}
       ${turn.ended === 'stopped' ? html`<p class="ended" part="ended">Stopped: counted in the meter as far as it got.</p>` : nothing}
@@ -247,7 +247,7 @@ export class RouteChat extends LitElement {
     this.requestUpdate();
   }
 
-  private renderDecision(decision: RouteDecision, answeredBy: string | undefined) {
+  private renderDecision(decision: RouteDecision, answeredBy: string | undefined, explanation: string | undefined) {
     const model = answeredBy
       ? html`<strong>${answeredBy}</strong> (${decision.model})`
       : html`<strong>${decision.model}</strong>`;
@@ -259,7 +259,7 @@ export class RouteChat extends LitElement {
     return html`<p part="decision">
       ${renderTierBadge(decision.tier)} ${model} · ${why}${latency}${decision.truncated ? ' · prompt truncated for scoring' : ''}
     </p>
-    <p part="why">${explainDecision(decision)}</p>`;
+    ${explanation ? html`<p part="why">${explanation}</p>` : nothing}`;
   }
 
   private renderSlider() {
@@ -304,17 +304,6 @@ export class RouteChat extends LitElement {
 /** A user message longer than this (characters or lines) is shown collapsed, with a button to open it. */
 const LONG_MESSAGE_CHARS = 1_200;
 const LONG_MESSAGE_LINES = 12;
-
-/** One plain sentence under each reply: who answered and why, for someone who has never heard of a threshold. */
-export function explainDecision(decision: RouteDecision): string {
-  if (decision.fallback || decision.score === null || decision.threshold === null)
-    return `Answered by the ${decision.tier === 'strong' ? 'strong' : 'cheap'} model: the router could not run, so every prompt goes there.`;
-  const margin = Math.abs(decision.score - decision.threshold);
-  const close = margin < 0.02 ? ' (a close call)' : '';
-  return decision.tier === 'weak'
-    ? `Answered by the cheap model: the router judged this prompt easy enough${close}, saving a strong-model call.`
-    : `Answered by the strong model: the router judged this prompt hard enough to need it${close}.`;
-}
 
 /** How a strong-share threshold was set, after the threshold in each decision line. */
 const CALIBRATION_NOTES: Partial<Record<RouteDecision['calibration'], string>> = {

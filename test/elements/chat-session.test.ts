@@ -198,6 +198,7 @@ describe('ChatSession', () => {
         role: 'assistant',
         content: 'Hello there',
         decision: decisionFor('weak'),
+        why: 'Answered by the cheap model: the length router only measures length, and this prompt is short (12 characters); its score 0.100 is below the threshold 0.500.',
         answeredBy: 'provider-model',
         streaming: false,
       },

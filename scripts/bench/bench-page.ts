@@ -3,7 +3,13 @@
  * and measures what a page sees. It runs on the e2e fixture worker, whose registry is the default one plus the
  * fixture routers, so the benchmark can fall back to a stand-in embedding router when no learned one is shipped.
  */
-import { createRouter, type PromptRouter, type RouterOptions } from '../../src/sdk/index.ts';
+import {
+  createRouter,
+  type DeploymentModel,
+  type ModelPolicy,
+  type PromptRouter,
+  type RouterOptions,
+} from '../../src/sdk/index.ts';
 import { createWorkerClient, type WorkerClient } from '../../src/worker/index.ts';
 
 export interface BenchRequest {
@@ -97,7 +103,68 @@ async function run(request: BenchRequest): Promise<BenchResult> {
   };
 }
 
-Object.assign(window, { bench: { run } });
+/** Routing among N models (`npm run bench -- --multi`): the same prompts through one ModelRouter per model set. */
+export interface ModelsBenchRequest {
+  router: string;
+  weightsUrl: string;
+  device: 'wasm' | 'webgpu';
+  policy: ModelPolicy;
+  /** Model sets by label ('2 models', '5 models'); each becomes a ModelRouter on the same worker and weights. */
+  sets: Record<string, DeploymentModel[]>;
+  prompts: string[];
+  warmUp: number;
+}
+
+export interface ModelsBenchResult {
+  device: string;
+  deviceReason: string;
+  /** Per set, per prompt (request order): ms from route() to its decision, as the page sees it. */
+  routeMs: Record<string, number[]>;
+  /** Per set, per prompt: the decision's latencyMs (the worker's prediction call alone, page to worker and back). */
+  workerMs: Record<string, number[]>;
+  /** Per set: how often each model was chosen. */
+  chosen: Record<string, Record<string, number>>;
+}
+
+/**
+ * Each prompt is routed once by every set's router, the sets' order rotating from prompt to prompt, so drift in the
+ * machine's load and anything the encoder keeps warm between calls fall on every set alike.
+ */
+async function runModels(request: ModelsBenchRequest): Promise<ModelsBenchResult> {
+  const worker = newWorker();
+  const labels = Object.keys(request.sets);
+  const routers = labels.map((label) =>
+    createRouter({
+      router: request.router,
+      weightsUrl: request.weightsUrl,
+      device: request.device,
+      models: request.sets[label]!,
+      policy: request.policy,
+      worker,
+    }),
+  );
+  const [info] = await Promise.all(routers.map((router) => router.ready));
+  for (const prompt of request.prompts.slice(0, request.warmUp))
+    for (const router of routers) await router.route(`${prompt} (warm-up)`);
+  const routeMs: Record<string, number[]> = Object.fromEntries(labels.map((label) => [label, []]));
+  const workerMs: Record<string, number[]> = Object.fromEntries(labels.map((label) => [label, []]));
+  const chosen: Record<string, Record<string, number>> = Object.fromEntries(labels.map((label) => [label, {}]));
+  for (const [index, prompt] of request.prompts.entries()) {
+    for (let turn = 0; turn < labels.length; turn++) {
+      const set = (index + turn) % labels.length;
+      const label = labels[set]!;
+      const started = performance.now();
+      const decision = await routers[set]!.route(prompt);
+      routeMs[label]!.push(performance.now() - started);
+      workerMs[label]!.push(decision.latencyMs);
+      chosen[label]![decision.model] = (chosen[label]![decision.model] ?? 0) + 1;
+    }
+  }
+  worker.terminate();
+  return { device: info!.device, deviceReason: info!.deviceReason, routeMs, workerMs, chosen };
+}
+
+Object.assign(window, { bench: { run, runModels } });
 document.querySelector('#status')!.textContent = crossOriginIsolated
   ? 'ready'
   : 'ready (not cross-origin isolated: measureUserAgentSpecificMemory is unavailable)';

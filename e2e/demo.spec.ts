@@ -13,6 +13,12 @@ test('the benchmark explorer shows the routers’ curves and moves decisions wit
   );
   await page.goto('/');
   const explorer = page.locator('benchmark-explorer');
+  // The plain-words introduction is the element's own, so every page that embeds it has it.
+  const intro = explorer.locator('[part~="intro"]');
+  await expect(intro).toContainText('The curve shows, for every share of questions sent to the strong model');
+  await expect(intro).toContainText('The oracle is a router that knows the answers in advance');
+  await expect(intro.locator('dt .outcome')).toHaveText(['needed', 'no gain', 'worse', 'saved', 'lost quality']);
+  await expect(intro.locator('dd')).toHaveCount(4);
   await expect(explorer.locator('[role="tab"][aria-selected="true"]')).toContainText('MT-Bench');
   const lengthRow = explorer.locator('[part~="metrics"] tr', { hasText: 'length' });
   // The length router's APGR on MT-Bench, as `npm run eval` and the golden file have it.

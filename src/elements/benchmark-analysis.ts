@@ -59,6 +59,30 @@ export interface Outcome {
   detail: string;
 }
 
+/** Every badge outcomeOf gives a prompt, with what it means in plain words: the explorer's legend. */
+export const OUTCOME_LEGEND: readonly { labels: readonly string[]; tone: Outcome['tone']; meaning: string }[] = [
+  {
+    labels: ['needed'],
+    tone: 'good',
+    meaning: 'sent to the strong model, and it did better than the cheap one would have',
+  },
+  {
+    labels: ['no gain', 'worse'],
+    tone: 'costly',
+    meaning: 'sent to the strong model, which did no better (money spent for nothing)',
+  },
+  {
+    labels: ['saved'],
+    tone: 'good',
+    meaning: 'kept on the cheap model, which did as well or better: money saved, no quality lost',
+  },
+  {
+    labels: ['lost quality'],
+    tone: 'bad',
+    meaning: 'kept on the cheap model, but the strong one would have done better',
+  },
+];
+
 /** The reading under the threshold slider. */
 export interface ThresholdSummary {
   point: CurvePoint;

@@ -29,6 +29,29 @@ export const benchmarkExplorerStyles = css`
       --_bad: #ff8a80;
     }
   }
+  [part~='intro'] > p {
+    color: var(--_muted);
+    margin: 0 0 14px;
+    max-width: 62em;
+  }
+  [part~='intro'] strong {
+    color: var(--_fg);
+  }
+  .badge-legend {
+    display: grid;
+    gap: 4px;
+    margin: 0 0 12px;
+  }
+  .badge-legend div {
+    display: flex;
+    gap: 8px;
+    flex-wrap: wrap;
+    align-items: baseline;
+  }
+  .badge-legend dd {
+    margin: 0;
+    color: var(--_muted);
+  }
   [role='tablist'] {
     display: flex;
     flex-wrap: wrap;

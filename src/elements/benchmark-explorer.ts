@@ -6,6 +6,7 @@ import {
   chartSeries,
   metricRows,
   nearestPointIndex,
+  OUTCOME_LEGEND,
   outcomeOf,
   promptDecisions,
   qualityLine,
@@ -39,8 +40,10 @@ type View = { kind: 'loading' } | { kind: 'missing'; detail: string } | { kind: 
 /**
  * `<benchmark-explorer>`: the call-performance curves of the available routers on RouteLLM's benchmarks, with a
  * draggable threshold, the prompts at that threshold with each decision, and the models' recorded answers where
- * the data has them. Reads the files scripts/build-demo-data.ts writes (`data-url`, default /demo-data/); every
- * curve and metric comes from src/core, the code behind `npm run eval`.
+ * the data has them. It opens in plain words (part `intro`: what the curve means, why the oracle can beat the
+ * strong model, a legend for every decision badge, then what the metrics are), so a page that embeds it needs no
+ * text of its own; `::part(intro)` styles or hides it. Reads the files scripts/build-demo-data.ts writes
+ * (`data-url`, default /demo-data/); every curve and metric comes from src/core, the code behind `npm run eval`.
  */
 export class BenchmarkExplorer extends LitElement {
   static override styles = [tierBadgeStyles, benchmarkExplorerStyles];
@@ -236,6 +239,39 @@ export class BenchmarkExplorer extends LitElement {
   }
 
   protected override render() {
+    return html`${this.renderIntro()}${this.renderView()}`;
+  }
+
+  /** The explorer in plain words, before any number. */
+  private renderIntro() {
+    return html`<div part="intro">
+      <p>
+        Each router was replayed on thousands of benchmark questions whose answers from a strong model (such as GPT-4) and a cheap one (such as
+        Mixtral-8x7B) are known. <strong>The curve</strong> shows, for every share of questions sent to the strong model (left: none, right: all), how
+        good the answers were overall. A good router climbs quickly: most of the strong model's quality for few strong calls. A straight line is what
+        random choice gets.
+      </p>
+      <p>
+        <strong>The oracle</strong> is a router that knows the answers in advance: it sends a question to the strong model only when that helps. It can
+        beat “1” (the strong model alone) because on some questions the cheap model answers better, and the oracle keeps those. No real router can know
+        that, so it is a ceiling, not a target.
+      </p>
+      <dl class="badge-legend" aria-label="What each decision badge means">
+        ${OUTCOME_LEGEND.map(
+          (entry) => html`<div>
+            <dt>${entry.labels.map((label, at) => html`${at > 0 ? ' / ' : ''}<span class="outcome ${entry.tone}">${label}</span>`)}</dt>
+            <dd>${entry.meaning}</dd>
+          </div>`,
+        )}
+      </dl>
+      <p class="muted">
+        The numbers, for those who want them: APGR is the area under the curve, scaled so that the cheap model alone is 0 and the strong model alone is 1
+        (random routing scores 0.5); CPT(50%) and CPT(80%) are the share of strong calls a router needs to recover half and 80% of the gap.
+      </p>
+    </div>`;
+  }
+
+  private renderView() {
     if (this.view.kind === 'loading') return html`<p part="status" role="status">Loading the benchmark data…</p>`;
     if (this.view.kind === 'missing') return this.renderMissing(this.view.detail);
     const { index } = this.view;

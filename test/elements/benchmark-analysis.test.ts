@@ -7,6 +7,7 @@ import {
   chartSeries,
   metricRows,
   nearestPointIndex,
+  OUTCOME_LEGEND,
   outcomeOf,
   promptDecisions,
   qualityLine,
@@ -215,6 +216,21 @@ describe('outcomes and qualities in words', () => {
       tone: 'good',
       detail: 'small-model does as well or better',
     });
+  });
+
+  it('has a legend entry, in the same tone, for every badge a prompt can get', () => {
+    const outcomes = [
+      [item('x', 0, 100), true],
+      [item('x', 100, 100), true],
+      [item('x', 100, 0), true],
+      [item('x', 0, 100), false],
+      [item('x', 100, 0), false],
+    ] as const;
+    for (const [prompt, strong] of outcomes) {
+      const { label, tone } = outcomeOf(FILE, prompt, strong);
+      expect(OUTCOME_LEGEND.find((entry) => entry.labels.includes(label))?.tone, label).toBe(tone);
+    }
+    expect(OUTCOME_LEGEND.flatMap((entry) => entry.labels)).toHaveLength(outcomes.length);
   });
 
   it('reads a quality as right or wrong, a judge score, or a judge preference against the strong model', () => {

@@ -55,7 +55,13 @@ export {
   type RouterRequirement,
   type RouterWeights,
 } from './registry.ts';
-export { builtinRouters, defaultRegistry, lengthRouterDefinition, randomRouterDefinition } from './routers.ts';
+export {
+  builtinRouters,
+  DEFAULT_ROUTER,
+  defaultRegistry,
+  lengthRouterDefinition,
+  randomRouterDefinition,
+} from './routers.ts';
 export type { TextClassifier } from './text-classifier.ts';
 export type { ChatMessage, LabelQuery, LabelScorer } from './label-scorer.ts';
 export {

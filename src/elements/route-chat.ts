@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { ModelTier, RouteDecision } from '../sdk/index.ts';
+import { DEFAULT_ROUTER, type ModelTier, type RouteDecision } from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
 import {
   ChatSession,
@@ -38,7 +38,7 @@ export class RouteChat extends LitElement {
   /** The relay's URL, e.g. `http://127.0.0.1:8787`. */
   @property({ attribute: 'relay-url', reflect: true }) relayUrl = '';
   /** A router name or a model string (`router-mf-0.1159`). */
-  @property({ reflect: true }) router = 'length';
+  @property({ reflect: true }) router = DEFAULT_ROUTER;
   /** Route by a fixed threshold (0-1). When neither this nor `strong-pct` is set, the strong-call share is 0.5. */
   @property({ type: Number, reflect: true }) threshold: number | undefined;
   /** Route by a target share of strong calls (0-1). */

@@ -34,7 +34,7 @@ export { readServerSentEvents, type ServerSentEvent } from './sse.ts';
 export { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
 export { pageWorkerClient } from './page-worker.ts';
 export type * from './openai-types.ts';
-export { formatRouterModel, parseRouterModel, type RouterModelString } from '../core/index.ts';
+export { DEFAULT_ROUTER, formatRouterModel, parseRouterModel, type RouterModelString } from '../core/index.ts';
 export type { ModelEstimate, SelectionPolicy } from '../core/index.ts';
 export {
   AbortError,

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_ROUTER,
   errorMessage,
   thresholdForStrongPct,
   thresholdFromQuantileTable,
@@ -69,8 +70,8 @@ export interface LoadProgress {
 }
 
 export interface RouterOptions {
-  /** A router name (`length`, `mf`, ...) or a model string `router-<name>-<threshold>`. */
-  router: string;
+  /** A router name (`irt`, `length`, ...) or a model string `router-<name>-<threshold>` (default DEFAULT_ROUTER). */
+  router?: string;
   /** Prompts scoring at or above it go to the strong model. Give this or `strongPct`. */
   threshold?: number;
   /**
@@ -192,10 +193,11 @@ interface CheckedOptions {
 function checkOptions(options: RouterOptions): CheckedOptions {
   if (typeof options !== 'object' || options === null)
     throw new InvalidInputError('createRouter needs an options object.');
-  if (typeof options.router !== 'string' || options.router.trim() === '')
-    throw new InvalidInputError('options.router must name a router, e.g. "mf".');
-  const fromModelString = parseRouterModel(options.router);
-  const name = fromModelString?.router ?? options.router;
+  const router = options.router ?? DEFAULT_ROUTER;
+  if (typeof router !== 'string' || router.trim() === '')
+    throw new InvalidInputError(`options.router must name a router, e.g. "${DEFAULT_ROUTER}", or be left out.`);
+  const fromModelString = parseRouterModel(router);
+  const name = fromModelString?.router ?? router;
   // Whether the router exists is the worker's registry's question (answered by `ready`); the form is checked here.
   if (!ROUTER_NAME.test(name))
     throw new InvalidInputError(

@@ -80,7 +80,7 @@ function chunk(content: string, usage?: { prompt_tokens: number; completion_toke
 /** A router whose decisions and readiness a test sets; it records how it was made and used. */
 function fakeRouter(options: RouterOptions, route: PromptRouter['route'], ready: Promise<RouterStatus>) {
   return {
-    name: options.router,
+    name: options.router ?? 'length',
     options,
     ready,
     info: undefined,

@@ -4,7 +4,7 @@ import { InvalidInputError, RouteError, WorkerCrashedError } from '../../src/cor
 import { createLengthRouter } from '../../src/core/length-router.ts';
 import type { RouterDefinition } from '../../src/core/registry.ts';
 import { LENGTH_CALIBRATION_QUANTILES } from '../../src/core/length-calibration.ts';
-import { defaultRegistry, lengthRouterDefinition } from '../../src/core/routers.ts';
+import { DEFAULT_ROUTER, defaultRegistry, lengthRouterDefinition } from '../../src/core/routers.ts';
 import { createRouter, type LoadProgress, type RouterOptions } from '../../src/sdk/prompt-router.ts';
 import { WorkerClient } from '../../src/worker/worker-client.ts';
 import { inProcessWorkers } from '../worker/in-process-worker.ts';
@@ -110,6 +110,11 @@ describe('createRouter', () => {
     const threshold = thresholdFromQuantileTable([...LENGTH_CALIBRATION_QUANTILES], 0.5);
     expect(await router.route('Hi')).toMatchObject({ tier: 'weak', threshold, calibration: 'manifest' });
     expect(await router.route('Explain the proof. '.repeat(20))).toMatchObject({ tier: 'strong', threshold });
+  });
+
+  it('uses the default router when none is named', () => {
+    const { make } = setup();
+    expect(make({ strongPct: 0.5 }).name).toBe(DEFAULT_ROUTER);
   });
 
   it('falls back to live traffic for strongPct when the router ships no calibration', async () => {

@@ -25,7 +25,7 @@ import { PROJECT_ROOT } from '../src/node/paths.ts';
  * Routers the package carries. `classifier` is left out: it runs its own 7 MB ONNX model (encoder and head in one
  * graph), which would double the download, and it is below `length` on GSM8K (see the README's router table).
  */
-export const PACKAGED_ROUTERS = ['knn-gain', 'mf', 'sw-ranking'] as const;
+export const PACKAGED_ROUTERS = ['irt', 'knn-gain', 'mf', 'sw-ranking'] as const;
 
 const DIST = path.join(PROJECT_ROOT, 'dist');
 const ASSETS = path.join(PROJECT_ROOT, 'assets');

@@ -28,14 +28,14 @@ import {
 import { isMultiModelTestPrompt } from './many-models.ts';
 import { foldAssignment } from './training-benchmarks.ts';
 
-/** Principal axes of the embedding the prompt model reads (128 of USE-lite's 512 keep ~90% of its energy). */
+/** Principal axes of the embedding the prompt model reads (128 of USE-lite's 512 keep 94% of the training prompts' energy). */
 export const IRT_COMPONENTS = 128;
 
 /** Length-term weights tried per family (0: none), and the margin a family setting must win by (noise is ~0.005). */
 export const LENGTH_WEIGHTS = [0, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 export const PARSIMONY_MARGIN = 0.005;
 
-/** Held-out folds for the length terms' choice. */
+/** Held-out folds for the family settings (shrinkage and length weight). */
 export const IRT_FOLDS = 5;
 
 /** A model pair is scored on a source only when the stronger one's mean correctness leads by this much. */

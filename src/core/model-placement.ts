@@ -12,11 +12,8 @@ import { sigmoid } from './logistic.ts';
  *   those sets are to the published ones, and the ability is solved so that the predicted accuracies match them;
  * - `labels`: a few dozen of the site's own prompts with the model's quality on each (0..1): ability and skills are
  *   fitted to them by penalised logistic regression around the known models' mean.
+ * The router's `withModel` (irt-router.ts) takes these placements; this module holds the arithmetic.
  */
-export type ModelPlacement =
-  | { readonly like: string }
-  | { readonly scores: Readonly<Record<string, number>> }
-  | { readonly labels: readonly { readonly traits: Float64Array; readonly quality: number }[] };
 
 /** Reference sets: each a name and the traits [b, z_1..z_skills] of a sample of its prompts. */
 export interface ReferenceSets {

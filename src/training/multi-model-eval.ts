@@ -172,6 +172,7 @@ export function formatMultiModelReport(report: MultiModelReport): string {
 
 /** One row per dataset: the figures issue 14's targets are judged by. */
 export function formatMultiModelSummary(reports: readonly MultiModelReport[]): string {
+  const anyHeldOut = reports.some((report) => report.heldOut);
   const rows = reports.map(({ dataset, run, heldOut }) => {
     const e = run.evaluation;
     return [
@@ -180,7 +181,8 @@ export function formatMultiModelSummary(reports: readonly MultiModelReport[]): s
       String(dataset.prompts.length),
       `${e.bestModel.model.slice(e.bestModel.model.lastIndexOf('/') + 1)} ${quality(e.bestModel.quality)}`,
       share(e.savedAtBestQuality),
-      ...(heldOut ? [share(heldOut.evaluation.savedAtBestQuality)] : []),
+      // A dataset without the held-out model keeps an empty cell, so the columns stay aligned.
+      ...(anyHeldOut ? [heldOut ? share(heldOut.evaluation.savedAtBestQuality) : ''] : []),
       `${quality(e.aiq)} / ${quality(e.singleModelAiq)}`,
       `${quality(e.qualityAtCheapestCost)} / ${quality(e.cheapestModel.quality)}`,
       `${quality(e.oracle.quality)} @ ${money(e.oracle.costPer1000Usd)}`,
@@ -192,7 +194,7 @@ export function formatMultiModelSummary(reports: readonly MultiModelReport[]): s
     'n',
     'best single model',
     'saved at its quality',
-    ...(reports.some((report) => report.heldOut) ? ['saved, model held out'] : []),
+    ...(anyHeldOut ? ['saved, model held out'] : []),
     'AIQ router / single',
     'quality at cheapest cost: router / model',
     'oracle',

@@ -129,7 +129,8 @@ export interface TrainingDataOptions {
   /** Which of the user's models play the strong and the weak model (required with a user file). */
   readonly userPair?: ModelPair;
   /**
-   * Models whose labels are left out (canonical names): to measure how a router places a model it never trained on.
+   * Models whose labels are left out (canonical names, see poolingModelName): to measure how a router places a model
+   * it never trained on.
    * The deployment pair cannot be left out.
    */
   readonly excludeModels?: readonly string[];
@@ -155,19 +156,36 @@ function tooSmall(file: string, count: number, when: string): string {
   );
 }
 
-/** Golden models by the alias table (else namespaced by source), and the two mapped to the deployment pair. */
+/**
+ * Golden models are namespaced by source, except the two mapped to the deployment pair. (A router that pools models
+ * across sources maps these names through the alias table itself: see poolingModelName.)
+ */
 function goldenModelName(source: string, model: string): string {
   const pair = GOLDEN_SOURCES[source]!;
   if (model === pair.strong) return STRONG_MODEL;
   if (model === pair.weak) return WEAK_MODEL;
-  return canonicalModelName(source, model);
+  return `${source}/${model}`;
 }
 
-/** AlpacaEval's models by the alias table, the deployment pair included. */
+/** AlpacaEval's models keep their names, except the deployment pair. */
 function alpacaModelName(model: string): string {
   if (model === ALPACA_PAIR.strong) return STRONG_MODEL;
   if (model === ALPACA_PAIR.weak) return WEAK_MODEL;
-  return canonicalModelName('alpaca-eval', model);
+  return model;
+}
+
+/**
+ * A training model's name as a router that pools models across sources knows it: the alias table's name for the
+ * golden folders' and AlpacaEval's models (the many-model sources are read under it already). The names in
+ * TrainingData stay as the pair routers (mf, sw-ranking, knn-gain) were trained on, so their weights reproduce.
+ */
+export function poolingModelName(promptSource: string, model: string): string {
+  if (model === STRONG_MODEL || model === WEAK_MODEL) return model;
+  if (promptSource === 'alpaca-eval') return canonicalModelName('alpaca-eval', model);
+  const folder = promptSource.startsWith('golden/') ? promptSource.slice('golden/'.length) : undefined;
+  if (folder !== undefined && model.startsWith(`${folder}/`))
+    return canonicalModelName(folder, model.slice(folder.length + 1));
+  return model;
 }
 
 /** Soft "strong beats weak" label from two correctness values in [0, 1]: 0.5 + (strong - weak) / 2. */
@@ -466,8 +484,9 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
   for (const model of [pair.strong, pair.weak])
     if (excluded.has(model)) throw new InvalidInputError(`The deployment pair's model '${model}' cannot be excluded.`);
   let excludedLabels = 0;
+  const isExcluded = (draft: number, model: string) => excluded.has(poolingModelName(drafts[draft]!.source, model));
   const keptBattles = battles.flatMap(({ draft, ...battle }) => {
-    if (excluded.has(battle.modelA) || excluded.has(battle.modelB)) {
+    if (isExcluded(draft, battle.modelA) || isExcluded(draft, battle.modelB)) {
       excludedLabels++;
       return [];
     }
@@ -475,7 +494,7 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
   });
   const keptCorrectness = correctness.flatMap(({ draft, correctness: values }) => {
     if (newIndex[draft]! < 0) return [];
-    const kept = new Map([...values].filter(([model]) => !excluded.has(model)));
+    const kept = new Map([...values].filter(([model]) => !isExcluded(draft, model)));
     excludedLabels += values.size - kept.size;
     return [{ prompt: newIndex[draft]!, correctness: kept }];
   });

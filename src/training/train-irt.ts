@@ -15,7 +15,7 @@ import {
   storedValues,
   type TensorToPack,
 } from '../core/index.ts';
-import type { TrainingData } from './dataset.ts';
+import { poolingModelName, type TrainingData } from './dataset.ts';
 import { principalAxes } from './embedding-compression.ts';
 import {
   type BattleObservation,
@@ -75,7 +75,7 @@ function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
     if (at === undefined) continue;
     const source = data.prompts[row.prompt]!.source;
     for (const [model, value] of row.correctness) {
-      correctness.push({ prompt: at, model: modelIndex(model), value, source });
+      correctness.push({ prompt: at, model: modelIndex(poolingModelName(source, model)), value, source });
       counts.set(source, (counts.get(source) ?? 0) + 1);
     }
   }
@@ -85,10 +85,11 @@ function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
     if (at === undefined) continue;
     if (!judges.has(battle.judge)) judges.set(battle.judge, judges.size);
     const source = `battles/${battle.judge}`;
+    const promptSource = data.prompts[battle.prompt]!.source;
     battles.push({
       prompt: at,
-      modelA: modelIndex(battle.modelA),
-      modelB: modelIndex(battle.modelB),
+      modelA: modelIndex(poolingModelName(promptSource, battle.modelA)),
+      modelB: modelIndex(poolingModelName(promptSource, battle.modelB)),
       winRateA: battle.winRateA,
       judge: judges.get(battle.judge)!,
       lengthLogRatio: battle.lengthLogRatio,

@@ -2,12 +2,17 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
   createClient,
   createRouter,
+  DEFAULT_MODEL_ROUTER,
+  DEFAULT_ROUTER,
   RelayError,
   RouteError,
   parseRouterModel,
   type ChatCompletionMessageParam,
   type ClientOptions,
   type LoadProgress,
+  type ModelDecision,
+  type ModelRouter,
+  type ModelRouterOptions,
   type PromptRouter,
   type ModelTier,
   type RouteDecision,
@@ -17,15 +22,18 @@ import {
   type RouteLLMClient,
 } from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
-import { estimateTokens, type MeteredCall, type ModelPrice } from './cost-meter.ts';
+import { type ChatModel, DEFAULT_COST_WEIGHT, deploymentModels, parseChatModels } from './chat-models.ts';
+import { estimateTokens, type MeteredCall, type ModelMeteredCall, type ModelPrice } from './cost-meter.ts';
 import { explainDecision } from './decision-explanation.ts';
 import { errorMessage } from '../core/index.ts';
 
-/** What a `route-decision` event carries: the decision, and the prompt it was made for. */
-export interface RouteDecisionDetail {
-  decision: RouteDecision;
-  prompt: string;
-}
+/**
+ * What a `route-decision` event carries: the decision (two-model mode) or the choice among the page's models
+ * (N-model mode), and the prompt it was made for.
+ */
+export type RouteDecisionDetail =
+  | { decision: RouteDecision; choice?: undefined; prompt: string }
+  | { choice: ModelDecision; decision?: undefined; prompt: string };
 
 /** What kind of failure a `route-error` event reports, for host pages that react to some and not others (snake_case, as RouteErrorCode). */
 export type RouteChatErrorKind =
@@ -46,6 +54,10 @@ export interface ChatTurn {
   role: 'user' | 'assistant';
   content: string;
   decision?: RouteDecision;
+  /** N-model mode: which of the page's models was chosen, every model's predicted quality and expected cost, and why. */
+  choice?: ModelDecision;
+  /** N-model mode: the relay alias the chosen model was called by. */
+  relayModel?: string;
   /** One plain sentence on who answered and why, for this prompt (explainDecision). */
   why?: string;
   /** The provider's name of the model that answered. */
@@ -71,6 +83,9 @@ export interface ChatState {
   /** Why the meter cannot price the calls, or ''. */
   pricesNote: string;
   calls: readonly MeteredCall[];
+  /** N-model mode: the page's models (undefined in the two-model mode) and the calls they answered. */
+  models: readonly ChatModel[] | undefined;
+  modelCalls: readonly ModelMeteredCall[];
   /** A prompt is being routed or answered. */
   busy: boolean;
   /** The prompt being routed on the device: no decision yet. */
@@ -96,6 +111,13 @@ export interface ChatSettings {
   /** Lets a router fetch its model from the Hugging Face Hub (causal-llm's is not served locally). */
   allowRemoteModels: boolean;
   worker: WorkerClient | undefined;
+  /**
+   * N-model mode: the models to choose among (an array, or the `models` attribute's JSON). Absent or empty: the
+   * two-model mode.
+   */
+  models?: readonly ChatModel[] | string | undefined;
+  /** N-model mode: lambda of the costWeight policy (default DEFAULT_COST_WEIGHT). */
+  costWeight?: number | undefined;
 }
 
 /** Which settings changed since the last update: lit's PropertyValues, or a Set in tests. */
@@ -109,6 +131,8 @@ export interface ChatSessionOptions {
   onError: (detail: RouteErrorDetail) => void;
   /** The SDK's factories, replaced in tests. */
   createRouter?: (options: RouterOptions) => PromptRouter;
+  /** The SDK's many-model factory, replaced in tests. */
+  createModelRouter?: (options: ModelRouterOptions) => ModelRouter;
   createClient?: (options: ClientOptions) => RouteLLMClient;
 }
 
@@ -121,6 +145,8 @@ const ROUTER_SETTINGS = [
   'strongModel',
   'weakModel',
   'worker',
+  'models',
+  'costWeight',
 ] as const;
 
 /**
@@ -135,10 +161,13 @@ export class ChatSession implements ReactiveController {
     prices: {},
     pricesNote: '',
     calls: [],
+    models: undefined,
+    modelCalls: [],
     busy: false,
     routing: false,
   };
   private promptRouter: PromptRouter | undefined;
+  private modelRouter: ModelRouter | undefined;
   private client: RouteLLMClient | undefined;
   private inFlight: AbortController | undefined;
   private connected = false;
@@ -149,6 +178,7 @@ export class ChatSession implements ReactiveController {
   private readonly onError: (detail: RouteErrorDetail) => void;
   private readonly createRouter: (options: RouterOptions) => PromptRouter;
   private readonly createClient: (options: ClientOptions) => RouteLLMClient;
+  private readonly createModelRouter: (options: ModelRouterOptions) => ModelRouter;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -159,6 +189,7 @@ export class ChatSession implements ReactiveController {
     this.onError = options.onError;
     this.createRouter = options.createRouter ?? createRouter;
     this.createClient = options.createClient ?? createClient;
+    this.createModelRouter = options.createModelRouter ?? ((routerOptions) => createRouter(routerOptions));
     host.addController(this);
   }
 
@@ -169,22 +200,20 @@ export class ChatSession implements ReactiveController {
   hostConnected(): void {
     this.connected = true;
     // Moved in the DOM: the router was released when the element left, and no setting changed since.
-    if (this.configured) this.ensureRouter();
+    if (this.configured) this.ensureActiveRouter();
   }
 
   hostDisconnected(): void {
     this.connected = false;
     this.inFlight?.abort();
-    void this.promptRouter?.dispose();
-    this.promptRouter = undefined;
+    this.releaseRouters();
   }
 
   /** Applies changed settings; the host calls it before each render. */
   applySettings(changed: ChangedSettings): void {
     if (ROUTER_SETTINGS.some((name) => changed.has(name)) && this.connected) {
-      void this.promptRouter?.dispose();
-      this.promptRouter = undefined;
-      this.ensureRouter();
+      this.releaseRouters();
+      this.ensureActiveRouter();
     } else if (this.promptRouter && (changed.has('threshold') || changed.has('strongPct'))) {
       this.applyPolicy(this.promptRouter);
     }
@@ -216,6 +245,10 @@ export class ChatSession implements ReactiveController {
     });
     const controller = new AbortController();
     this.inFlight = controller;
+    if (this.nModelMode()) {
+      await this.sendToModels(text, history, controller);
+      return;
+    }
     let answer: ChatTurn | undefined;
     try {
       const decision = await this.ensureRouter().route(history, { signal: controller.signal });
@@ -261,6 +294,137 @@ export class ChatSession implements ReactiveController {
   /** Stops the answer being streamed. */
   stop(): void {
     this.inFlight?.abort();
+  }
+
+  /** Whether the page gave a list of models: each prompt then chooses among them (the N-model mode). */
+  private nModelMode(): boolean {
+    const { models } = this.settings();
+    return models !== undefined && models !== '' && !(Array.isArray(models) && models.length === 0);
+  }
+
+  /** The N-model mode's send: the model router chooses, the chosen model's relay alias answers. */
+  private async sendToModels(
+    text: string,
+    history: ChatCompletionMessageParam[],
+    controller: AbortController,
+  ): Promise<void> {
+    let answer: ChatTurn | undefined;
+    try {
+      const router = this.ensureModelRouter();
+      const choice = await router.route(history, { signal: controller.signal });
+      this.onDecision({ choice, prompt: text });
+      const chosen = this.current.models?.find((model) => model.name === choice.model);
+      const relayModel = chosen?.relayModel ?? choice.model;
+      answer = { role: 'assistant', content: '', choice, relayModel, why: choice.why, streaming: true };
+      this.set({ turns: [...this.current.turns, answer], routing: false });
+      const stream = await this.ensureClient().chat.completions.create(
+        { model: relayModel, messages: history, stream: true, stream_options: { include_usage: true } },
+        { signal: controller.signal },
+      );
+      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta.content ?? '';
+        answer = { ...answer, content: answer.content + delta, answeredBy: chunk.model || answer.answeredBy };
+        this.replaceLast(answer);
+        if (chunk.usage) usage = chunk.usage;
+      }
+      answer = { ...answer, streaming: false };
+      this.replaceLast(answer);
+      this.meterModel(choice, history, answer.content, usage);
+    } catch (error) {
+      const aborted = error instanceof RouteError && error.code === 'aborted';
+      if (answer) {
+        const ended = aborted ? 'stopped' : answer.content === '' ? undefined : 'cut-off';
+        this.replaceLast({ ...answer, streaming: false, failed: answer.content === '', ...(ended && { ended }) });
+        if (ended) this.meterModel(answer.choice!, history, answer.content, undefined);
+      }
+      if (!aborted) this.reportError(error);
+    } finally {
+      this.set({ busy: false, routing: false });
+      this.inFlight = undefined;
+    }
+  }
+
+  private meterModel(
+    choice: ModelDecision,
+    history: readonly ChatCompletionMessageParam[],
+    content: string,
+    usage: { prompt_tokens: number; completion_tokens: number } | undefined,
+  ): void {
+    const call: ModelMeteredCall = {
+      model: choice.model,
+      inputTokens:
+        usage?.prompt_tokens ?? estimateTokens(history.map((message) => String(message.content ?? '')).join('\n')),
+      outputTokens: usage?.completion_tokens ?? estimateTokens(content),
+      measured: usage !== undefined,
+      qualities: Object.fromEntries(choice.estimates.map((estimate) => [estimate.model, estimate.quality])),
+    };
+    this.set({ modelCalls: [...this.current.modelCalls, call] });
+  }
+
+  private ensureActiveRouter(): void {
+    if (!this.nModelMode()) {
+      this.set({ models: undefined });
+      this.ensureRouter();
+      return;
+    }
+    try {
+      this.ensureModelRouter();
+    } catch {
+      // Reported by ensureModelRouter; the load state says the router is unavailable.
+    }
+  }
+
+  private releaseRouters(): void {
+    void this.promptRouter?.dispose();
+    this.promptRouter = undefined;
+    void this.modelRouter?.dispose();
+    this.modelRouter = undefined;
+  }
+
+  /**
+   * The N-model router: `irt` (DEFAULT_MODEL_ROUTER) unless the page names a router other than the two-model
+   * default, with a costWeight policy. A bad model list is reported as an input error.
+   */
+  private ensureModelRouter(): ModelRouter {
+    if (this.modelRouter) return this.modelRouter;
+    const settings = this.settings();
+    let router: ModelRouter;
+    try {
+      const models = parseChatModels(settings.models) ?? [];
+      const named = parseRouterModelQuietly(settings.router)?.router ?? settings.router;
+      this.set({ load: { kind: 'loading', progress: 0 }, models, modelCalls: [] });
+      router = this.createModelRouter({
+        router: named === DEFAULT_ROUTER ? DEFAULT_MODEL_ROUTER : named,
+        models: deploymentModels(models),
+        policy: { costWeight: { lambda: settings.costWeight ?? DEFAULT_COST_WEIGHT } },
+        device: settings.device,
+        modelBaseUrl: settings.modelBaseUrl,
+        ...(settings.weightsUrl && { weightsUrl: settings.weightsUrl }),
+        ...(settings.allowRemoteModels && { allowRemoteModels: true }),
+        ...(settings.worker && { worker: settings.worker }),
+        onProgress: (event: LoadProgress) => {
+          if (this.modelRouter === router && this.current.load.kind === 'loading')
+            this.set({ load: { kind: 'loading', progress: event.progress } });
+        },
+      });
+    } catch (error) {
+      this.set({ load: { kind: 'failed', message: errorMessage(error) } });
+      this.reportError(error);
+      throw error;
+    }
+    this.modelRouter = router;
+    router.ready.then(
+      (info) => {
+        if (this.modelRouter === router) this.set({ load: { kind: 'ready', info } });
+      },
+      (error: unknown) => {
+        if (this.modelRouter !== router) return;
+        this.set({ load: { kind: 'failed', message: errorMessage(error) } });
+        this.reportError(error);
+      },
+    );
+    return router;
   }
 
   private meter(

@@ -1,6 +1,12 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { DEFAULT_ROUTER, type ModelTier, type RouteDecision } from '../sdk/index.ts';
+import {
+  DEFAULT_MODEL_ROUTER,
+  DEFAULT_ROUTER,
+  type ModelDecision,
+  type ModelTier,
+  type RouteDecision,
+} from '../sdk/index.ts';
 import type { WorkerClient } from '../worker/index.ts';
 import {
   ChatSession,
@@ -10,7 +16,8 @@ import {
   type RouteDecisionDetail,
   type RouteErrorDetail,
 } from './chat-session.ts';
-import { formatDollars, summarizeCost } from './cost-meter.ts';
+import { type ChatModel, DEFAULT_COST_WEIGHT } from './chat-models.ts';
+import { formatDollars, summarizeCost, summarizeModelCost } from './cost-meter.ts';
 import { renderMarkdown } from './markdown.ts';
 import { routeChatStyles } from './route-chat.styles.ts';
 import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
@@ -19,7 +26,9 @@ import { renderTierBadge, tierBadgeStyles } from './tier-badge.ts';
  * `<route-chat>`: a chat box that routes every prompt on the user's device and streams the answer of the chosen
  * model from the relay. Each reply shows which model answered, the router's score against the threshold and the
  * routing latency; a slider moves the threshold (or the strong-call share); a meter keeps the running cost
- * against always calling the strong model, with the relay's prices.
+ * against always calling the strong model, with the relay's prices. Given a `models` list (N-model mode), each prompt
+ * chooses among those models by predicted quality and expected cost (the model router, a costWeight policy), each
+ * reply names the model and why, and the meter compares with always calling the best-predicted and the priciest model.
  *
  *   <script type="module" src="route-chat.js"></script>
  *   <route-chat relay-url="http://127.0.0.1:8787" router="mf" strong-pct="0.3"></route-chat>
@@ -57,6 +66,21 @@ export class RouteChat extends LitElement {
   @property({ reflect: true }) heading = 'Routed chat';
   /** Lets the router download its model from the Hugging Face Hub (the causal-llm router's, several hundred MB). */
   @property({ attribute: 'allow-remote-models', type: Boolean, reflect: true }) allowRemoteModels = false;
+  /**
+   * N-model mode: the models each prompt chooses among, `[{ name, inputPrice, outputPrice, like?, relayModel? }]`
+   * (prices in USD per 1M tokens; `relayModel` is the relay alias that serves it, default `name`). As an attribute,
+   * the same list in JSON. Unset: the two-model mode (strong-model / weak-model).
+   */
+  @property({
+    reflect: false,
+    converter: {
+      // Bad JSON is kept as text for the session to report as an input error, in the chat.
+      fromAttribute: (value: string | null) => (value === null || value.trim() === '' ? undefined : value),
+    },
+  })
+  models: readonly ChatModel[] | string | undefined;
+  /** N-model mode: lambda of the policy quality - lambda x expected cost (USD per request); default 20. */
+  @property({ attribute: 'cost-weight', type: Number, reflect: true }) costWeight: number | undefined;
   /** The router worker to use (default: the page's shared one). */
   @property({ attribute: false }) worker: WorkerClient | undefined;
 
@@ -78,6 +102,8 @@ export class RouteChat extends LitElement {
       fallback: this.fallback,
       allowRemoteModels: this.allowRemoteModels,
       worker: this.worker,
+      models: this.models,
+      costWeight: this.costWeight,
     }),
     onDecision: (detail) =>
       this.dispatchEvent(
@@ -166,7 +192,7 @@ export class RouteChat extends LitElement {
           }
         </div>
         ${error ? html`<p part="error" role="alert">${error.message}</p>` : nothing}
-        <div part="controls">${this.renderSlider()} ${this.renderMeter()}</div>
+        <div part="controls">${this.session.state.models ? this.renderPolicy() : this.renderSlider()} ${this.renderMeter()}</div>
         <form part="composer" @submit=${(event: Event) => {
           event.preventDefault();
           void this.send(this.draft);
@@ -193,12 +219,14 @@ export class RouteChat extends LitElement {
   }
 
   private renderStatus() {
-    const { load } = this.session.state;
+    const { load, models } = this.session.state;
+    // The N-model mode's router: irt unless the page named another (as ChatSession chooses it).
+    const router = models && this.router === DEFAULT_ROUTER ? DEFAULT_MODEL_ROUTER : this.router;
     const text =
       load.kind === 'loading'
         ? load.progress >= 1
-          ? `Starting router ${this.router} (compiling its model)…`
-          : `Loading router ${this.router}…`
+          ? `Starting router ${router} (compiling its model)…`
+          : `Loading router ${router}…`
         : load.kind === 'ready'
           ? `${load.info.router} router on ${load.info.device === 'cpu' ? 'the CPU (no model)' : load.info.device.toUpperCase()}`
           : load.kind === 'fallback'
@@ -225,6 +253,7 @@ export class RouteChat extends LitElement {
     }
     return html`<div part="message assistant ${turn.decision?.tier ?? ''}" aria-busy=${turn.streaming ? 'true' : 'false'}>
       ${turn.decision ? this.renderDecision(turn.decision, turn.answeredBy, turn.why) : nothing}
+      ${turn.choice ? this.renderChoice(turn.choice, turn.relayModel, turn.answeredBy) : nothing}
       ${this.renderAnswer(turn)}${turn.streaming ? html`<span class="cursor" aria-hidden="true"></span>` : nothing}
       ${turn.failed ? html`<p class="failed">No answer.</p>` : nothing}
       ${turn.ended === 'stopped' ? html`<p class="ended" part="ended">Stopped: counted in the meter as far as it got.</p>` : nothing}
@@ -262,6 +291,46 @@ export class RouteChat extends LitElement {
     ${explanation ? html`<p part="why">${explanation}</p>` : nothing}`;
   }
 
+  /** N-model mode: which of the page's models answered, its predicted quality and expected cost, and why. */
+  private renderChoice(choice: ModelDecision, relayModel: string | undefined, answeredBy: string | undefined) {
+    const via =
+      relayModel && relayModel !== choice.model ? ` via ${relayModel}${answeredBy ? ` (${answeredBy})` : ''}` : '';
+    const served = !via && answeredBy && answeredBy !== choice.model ? ` (${answeredBy})` : '';
+    return html`<p part="decision">
+      <strong>${choice.model}</strong>${via}${served} · predicted quality ${(choice.quality * 100).toFixed(1)}% ·
+      expected ${formatDollars(choice.expectedCostUsd)} · routed in ${formatMs(choice.latencyMs)}${choice.truncated ? ' · prompt truncated for scoring' : ''}
+    </p>
+    <p part="why">Chosen of ${choice.estimates.length} models: ${choice.why}.</p>`;
+  }
+
+  /** N-model mode has no slider: the policy is quality - lambda x cost, lambda from `cost-weight`. */
+  private renderPolicy() {
+    return html`<p part="slider">Policy: predicted quality − ${this.costWeight ?? DEFAULT_COST_WEIGHT} × expected cost (USD)</p>`;
+  }
+
+  private renderModelMeter(models: readonly ChatModel[]) {
+    const cost = summarizeModelCost(this.session.state.modelCalls, models);
+    const estimated = cost.measured ? '' : ' (estimated tokens)';
+    const answered = cost.callsByModel
+      .filter((entry) => entry.calls > 0)
+      .map((entry) => `${entry.model} ${entry.calls}`)
+      .join(', ');
+    if (cost.calls === 0 || cost.bestModel === undefined)
+      return html`<p part="meter" aria-label="Cost meter"><span class="muted">no calls yet</span></p>`;
+    const versus = (model: string, amount: number, which: string) => {
+      const saved = amount > 0 ? 1 - cost.spend / amount : 0;
+      return html`<span>vs ${formatDollars(amount)} always ${model} (${which})</span>
+        ${saved > 0 ? html`<span class="saved">${Math.round(saved * 100)}% saved</span>` : html`<span class="muted">no saving</span>`}`;
+    };
+    const same = cost.priciestModel === cost.bestModel;
+    return html`<p part="meter" aria-label="Cost meter">
+      <span>Answered: ${answered} (of ${cost.calls})</span>
+      <span>${formatDollars(cost.spend)} spent${estimated}</span>
+      ${versus(cost.bestModel, cost.alwaysBestSpend, same ? 'the priciest model, and the best by mean predicted quality on these prompts' : 'the best by mean predicted quality on these prompts')}
+      ${same ? nothing : versus(cost.priciestModel!, cost.alwaysPriciestSpend, 'the priciest model')}
+    </p>`;
+  }
+
   private renderSlider() {
     const byThreshold = this.threshold !== undefined;
     const value = byThreshold ? this.threshold! : Math.round((this.strongPct ?? DEFAULT_STRONG_PCT) * 100);
@@ -285,7 +354,8 @@ export class RouteChat extends LitElement {
   }
 
   private renderMeter() {
-    const { calls, prices, pricesNote } = this.session.state;
+    const { calls, prices, pricesNote, models } = this.session.state;
+    if (models) return this.renderModelMeter(models);
     const cost = summarizeCost(calls, prices);
     const share = `${Math.round(cost.strongShare * 100)}%`;
     const estimated = cost.measured ? '' : ' (estimated tokens)';

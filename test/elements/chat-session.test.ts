@@ -8,6 +8,9 @@ import {
   type ChatCompletionChunk,
   type ClientOptions,
   type PromptRouter,
+  type ModelDecision,
+  type ModelRouter,
+  type ModelRouterOptions,
   type ModelTier,
   type RouteDecision,
   type RouterOptions,
@@ -102,6 +105,7 @@ interface Setup {
   models?: () => Promise<{ id: string; pricing?: { input: number; output: number } }[]>;
   settings?: Partial<ChatSettings>;
   createRouter?: (options: RouterOptions) => PromptRouter;
+  createModelRouter?: (options: ModelRouterOptions) => ModelRouter;
 }
 
 /** A session on a fake host, with fake router and client factories; connected and given its first settings. */
@@ -162,6 +166,7 @@ function setup(options: Setup = {}) {
         return router;
       }),
     createClient,
+    ...(options.createModelRouter && { createModelRouter: options.createModelRouter }),
   });
   expect(controllers).toEqual([session]);
   session.hostConnected();
@@ -491,5 +496,118 @@ describe('classifyError', () => {
     const detail = classifyError('boom');
     expect(detail.error).toBeInstanceOf(Error);
     expect(detail).toMatchObject({ kind: 'router_failed', message: 'boom' });
+  });
+});
+
+describe('ChatSession with a models list (N-model mode)', () => {
+  const MODELS = [
+    { name: 'gpt-4o-2024-05-13', inputPrice: 5, outputPrice: 15, relayModel: 'strong' },
+    { name: 'Meta-Llama-3.1-8B-Instruct', inputPrice: 0.18, outputPrice: 0.18, relayModel: 'weak' },
+  ];
+  const CHOICE: ModelDecision = {
+    model: 'Meta-Llama-3.1-8B-Instruct',
+    quality: 0.6,
+    expectedCostUsd: 0.00006,
+    estimates: [
+      { model: 'gpt-4o-2024-05-13', quality: 0.62, expectedCostUsd: 0.0045 },
+      { model: 'Meta-Llama-3.1-8B-Instruct', quality: 0.6, expectedCostUsd: 0.00006 },
+    ],
+    policy: { costWeight: { lambda: 10 } },
+    why: 'Meta-Llama-3.1-8B-Instruct has the best quality - 10.0 x cost',
+    router: 'irt',
+    mapping: {},
+    device: 'wasm',
+    latencyMs: 2,
+    truncated: false,
+  };
+
+  function modelSetup(settings: Partial<ChatSettings>) {
+    const made: ModelRouterOptions[] = [];
+    const route = vi.fn(async () => CHOICE);
+    const context = setup({
+      settings,
+      createModelRouter: (options) => {
+        made.push(options);
+        return {
+          name: options.router ?? 'irt',
+          models: options.models,
+          ready: Promise.resolve((READY as Extract<RouterStatus, { state: 'ready' }>).info),
+          policy: undefined,
+          route,
+          routeBatch: vi.fn(),
+          dispose: vi.fn(async () => {}),
+        };
+      },
+    });
+    return { ...context, made, route };
+  }
+
+  it('routes with the model router (irt, costWeight), calls the chosen model’s relay alias and meters that model', async () => {
+    const { session, first, made, routers, decisions, requests, errors } = modelSetup({ models: MODELS });
+    first();
+    await session.send('Hi!');
+    expect(routers).toEqual([]);
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({
+      router: 'irt',
+      policy: { costWeight: { lambda: 10 } },
+      models: [
+        { name: 'gpt-4o-2024-05-13', inputPrice: 5, outputPrice: 15 },
+        { name: 'Meta-Llama-3.1-8B-Instruct', inputPrice: 0.18, outputPrice: 0.18 },
+      ],
+    });
+    expect(made[0]!.models[0]).not.toHaveProperty('relayModel');
+    expect(decisions).toEqual([{ choice: CHOICE, prompt: 'Hi!' }]);
+    expect(requests).toEqual([{ model: 'weak', messages: [{ role: 'user', content: 'Hi!' }] }]);
+    expect(session.state.turns[1]).toEqual({
+      role: 'assistant',
+      content: 'Hello there',
+      choice: CHOICE,
+      relayModel: 'weak',
+      why: CHOICE.why,
+      answeredBy: 'provider-model',
+      streaming: false,
+    });
+    expect(session.state.models).toEqual(MODELS);
+    expect(session.state.calls).toEqual([]);
+    expect(session.state.modelCalls).toEqual([
+      {
+        model: 'Meta-Llama-3.1-8B-Instruct',
+        inputTokens: 12,
+        outputTokens: 3,
+        measured: true,
+        qualities: { 'gpt-4o-2024-05-13': 0.62, 'Meta-Llama-3.1-8B-Instruct': 0.6 },
+      },
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('takes the models attribute’s JSON and a cost weight, and rebuilds the router when either changes', async () => {
+    const { first, made, change } = modelSetup({ models: JSON.stringify(MODELS), costWeight: 50 });
+    first();
+    expect(made[0]!.policy).toEqual({ costWeight: { lambda: 50 } });
+    change({ costWeight: 5 });
+    expect(made[1]!.policy).toEqual({ costWeight: { lambda: 5 } });
+  });
+
+  it('reports a bad models list as an input error and routes nothing', async () => {
+    const { session, first, made, errors, requests } = modelSetup({ models: '[{"name":' });
+    first();
+    expect(session.state.load.kind).toBe('failed');
+    expect(errors.map((error) => error.kind)).toEqual(['input']);
+    await session.send('Hi!');
+    expect(made).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(errors.at(-1)!.message).toMatch(/models attribute must be JSON/);
+  });
+
+  it('goes back to the two-model mode when the list is removed', async () => {
+    const { session, first, change, routers, requests } = modelSetup({ models: MODELS });
+    first();
+    change({ models: undefined });
+    await session.send('Hi!');
+    expect(routers).toHaveLength(1);
+    expect(requests.map((request) => request.model)).toEqual(['weak']);
+    expect(session.state.models).toBeUndefined();
   });
 });

@@ -31,7 +31,9 @@ const CACHE_BUSTERS = ['v', 't'];
 /** The page a site would write: one script, and the element with its attributes (from the query string). */
 function pageFor(query: URLSearchParams): string {
   const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  const attributes = [...query].map(([name, value]) => ` ${escapeAttribute(name)}="${escapeAttribute(value)}"`).join('');
+  const attributes = [...query]
+    .map(([name, value]) => ` ${escapeAttribute(name)}="${escapeAttribute(value)}"`)
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fetch once</title>
 <script type="module" src="/route-chat.js"></script></head><body><route-chat${attributes}></route-chat></body></html>`;
 }

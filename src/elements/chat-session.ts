@@ -398,15 +398,7 @@ export class ChatSession implements ReactiveController {
         router: named === DEFAULT_ROUTER ? DEFAULT_MODEL_ROUTER : named,
         models: deploymentModels(models),
         policy: { costWeight: { lambda: settings.costWeight ?? DEFAULT_COST_WEIGHT } },
-        device: settings.device,
-        modelBaseUrl: settings.modelBaseUrl,
-        ...(settings.weightsUrl && { weightsUrl: settings.weightsUrl }),
-        ...(settings.allowRemoteModels && { allowRemoteModels: true }),
-        ...(settings.worker && { worker: settings.worker }),
-        onProgress: (event: LoadProgress) => {
-          if (this.modelRouter === router && this.current.load.kind === 'loading')
-            this.set({ load: { kind: 'loading', progress: event.progress } });
-        },
+        ...this.loadSettings(settings, () => this.modelRouter === router),
       });
     } catch (error) {
       this.set({ load: { kind: 'failed', message: errorMessage(error) } });
@@ -447,6 +439,21 @@ export class ChatSession implements ReactiveController {
     });
   }
 
+  /** Where and how either kind of router loads, and its progress shown while it is still the current one. */
+  private loadSettings(settings: ChatSettings, isCurrent: () => boolean) {
+    return {
+      device: settings.device,
+      modelBaseUrl: settings.modelBaseUrl,
+      ...(settings.weightsUrl && { weightsUrl: settings.weightsUrl }),
+      ...(settings.allowRemoteModels && { allowRemoteModels: true }),
+      ...(settings.worker && { worker: settings.worker }),
+      onProgress: (event: LoadProgress) => {
+        if (isCurrent() && this.current.load.kind === 'loading')
+          this.set({ load: { kind: 'loading', progress: event.progress } });
+      },
+    };
+  }
+
   private set(patch: Partial<ChatState>): void {
     this.current = { ...this.current, ...patch };
     this.host.requestUpdate();
@@ -466,16 +473,8 @@ export class ChatSession implements ReactiveController {
             { strongPct: settings.strongPct ?? DEFAULT_STRONG_PCT, adaptive: true }),
         strongModel: settings.strongModel,
         weakModel: settings.weakModel,
-        device: settings.device,
-        modelBaseUrl: settings.modelBaseUrl,
-        ...(settings.weightsUrl && { weightsUrl: settings.weightsUrl }),
         fallback: settings.fallback,
-        ...(settings.allowRemoteModels && { allowRemoteModels: true }),
-        ...(settings.worker && { worker: settings.worker }),
-        onProgress: (event: LoadProgress) => {
-          if (this.promptRouter === router && this.current.load.kind === 'loading')
-            this.set({ load: { kind: 'loading', progress: event.progress } });
-        },
+        ...this.loadSettings(settings, () => this.promptRouter === router),
       });
     } catch (error) {
       this.set({ load: { kind: 'failed', message: errorMessage(error) } });

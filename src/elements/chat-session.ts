@@ -153,6 +153,16 @@ const ROUTER_SETTINGS = [
  * One `<route-chat>` conversation: the router's lifecycle, the streamed answers, their cost and their failures,
  * with no DOM, so a test drives it with a fake host. The host renders `state` and turns the callbacks into events.
  */
+/** Token counts as the provider reports them in a stream's last chunk. */
+type TokenUsage = { prompt_tokens: number; completion_tokens: number };
+
+/** What routing a prompt decides: the relay model to call, the answer's turn, and how its cost is metered. */
+interface Routed {
+  readonly model: string;
+  readonly turn: ChatTurn;
+  readonly meter: (content: string, usage: TokenUsage | undefined) => void;
+}
+
 export class ChatSession implements ReactiveController {
   private current: ChatState = {
     turns: [],
@@ -245,21 +255,20 @@ export class ChatSession implements ReactiveController {
     });
     const controller = new AbortController();
     this.inFlight = controller;
-    if (this.nModelMode()) {
-      await this.sendToModels(text, history, controller);
-      return;
-    }
     let answer: ChatTurn | undefined;
+    let meter: ((content: string, usage: TokenUsage | undefined) => void) | undefined;
     try {
-      const decision = await this.ensureRouter().route(history, { signal: controller.signal });
-      this.onDecision({ decision, prompt: text });
-      answer = { role: 'assistant', content: '', decision, why: explainDecision(decision, text), streaming: true };
+      const routed = this.nModelMode()
+        ? await this.routeToModels(text, history, controller.signal)
+        : await this.routeToPair(text, history, controller.signal);
+      answer = routed.turn;
+      meter = routed.meter;
       this.set({ turns: [...this.current.turns, answer], routing: false });
       const stream = await this.ensureClient().chat.completions.create(
-        { model: decision.model, messages: history, stream: true, stream_options: { include_usage: true } },
+        { model: routed.model, messages: history, stream: true, stream_options: { include_usage: true } },
         { signal: controller.signal },
       );
-      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+      let usage: TokenUsage | undefined;
       for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta.content ?? '';
         answer = { ...answer, content: answer.content + delta, answeredBy: chunk.model || answer.answeredBy };
@@ -268,7 +277,7 @@ export class ChatSession implements ReactiveController {
       }
       answer = { ...answer, streaming: false };
       this.replaceLast(answer);
-      this.meter(decision.tier, history, answer.content, usage);
+      meter(answer.content, usage);
       // The relay may have been down when the element loaded: now that it answered, its prices can be read.
       if (this.current.pricesNote) void this.loadPrices();
     } catch (error) {
@@ -282,7 +291,7 @@ export class ChatSession implements ReactiveController {
           ...(ended && { ended }),
         });
         // The provider was asked, so the prompt is paid for: a stopped or cut-off answer counts what it streamed.
-        if (ended) this.meter(answer.decision!.tier, history, answer.content, undefined);
+        if (ended) meter?.(answer.content, undefined);
       }
       if (!aborted) this.reportError(error);
     } finally {
@@ -302,54 +311,39 @@ export class ChatSession implements ReactiveController {
     return models !== undefined && models !== '' && !(Array.isArray(models) && models.length === 0);
   }
 
-  /** The N-model mode's send: the model router chooses, the chosen model's relay alias answers. */
-  private async sendToModels(
+  /** The two-model send's routing: strong or weak, the answer's turn, and how its cost is metered. */
+  private async routeToPair(text: string, history: ChatCompletionMessageParam[], signal: AbortSignal): Promise<Routed> {
+    const decision = await this.ensureRouter().route(history, { signal });
+    this.onDecision({ decision, prompt: text });
+    return {
+      model: decision.model,
+      turn: { role: 'assistant', content: '', decision, why: explainDecision(decision, text), streaming: true },
+      meter: (content, usage) => this.meter(decision.tier, history, content, usage),
+    };
+  }
+
+  /** The N-model send's routing: the model router chooses, the chosen model's relay alias answers. */
+  private async routeToModels(
     text: string,
     history: ChatCompletionMessageParam[],
-    controller: AbortController,
-  ): Promise<void> {
-    let answer: ChatTurn | undefined;
-    try {
-      const router = this.ensureModelRouter();
-      const choice = await router.route(history, { signal: controller.signal });
-      this.onDecision({ choice, prompt: text });
-      const chosen = this.current.models?.find((model) => model.name === choice.model);
-      const relayModel = chosen?.relayModel ?? choice.model;
-      answer = { role: 'assistant', content: '', choice, relayModel, why: choice.why, streaming: true };
-      this.set({ turns: [...this.current.turns, answer], routing: false });
-      const stream = await this.ensureClient().chat.completions.create(
-        { model: relayModel, messages: history, stream: true, stream_options: { include_usage: true } },
-        { signal: controller.signal },
-      );
-      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
-      for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta.content ?? '';
-        answer = { ...answer, content: answer.content + delta, answeredBy: chunk.model || answer.answeredBy };
-        this.replaceLast(answer);
-        if (chunk.usage) usage = chunk.usage;
-      }
-      answer = { ...answer, streaming: false };
-      this.replaceLast(answer);
-      this.meterModel(choice, history, answer.content, usage);
-    } catch (error) {
-      const aborted = error instanceof RouteError && error.code === 'aborted';
-      if (answer) {
-        const ended = aborted ? 'stopped' : answer.content === '' ? undefined : 'cut-off';
-        this.replaceLast({ ...answer, streaming: false, failed: answer.content === '', ...(ended && { ended }) });
-        if (ended) this.meterModel(answer.choice!, history, answer.content, undefined);
-      }
-      if (!aborted) this.reportError(error);
-    } finally {
-      this.set({ busy: false, routing: false });
-      this.inFlight = undefined;
-    }
+    signal: AbortSignal,
+  ): Promise<Routed> {
+    const choice = await this.ensureModelRouter().route(history, { signal });
+    this.onDecision({ choice, prompt: text });
+    const chosen = this.current.models?.find((model) => model.name === choice.model);
+    const relayModel = chosen?.relayModel ?? choice.model;
+    return {
+      model: relayModel,
+      turn: { role: 'assistant', content: '', choice, relayModel, why: choice.why, streaming: true },
+      meter: (content, usage) => this.meterModel(choice, history, content, usage),
+    };
   }
 
   private meterModel(
     choice: ModelDecision,
     history: readonly ChatCompletionMessageParam[],
     content: string,
-    usage: { prompt_tokens: number; completion_tokens: number } | undefined,
+    usage: TokenUsage | undefined,
   ): void {
     const call: ModelMeteredCall = {
       model: choice.model,
@@ -423,7 +417,7 @@ export class ChatSession implements ReactiveController {
     tier: ModelTier,
     history: readonly ChatCompletionMessageParam[],
     content: string,
-    usage: { prompt_tokens: number; completion_tokens: number } | undefined,
+    usage: TokenUsage | undefined,
   ): void {
     this.set({
       calls: [

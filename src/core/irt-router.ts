@@ -139,11 +139,13 @@ export function familyAdjustedGain(
   return adjusted;
 }
 
-/** The two-model gain estimate for one prompt (see IrtModel). */
-export function irtGain(model: IrtModel, x: Float32Array, prompt: string): number {
+/** The two-model gain estimate for one prompt, from its inputs x (see IrtModel). */
+export function irtGain(model: IrtModel, x: Float32Array): number {
   const traits = promptTraits(model, x);
   const gain = sigmoid(modelLogit(model, model.strong, traits)) - sigmoid(modelLogit(model, model.weak, traits));
-  return familyAdjustedGain(model, familyShares(model, x), gain, promptFeatures(prompt)[0]!);
+  // x holds the prompt's standardised statistics: ln chars (feature 0) is read back rather than counted again.
+  const logChars = x[model.components]! * model.featureScale[0]! + model.featureMean[0]!;
+  return familyAdjustedGain(model, familyShares(model, x), gain, logChars);
 }
 
 /** How a deployment places a model the router has not trained on: like a known one, by scores, or by labels. */
@@ -233,7 +235,7 @@ export function createIrtRouter(options: {
     },
     async score(prompts, scoreOptions) {
       const xs = await inputs(prompts, scoreOptions);
-      return prompts.map((prompt, index) => gainToScore(irtGain(model, xs[index]!, prompt)));
+      return xs.map((x) => gainToScore(irtGain(model, x)));
     },
     async predictQuality(prompts, scoreOptions) {
       const xs = await inputs(prompts, scoreOptions);

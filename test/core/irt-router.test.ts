@@ -81,8 +81,8 @@ describe('irt pieces', () => {
     const noLength = { ...model, lengthWeight: new Float32Array(2), gainShrink: Float32Array.of(1, 1) };
     const easy = irtInputs(noLength, [[0.01, 1]], ['a'])[0]!;
     const middle = irtInputs(noLength, [[1, 0.01]], ['a'])[0]!;
-    const gainEasy = irtGain(noLength, easy, 'a');
-    const gainMiddle = irtGain(noLength, middle, 'a');
+    const gainEasy = irtGain(noLength, easy);
+    const gainMiddle = irtGain(noLength, middle);
     expect(gainMiddle).toBeCloseTo(sigmoid(3 - 2) - sigmoid(-2), 2);
     expect(gainMiddle).toBeGreaterThan(gainEasy);
   });

@@ -167,9 +167,6 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
   const results: Record<string, DeviceFigures> = {};
   try {
     for (const device of devices) {
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`http://127.0.0.1:${port}/scripts/bench/bench.html`);
-      await page.waitForSelector('body[data-ready="true"]');
       const request: BenchRequest = {
         router: { ...routerOptions, device: device as 'wasm' | 'webgpu' },
         prompts,
@@ -177,21 +174,8 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
         warmUp: 5,
       };
       io.stderr.write(`bench: ${label} on ${device}…\n`);
-      let result: BenchResult;
-      try {
-        result = await page.evaluate(
-          (input) =>
-            (window as unknown as { bench: { run(request: BenchRequest): Promise<BenchResult> } }).bench.run(input),
-          request,
-        );
-      } catch (error) {
-        io.stdout.write(`${device}: failed: ${errorMessage(error).split('\n')[0]}\n`);
-        continue;
-      } finally {
-        await page.context().close();
-      }
-      if (result.device !== device)
-        io.stdout.write(`${device}: the router ran on ${result.device} instead (${result.deviceReason})\n`);
+      const result = await runOnBenchPage<BenchResult>({ browser, port }, 'run', request, device, io);
+      if (!result) continue;
       for (const task of result.longTaskTimings) {
         io.stdout.write(
           `${device}: a main-thread long task of ${Math.round(task.durationMs)} ms, ${Math.round(task.startMs)} ms into routing\n`,
@@ -233,6 +217,43 @@ export async function benchBrowser(argv: readonly string[], io: CommandIO): Prom
 }
 
 /** The Vite dev server over the checkout and headless Chromium (Debian's where it exists, as the e2e suite). */
+/**
+ * Runs one request on a fresh bench page (scripts/bench/bench-page.ts): the result, or undefined after printing why
+ * the run failed; says so when the router ran on another device than asked.
+ */
+async function runOnBenchPage<Result extends { device: string; deviceReason: string }>(
+  bench: { browser: Awaited<ReturnType<typeof chromium.launch>>; port: number },
+  method: 'run' | 'runModels',
+  request: BenchRequest | ModelsBenchRequest,
+  device: string,
+  io: CommandIO,
+): Promise<Result | undefined> {
+  const page = await (await bench.browser.newContext()).newPage();
+  let result: Result;
+  try {
+    // A page that does not load stops the bench; a run that fails is reported and the next device is tried.
+    await page.goto(`http://127.0.0.1:${bench.port}/scripts/bench/bench.html`);
+    await page.waitForSelector('body[data-ready="true"]');
+    try {
+      result = (await page.evaluate(
+        ({ method, request }) =>
+          (window as unknown as { bench: Record<string, (input: unknown) => Promise<unknown>> }).bench[method]!(
+            request,
+          ),
+        { method, request },
+      )) as Result;
+    } catch (error) {
+      io.stdout.write(`${device}: failed: ${errorMessage(error).split('\n')[0]}\n`);
+      return undefined;
+    }
+  } finally {
+    await page.context().close();
+  }
+  if (result.device !== device)
+    io.stdout.write(`${device}: the router ran on ${result.device} instead (${result.deviceReason})\n`);
+  return result;
+}
+
 async function startBench(): Promise<{
   browser: Awaited<ReturnType<typeof chromium.launch>>;
   port: number;
@@ -360,9 +381,6 @@ async function benchModels(
   const results: Record<string, ModelsComparison> = {};
   try {
     for (const device of options.devices) {
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`http://127.0.0.1:${port}/scripts/bench/bench.html`);
-      await page.waitForSelector('body[data-ready="true"]');
       const request: ModelsBenchRequest = {
         router: 'irt',
         weightsUrl: `http://127.0.0.1:${port}${weightsPath}`,
@@ -373,23 +391,8 @@ async function benchModels(
         warmUp: 5,
       };
       io.stderr.write(`bench: irt among ${two.length} and ${five.length} models on ${device}…\n`);
-      let result: ModelsBenchResult;
-      try {
-        result = await page.evaluate(
-          (input) =>
-            (
-              window as unknown as { bench: { runModels(request: ModelsBenchRequest): Promise<ModelsBenchResult> } }
-            ).bench.runModels(input),
-          request,
-        );
-      } catch (error) {
-        io.stdout.write(`${device}: failed: ${errorMessage(error).split('\n')[0]}\n`);
-        continue;
-      } finally {
-        await page.context().close();
-      }
-      if (result.device !== device)
-        io.stdout.write(`${device}: the router ran on ${result.device} instead (${result.deviceReason})\n`);
+      const result = await runOnBenchPage<ModelsBenchResult>({ browser, port }, 'runModels', request, device, io);
+      if (!result) continue;
       const figures = (label: string, models: DeploymentModel[]): ModelsFigures => ({
         models: models.map((model) => model.name),
         routeMs: {

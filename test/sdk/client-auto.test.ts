@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RouterDefinition } from '../../src/core/registry.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
 import { parseRelayConfig } from '../../src/relay/config.ts';
 import { type NodeRelay, startNodeRelay } from '../../src/relay/node.ts';
@@ -7,20 +6,7 @@ import { createClient } from '../../src/sdk/client.ts';
 import { WorkerClient } from '../../src/worker/worker-client.ts';
 import { type FakeUpstream, startFakeUpstream } from '../support/fake-upstream.ts';
 import { inProcessWorkers } from '../worker/in-process-worker.ts';
-
-/** Per-model quality from prompt length (test router): 'frontier' 0.9 always, 'small' 0.9 less 0.1 per 100 characters. */
-const lengthQualityRouter: RouterDefinition = {
-  name: 'length-quality',
-  description: 'Per-model quality from prompt length (test router).',
-  requires: [],
-  create: () => ({
-    name: 'length-quality',
-    models: ['frontier', 'small'],
-    score: async (prompts) => prompts.map(() => 0.5),
-    predictQuality: async (prompts: readonly string[]) =>
-      prompts.map((prompt) => Float64Array.from([0.9, Math.max(0, 0.9 - prompt.length / 1000)])),
-  }),
-};
+import { lengthQualityRouter } from '../worker/test-routers.ts';
 
 let upstream: FakeUpstream;
 let relay: NodeRelay;

@@ -3,7 +3,6 @@ import { InvalidInputError } from '../../src/core/errors.ts';
 import { irtInputCount } from '../../src/core/irt-router.ts';
 import { sigmoid } from '../../src/core/logistic.ts';
 import { PROMPT_FEATURE_COUNT } from '../../src/core/prompt-features.ts';
-import type { RouterDefinition } from '../../src/core/registry.ts';
 import { defaultRegistry } from '../../src/core/routers.ts';
 import { createModelRouter, type ModelRouterOptions } from '../../src/sdk/model-router.ts';
 import { describeWeightFiles } from '../../src/core/weights/router-weights.ts';
@@ -12,24 +11,7 @@ import { createRouter } from '../../src/sdk/prompt-router.ts';
 import { WorkerClient } from '../../src/worker/worker-client.ts';
 import { learnedRouterWeights } from '../core/learned-router-weights.ts';
 import { inProcessWorkers } from '../worker/in-process-worker.ts';
-import { createFakeEncoder } from '../worker/test-routers.ts';
-
-/**
- * A per-model quality router in plain JavaScript (test router): 'frontier' answers everything well (0.9); 'small'
- * answers short prompts as well (0.9) and loses 0.1 per 100 characters.
- */
-const lengthQualityRouter: RouterDefinition = {
-  name: 'length-quality',
-  description: 'Per-model quality from prompt length (test router).',
-  requires: [],
-  create: () => ({
-    name: 'length-quality',
-    models: ['frontier', 'small'],
-    score: async (prompts) => prompts.map(() => 0.5),
-    predictQuality: async (prompts: readonly string[]) =>
-      prompts.map((prompt) => Float64Array.from([0.9, Math.max(0, 0.9 - prompt.length / 1000)])),
-  }),
-};
+import { createFakeEncoder, lengthQualityRouter } from '../worker/test-routers.ts';
 
 const clients: WorkerClient[] = [];
 afterEach(() => {

@@ -1,7 +1,7 @@
 /**
  * Small stand-ins for the pieces a learned router needs, so the worker's loading and routing paths can be tested
- * in Node without transformers.js: an encoder whose embedding and truncation follow simple rules, and a router
- * that needs that encoder and a weights folder (a linear head over the embedding).
+ * in Node without transformers.js: an encoder whose embedding and truncation follow simple rules, a router that
+ * needs that encoder and a weights folder (a linear head over the embedding), and a per-model quality router.
  */
 import type { RouterDefinition } from '../../src/core/registry.ts';
 import type { Encoder } from '../../src/encoder/index.ts';
@@ -40,6 +40,23 @@ export function createFakeEncoder(): Encoder & { disposed: boolean; calls: strin
   };
   return encoder;
 }
+
+/**
+ * 'length-quality': a per-model quality router in plain JavaScript. 'frontier' answers everything well (0.9); 'small'
+ * answers short prompts as well (0.9) and loses 0.1 per 100 characters.
+ */
+export const lengthQualityRouter: RouterDefinition = {
+  name: 'length-quality',
+  description: 'Per-model quality from prompt length (test router).',
+  requires: [],
+  create: () => ({
+    name: 'length-quality',
+    models: ['frontier', 'small'],
+    score: async (prompts) => prompts.map(() => 0.5),
+    predictQuality: async (prompts: readonly string[]) =>
+      prompts.map((prompt) => Float64Array.from([0.9, Math.max(0, 0.9 - prompt.length / 1000)])),
+  }),
+};
 
 /**
  * 'linear-head': score = sigmoid(w · embedding + b), with w and b read from `head.json` in its weights folder, and

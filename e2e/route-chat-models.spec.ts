@@ -1,7 +1,8 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { DEMO_MODELS } from '../src/elements/demo-models.ts';
 import { DEFAULT_CONTENT } from '../test/support/fake-upstream.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';
+import { openRouteChat, sendMessage } from './fixtures/route-chat-actions.ts';
 import { startRelayFixture, type RelayFixture } from './fixtures/relay.ts';
 
 /** A greeting and a hard proof: the irt router predicts the models far apart on the second, close on the first. */
@@ -27,21 +28,8 @@ test.afterEach(() => {
   expect(outside, 'requests that left localhost').toEqual([]);
 });
 
-async function openChat(page: Page, attributes: Record<string, string>): Promise<Locator> {
-  await page.goto(`/e2e/fixtures/route-chat.html?${new URLSearchParams(attributes)}`);
-  const chat = page.locator('route-chat');
-  await expect(chat.locator('[part~="status"]')).toContainText('irt router on');
-  return chat;
-}
-
-async function send(chat: Locator, prompt: string): Promise<Locator> {
-  const before = await chat.locator('[part~="assistant"]').count();
-  await chat.locator('textarea').fill(prompt);
-  await chat.locator('textarea').press('Enter');
-  const answer = chat.locator('[part~="assistant"]').nth(before);
-  await expect(answer).toHaveAttribute('aria-busy', 'false');
-  return answer;
-}
+const openChat = (page: Page, attributes: Record<string, string>) =>
+  openRouteChat(page, attributes, (status) => expect(status).toContainText('irt router on'));
 
 test('with a models list, each prompt chooses among the models and the meter compares with the best one', async ({
   page,
@@ -51,7 +39,7 @@ test('with a models list, each prompt chooses among the models and the meter com
   await expect(chat.locator('[part~="slider"]')).toContainText('Policy: predicted quality − 10 × expected cost');
   const sentBefore = relay.upstream.requests.length;
 
-  const answers = [await send(chat, EASY_PROMPT), await send(chat, HARD_PROMPT)];
+  const answers = [await sendMessage(chat, EASY_PROMPT), await sendMessage(chat, HARD_PROMPT)];
   const chosen: string[] = [];
   for (const answer of answers) {
     await expect(answer).toContainText(DEFAULT_CONTENT);

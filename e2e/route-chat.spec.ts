@@ -1,6 +1,7 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { DEFAULT_CONTENT } from '../test/support/fake-upstream.ts';
 import { trackOutsideRequests } from './fixtures/outside-requests.ts';
+import { openRouteChat, sendMessage } from './fixtures/route-chat-actions.ts';
 import { KEY_VARIABLE, startRelayFixture, type RelayFixture } from './fixtures/relay.ts';
 
 /** A prompt the length router scores far above 0.5, and one far below. */
@@ -32,21 +33,8 @@ test.afterEach(() => {
   expect(outside, 'requests that left localhost').toEqual([]);
 });
 
-async function openChat(page: Page, attributes: Record<string, string>): Promise<Locator> {
-  await page.goto(`/e2e/fixtures/route-chat.html?${new URLSearchParams(attributes)}`);
-  const chat = page.locator('route-chat');
-  await expect(chat.locator('[part~="status"]')).not.toContainText('Loading');
-  return chat;
-}
-
-async function send(chat: Locator, prompt: string): Promise<Locator> {
-  const before = await chat.locator('[part~="assistant"]').count();
-  await chat.locator('textarea').fill(prompt);
-  await chat.locator('textarea').press('Enter');
-  const answer = chat.locator('[part~="assistant"]').nth(before);
-  await expect(answer).toHaveAttribute('aria-busy', 'false');
-  return answer;
-}
+const openChat = (page: Page, attributes: Record<string, string>) =>
+  openRouteChat(page, attributes, (status) => expect(status).not.toContainText('Loading'));
 
 const routeEvents = (page: Page) =>
   page.evaluate(
@@ -57,7 +45,7 @@ test('routes each prompt on the device and streams the chosen model’s answer f
   const chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'length', threshold: '0.3' });
   const sentBefore = relay.upstream.requests.length;
 
-  const cheap = await send(chat, SHORT_PROMPT);
+  const cheap = await sendMessage(chat, SHORT_PROMPT);
   await expect(cheap.locator('[part~="decision"]')).toContainText(
     /weak\s+fake-weak-model \(weak\) · score 0\.0\d\d < threshold 0\.300 · routed in \d/i,
   );
@@ -67,7 +55,7 @@ test('routes each prompt on the device and streams the chosen model’s answer f
     /^Answered by the cheap model: the length router only measures length, and this prompt is short \(12 characters\); its score 0\.0\d\d is below the threshold 0\.300\.$/,
   );
 
-  const costly = await send(chat, LONG_PROMPT);
+  const costly = await sendMessage(chat, LONG_PROMPT);
   await expect(costly.locator('[part~="decision"]')).toContainText(
     /strong\s+fake-strong-model \(strong\) · score 0\.\d{3} ≥ threshold 0\.300/i,
   );
@@ -89,7 +77,7 @@ test('routes each prompt on the device and streams the chosen model’s answer f
 
 test('moving the threshold slider (by keyboard) changes the decisions', async ({ page }) => {
   const chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'length', threshold: '0.5' });
-  await expect((await send(chat, MEDIUM_PROMPT)).locator('[part~="decision"]')).toContainText(/^\s*weak/);
+  await expect((await sendMessage(chat, MEDIUM_PROMPT)).locator('[part~="decision"]')).toContainText(/^\s*weak/);
 
   const slider = chat.locator('input[type="range"]');
   await slider.focus();
@@ -98,11 +86,11 @@ test('moving the threshold slider (by keyboard) changes the decisions', async ({
     'aria-valuetext',
     /^0\.00: prompts scoring at least this go to the strong model/,
   );
-  await expect(await send(chat, MEDIUM_PROMPT)).toContainText(/strong.*score 0\.375 ≥ threshold 0\.000/);
+  await expect(await sendMessage(chat, MEDIUM_PROMPT)).toContainText(/strong.*score 0\.375 ≥ threshold 0\.000/);
 
   await slider.focus();
   await page.keyboard.press('End');
-  await expect(await send(chat, MEDIUM_PROMPT)).toContainText(/weak.*score 0\.375 < threshold 1\.000/);
+  await expect(await sendMessage(chat, MEDIUM_PROMPT)).toContainText(/weak.*score 0\.375 < threshold 1\.000/);
 });
 
 test('the first message honours the target share with the default router and its shipped calibration', async ({
@@ -111,11 +99,11 @@ test('the first message honours the target share with the default router and its
   // No router and no share: the defaults, length at a 50% strong share.
   const chat = await openChat(page, { 'relay-url': relay.relayUrl });
   await expect(chat.locator('[part~="slider"]')).toContainText('Target strong share 50%');
-  const greeting = await send(chat, 'Hi');
+  const greeting = await sendMessage(chat, 'Hi');
   await expect(greeting.locator('[part~="decision"]')).toContainText(
     /^\s*weak.*score 0\.00\d < threshold 0\.1\d\d \(calibrated\)/,
   );
-  const request = await send(chat, LONG_PROMPT);
+  const request = await sendMessage(chat, LONG_PROMPT);
   await expect(request.locator('[part~="decision"]')).toContainText(/^\s*strong.*≥ threshold 0\.1\d\d \(calibrated\)/);
   const decisions = (await routeEvents(page)).filter((event) => event.type === 'route-decision');
   expect(decisions.map((event) => (event.detail['decision'] as { calibration: string }).calibration)).toEqual([
@@ -130,7 +118,7 @@ test('says plainly when the relay is down, has no key, or the router cannot load
   await expect(chat.locator('[part~="error"]')).toContainText('npm run relay');
 
   chat = await openChat(page, { 'relay-url': keyless.relayUrl, router: 'length', threshold: '0.5' });
-  const unanswered = await send(chat, SHORT_PROMPT);
+  const unanswered = await sendMessage(chat, SHORT_PROMPT);
   await expect(unanswered.locator('[part~="decision"]')).toContainText('weak');
   await expect(chat.locator('[part~="error"]')).toContainText(
     `No provider key: Model "weak" is not available: set the environment variable ${KEY_VARIABLE}`,
@@ -140,7 +128,7 @@ test('says plainly when the relay is down, has no key, or the router cannot load
   chat = await openChat(page, { 'relay-url': relay.relayUrl, router: 'causal-llm', threshold: '0.5' });
   await expect(chat.locator('[part~="notice"]')).toContainText("Router 'causal-llm' could not load");
   await expect(chat.locator('[part~="notice"]')).toContainText('The strong model answers every prompt.');
-  await expect((await send(chat, SHORT_PROMPT)).locator('[part~="decision"]')).toContainText(
+  await expect((await sendMessage(chat, SHORT_PROMPT)).locator('[part~="decision"]')).toContainText(
     'fallback: the router could not load',
   );
   const kinds = (await routeEvents(page))
@@ -166,7 +154,7 @@ test('the worker survives a forced crash: the pending prompt fails clearly, the 
     .map((event) => event.detail['kind']);
   expect(kinds).toEqual(['worker_crashed']);
 
-  const answer = await send(chat, SHORT_PROMPT);
+  const answer = await sendMessage(chat, SHORT_PROMPT);
   await expect(answer.locator('[part~="decision"]')).toContainText(/strong.*score 0\.900 ≥ threshold 0\.500/);
   await expect(chat.locator('[part~="error"]')).toHaveCount(0);
 });
@@ -209,7 +197,7 @@ test('a slow route shows that it is routing on the device, and a long message is
   await expect(chat.locator('[part~="routing"]')).toHaveCount(0);
 
   const long = `${'A long pasted document line.\n'.repeat(60)}`;
-  await send(chat, long);
+  await sendMessage(chat, long);
   const message = chat.locator('[part~="user"]').last();
   const body = message.locator('p');
   await expect(body).toHaveClass('collapsed');

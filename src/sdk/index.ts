@@ -26,6 +26,7 @@ export {
   type ModelRouter,
   type ModelRouterOptions,
 } from './model-router.ts';
+export type { WorkerLoadSettings } from './worker-options.ts';
 export { AUTO_ROUTER_MODEL, createClient, RouteLLMClient, type AutoModel } from './client.ts';
 export type { ChatCompletions, ClientOptions, RequestOptions, RoutedChatCompletion } from './client.ts';
 export { ChatCompletionStream } from './chat-stream.ts';

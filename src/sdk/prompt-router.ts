@@ -8,13 +8,12 @@ import {
   WorkerCrashedError,
   parseRouterModel,
 } from '../core/index.ts';
-import type { EncoderDtype, OverflowStrategy } from '../encoder/index.ts';
 import type { LoadProgressEvent, RouteDevice, RouterInfo, WorkerClient, WorkerRouterOptions } from '../worker/index.ts';
 import { AdaptiveThreshold, DEFAULT_ADAPTIVE_WINDOW } from './adaptive-threshold.ts';
 import { promptOf, type RouteInput } from './route-input.ts';
 import { createModelRouter, type ModelRouter, type ModelRouterOptions } from './model-router.ts';
 import { pageWorkerClient } from './page-worker.ts';
-import { workerRouterOptions } from './worker-options.ts';
+import { type WorkerLoadSettings, workerRouterOptions } from './worker-options.ts';
 
 /** Which model tier a decision picked. */
 export type ModelTier = 'strong' | 'weak';
@@ -69,7 +68,7 @@ export interface LoadProgress {
   progress: number;
 }
 
-export interface RouterOptions {
+export interface RouterOptions extends WorkerLoadSettings {
   /** A router name (`irt`, `length`, ...) or a model string `router-<name>-<threshold>` (default DEFAULT_ROUTER). */
   router?: string;
   /** Prompts scoring at or above it go to the strong model. Give this or `strongPct`. */
@@ -90,34 +89,8 @@ export interface RouterOptions {
   strongModel?: string;
   /** What a weak decision calls. Default 'weak'. */
   weakModel?: string;
-  /** Where the encoder runs: 'auto' (default: WebGPU when it is correct and faster, else WASM), 'wasm' or 'webgpu'. */
-  device?: 'auto' | 'wasm' | 'webgpu';
-  /**
-   * Where the app serves model files: `models/` (encoders), `routers/<name>/` (router weights) and `ort/` (ONNX
-   * Runtime's WASM) under this URL. Default: the site root.
-   */
-  modelBaseUrl?: string | URL;
-  /**
-   * The folder of this router's weights (`manifest.json` and the files it names), absolute or relative to the page:
-   * any folder `npm run train --out` wrote, served as it is (e.g. `'/my-routers/support-desk/'`). The router named
-   * by `router` must be the one its manifest names. Default: `<modelBaseUrl>/routers/<name>/`.
-   */
-  weightsUrl?: string | URL;
-  /**
-   * The encoder of routers that embed prompts. Default: what the router's manifest names, else USE-lite int8 with
-   * long prompts pooled over 128-token windows, as the learned routers are trained.
-   */
-  encoder?: { model?: string; dtype?: EncoderDtype; overflow?: OverflowStrategy };
-  /** The `classifier` router's model (default: routellm-classifier, built by `npm run build:classifier`). */
-  classifier?: { model?: string; dtype?: EncoderDtype };
-  /** The `causal-llm` router's model (default: a ~0.5B instruct model from the Hugging Face Hub; needs allowRemoteModels). */
-  causalLm?: { model?: string; dtype?: EncoderDtype };
-  /** Let models missing under `<modelBaseUrl>/models/` download from the Hugging Face Hub (default false: fully offline). */
-  allowRemoteModels?: boolean;
   /** Who decides when the router cannot load: the strong model (default, as RouteLLM's causal router), the weak one, or nobody ('error'). */
   fallback?: ModelTier | 'error';
-  /** Seed of stochastic routers (`random`). */
-  seed?: number;
   onProgress?: (event: LoadProgress) => void;
   /** The worker to run in. Default: one worker shared by every router of the page. */
   worker?: WorkerClient;

@@ -6,13 +6,31 @@ const DEVICES = ['auto', 'wasm', 'webgpu'] as const;
 
 /** What every router the SDK loads in the worker is configured with (two-model and N-model routers alike). */
 export interface WorkerLoadSettings {
+  /** Where the encoder runs: 'auto' (default: WebGPU when it is correct and faster, else WASM), 'wasm' or 'webgpu'. */
   device?: 'auto' | 'wasm' | 'webgpu';
+  /**
+   * Where the app serves model files: `models/` (encoders), `routers/<name>/` (router weights) and `ort/` (ONNX
+   * Runtime's WASM) under this URL. Default: the site root.
+   */
   modelBaseUrl?: string | URL;
+  /**
+   * The folder of this router's weights (`manifest.json` and the files it names), absolute or relative to the page:
+   * any folder `npm run train --out` wrote, served as it is (e.g. `'/my-routers/support-desk/'`). The router named
+   * by `router` must be the one its manifest names. Default: `<modelBaseUrl>/routers/<name>/`.
+   */
   weightsUrl?: string | URL;
+  /**
+   * The encoder of routers that embed prompts. Default: what the router's manifest names, else USE-lite int8 with
+   * long prompts pooled over 128-token windows, as the learned routers are trained.
+   */
   encoder?: { model?: string; dtype?: EncoderDtype; overflow?: OverflowStrategy };
+  /** The `classifier` router's model (default: routellm-classifier, built by `npm run build:classifier`). */
   classifier?: { model?: string; dtype?: EncoderDtype };
+  /** The `causal-llm` router's model (default: a ~0.5B instruct model from the Hugging Face Hub; needs allowRemoteModels). */
   causalLm?: { model?: string; dtype?: EncoderDtype };
+  /** Let models missing under `<modelBaseUrl>/models/` download from the Hugging Face Hub (default false: fully offline). */
   allowRemoteModels?: boolean;
+  /** Seed of stochastic routers (`random`). */
   seed?: number;
 }
 

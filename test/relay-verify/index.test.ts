@@ -18,7 +18,7 @@ import type { NodeRelay } from '../../src/relay/node.ts';
 import { createRouteVerifier, loadRouterScorer } from '../../src/relay-verify/index.ts';
 import { parseRelayConfig } from '../../src/relay/config.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { TEST_KEY } from '../relay/harness.ts';
+import { TEST_KEY, upstreamAlias } from '../relay/harness.ts';
 
 const HARD_PROMPT =
   'Prove that for every prime p > 3, p^2 - 1 is divisible by 24. Then generalise: for which integers n is n^2 - 1 ' +
@@ -36,12 +36,7 @@ afterEach(async () => {
 
 async function startRelay(verify: RelayVerifyConfig) {
   upstream = await startFakeUpstream();
-  const alias = (model: string) => ({
-    baseURL: upstream!.url,
-    model,
-    apiKeyEnv: 'TEST_PROVIDER_KEY',
-    pricing: { input: 2, output: 8 },
-  });
+  const alias = (model: string) => upstreamAlias(upstream!.url, model);
   const config: RelayConfig = {
     models: { strong: alias('upstream-strong'), weak: alias('upstream-weak') },
     verify,

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayConfig } from '../../src/relay/config.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { TEST_KEY } from './harness.ts';
+import { TEST_KEY, upstreamAlias } from './harness.ts';
 import { bundleWorker, startWorkerd } from './workerd.ts';
 
 const TEST_WORKER = fileURLToPath(new URL('./fixtures/cloudflare-test-worker.ts', import.meta.url));
@@ -34,12 +34,7 @@ afterEach(async () => {
 /** Two isolates of the test Worker in front of the fake provider, sharing one RelayCounter namespace. */
 async function startTwoIsolates(config: Omit<RelayConfig, 'models'>) {
   upstream = await startFakeUpstream();
-  const alias = (model: string) => ({
-    baseURL: upstream!.url,
-    model,
-    apiKeyEnv: 'TEST_PROVIDER_KEY',
-    pricing: { input: 2, output: 8 },
-  });
+  const alias = (model: string) => upstreamAlias(upstream!.url, model);
   const relayConfig: RelayConfig = {
     models: { strong: { ...alias('upstream-strong'), budgetFallback: 'weak' }, weak: alias('upstream-weak') },
     store: { durableObjectBinding: 'RELAY_COUNTERS' },

@@ -14,22 +14,17 @@ export interface TestRelay extends NodeRelay {
   chat(body: unknown, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
 }
 
+/** An alias for provider model `model` at `upstreamURL` (key in TEST_KEY's variable; $2 / $8 per 1M tokens). */
+export function upstreamAlias(upstreamURL: string, model: string) {
+  return { baseURL: upstreamURL, model, apiKeyEnv: 'TEST_PROVIDER_KEY', pricing: { input: 2, output: 8 } };
+}
+
 /**
  * A config as a file holds it, with one `strong` alias pointing at `upstreamURL` (key in TEST_KEY's variable), plus
  * the top-level settings in `extra`.
  */
 export function configFor(upstreamURL: string, extra: Omit<RelayConfig, 'models'> = {}): RelayConfig {
-  return {
-    models: {
-      strong: {
-        baseURL: upstreamURL,
-        model: 'upstream-strong',
-        apiKeyEnv: 'TEST_PROVIDER_KEY',
-        pricing: { input: 2, output: 8 },
-      },
-    },
-    ...extra,
-  };
+  return { models: { strong: upstreamAlias(upstreamURL, 'upstream-strong') }, ...extra };
 }
 
 /** The two ways the relay reaches providers: Node's own transport (the Node entry's) and `fetch` (serverless). */

@@ -395,8 +395,7 @@ export class ChatSession implements ReactiveController {
         ...this.loadSettings(settings, () => this.modelRouter === router),
       });
     } catch (error) {
-      this.set({ load: { kind: 'failed', message: errorMessage(error) } });
-      this.reportError(error);
+      this.loadFailed(error);
       throw error;
     }
     this.modelRouter = router;
@@ -406,8 +405,7 @@ export class ChatSession implements ReactiveController {
       },
       (error: unknown) => {
         if (this.modelRouter !== router) return;
-        this.set({ load: { kind: 'failed', message: errorMessage(error) } });
-        this.reportError(error);
+        this.loadFailed(error);
       },
     );
     return router;
@@ -471,8 +469,7 @@ export class ChatSession implements ReactiveController {
         ...this.loadSettings(settings, () => this.promptRouter === router),
       });
     } catch (error) {
-      this.set({ load: { kind: 'failed', message: errorMessage(error) } });
-      this.reportError(error);
+      this.loadFailed(error);
       throw error;
     }
     this.promptRouter = router;
@@ -489,8 +486,7 @@ export class ChatSession implements ReactiveController {
       },
       (error: unknown) => {
         if (this.promptRouter !== router) return;
-        this.set({ load: { kind: 'failed', message: errorMessage(error) } });
-        this.reportError(error);
+        this.loadFailed(error);
       },
     );
     return router;
@@ -534,6 +530,12 @@ export class ChatSession implements ReactiveController {
 
   private replaceLast(turn: ChatTurn): void {
     this.set({ turns: [...this.current.turns.slice(0, -1), turn] });
+  }
+
+  /** A router that cannot be created or loaded: the status says why, and the error is reported. */
+  private loadFailed(error: unknown): void {
+    this.set({ load: { kind: 'failed', message: errorMessage(error) } });
+    this.reportError(error);
   }
 
   private reportError(error: unknown): void {

@@ -3,6 +3,7 @@
  * data (LICENSE.md and the manifest's `license`), and a model card (README.md) written from the manifest.
  */
 import type { TrainingSourceName } from './dataset.ts';
+import type { IrtCrossValidation } from './train-irt.ts';
 
 /** Licences of the built-in sources, as ../shared/README.md gives them. */
 export const SOURCE_LICENCES: Readonly<Record<TrainingSourceName, string>> = {
@@ -62,6 +63,9 @@ interface TestResult {
   readonly bootstrap?: { readonly low: number; readonly high: number };
   readonly 'CPT(50%)'?: number;
 }
+
+/** The generalisation tables a trainer may write under `training.crossValidation` (train-irt.ts writes both). */
+type HeldOutTables = Partial<Pick<IrtCrossValidation, 'leaveOneSourceOut' | 'leaveOnePairOut'>>;
 
 const fixed = (value: number | undefined, digits = 3) =>
   value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
@@ -212,6 +216,48 @@ export function modelCard(manifest: Readonly<Record<string, unknown>>): string {
             result.bootstrap ? `${fixed(result.bootstrap.low)}-${fixed(result.bootstrap.high)}` : '',
             fixed(result.randomAPGR),
           ]),
+      ),
+    );
+  }
+
+  const crossValidation = (manifest['training'] as { crossValidation?: HeldOutTables } | undefined)?.crossValidation;
+  if (crossValidation?.leaveOneSourceOut) {
+    parts.push(
+      'Held out of training (training data only): each source, or one task family of a source, left out of a fit of\n' +
+        "the others and scored on its own model pairs: the router's gain as fitted, with the family settings, and prompt\n" +
+        'length alone.',
+    );
+    parts.push(
+      table(
+        ['held out', 'prompts', 'pairs', 'gain', 'with family settings', 'length'],
+        Object.entries(crossValidation.leaveOneSourceOut).map(([group, row]) => [
+          group,
+          String(row.prompts),
+          String(row.pairs),
+          fixed(row.gain),
+          fixed(row.adjusted),
+          fixed(row.length),
+        ]),
+      ),
+    );
+  }
+  if (crossValidation?.leaveOnePairOut && Object.keys(crossValidation.leaveOnePairOut).length > 0) {
+    parts.push(
+      "The same with one of the source's model pairs also left out of every other source's labels (a pair the fit\n" +
+        'never saw), scored on that pair; the last column is the fit that still knew the two models from elsewhere.',
+    );
+    parts.push(
+      table(
+        ['held out', 'pair', 'labels left out elsewhere', 'gain', 'with family settings', 'length', 'pair known'],
+        Object.entries(crossValidation.leaveOnePairOut).map(([group, row]) => [
+          group,
+          `${row.strong} vs ${row.weak}`,
+          String(row.labelsElsewhere),
+          fixed(row.gain),
+          fixed(row.adjusted),
+          fixed(row.length),
+          fixed(row.gainPairKnown),
+        ]),
       ),
     );
   }

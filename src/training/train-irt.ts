@@ -41,13 +41,14 @@ export const IRT_FOLDS = 5;
 /** A model pair is scored on a source only when the stronger one's mean correctness leads by this much. */
 const MIN_PAIR_GAP = 0.05;
 
-/** The rows of one fit: which prompts, models and observations. */
+/** The rows of one fit: which prompts, models and observations, and how many labels of left-out models it dropped. */
 interface Problem {
   readonly prompts: readonly number[];
   readonly models: readonly string[];
   readonly judges: readonly string[];
   readonly correctness: readonly (CorrectnessObservation & { source: string })[];
   readonly battles: readonly (BattleObservation & { source: string })[];
+  readonly droppedLabels: number;
 }
 
 /** Prompts that may train the irt router: every prompt outside the multi-model test split. */
@@ -55,8 +56,15 @@ export function irtTrainingPrompts(data: TrainingData): number[] {
   return data.prompts.flatMap((prompt, index) => (isMultiModelTestPrompt(prompt.text) ? [] : [index]));
 }
 
-/** Every observation on the given prompts, each source's weighing 1 / sqrt(its count). */
-function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
+/**
+ * Every observation on the given prompts, each source's weighing 1 / sqrt(its count), except those of the models
+ * left out (pooled names: a model is left out of every source that knows it).
+ */
+function buildProblem(
+  data: TrainingData,
+  prompts: readonly number[],
+  withoutModels: ReadonlySet<string> = new Set(),
+): Problem {
   const position = new Map(prompts.map((prompt, index) => [prompt, index]));
   const models = new Map<string, number>();
   const modelIndex = (name: string) => {
@@ -69,13 +77,19 @@ function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
   modelIndex(data.pair.weak);
   const judges = new Map<string, number>();
   const counts = new Map<string, number>();
+  let droppedLabels = 0;
   const correctness: Omit<CorrectnessObservation & { source: string }, 'weight'>[] = [];
   for (const row of data.correctness) {
     const at = position.get(row.prompt);
     if (at === undefined) continue;
     const source = data.prompts[row.prompt]!.source;
     for (const [model, value] of row.correctness) {
-      correctness.push({ prompt: at, model: modelIndex(poolingModelName(source, model)), value, source });
+      const name = poolingModelName(source, model);
+      if (withoutModels.has(name)) {
+        droppedLabels++;
+        continue;
+      }
+      correctness.push({ prompt: at, model: modelIndex(name), value, source });
       counts.set(source, (counts.get(source) ?? 0) + 1);
     }
   }
@@ -83,13 +97,19 @@ function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
   for (const battle of data.battles) {
     const at = position.get(battle.prompt);
     if (at === undefined) continue;
+    const promptSource = data.prompts[battle.prompt]!.source;
+    const modelA = poolingModelName(promptSource, battle.modelA);
+    const modelB = poolingModelName(promptSource, battle.modelB);
+    if (withoutModels.has(modelA) || withoutModels.has(modelB)) {
+      droppedLabels++;
+      continue;
+    }
     if (!judges.has(battle.judge)) judges.set(battle.judge, judges.size);
     const source = `battles/${battle.judge}`;
-    const promptSource = data.prompts[battle.prompt]!.source;
     battles.push({
       prompt: at,
-      modelA: modelIndex(poolingModelName(promptSource, battle.modelA)),
-      modelB: modelIndex(poolingModelName(promptSource, battle.modelB)),
+      modelA: modelIndex(modelA),
+      modelB: modelIndex(modelB),
       winRateA: battle.winRateA,
       judge: judges.get(battle.judge)!,
       lengthLogRatio: battle.lengthLogRatio,
@@ -104,6 +124,7 @@ function buildProblem(data: TrainingData, prompts: readonly number[]): Problem {
     judges: [...judges.keys()],
     correctness: correctness.map((item) => ({ ...item, weight: weight(item.source) })),
     battles: battles.map((item) => ({ ...item, weight: weight(item.source) })),
+    droppedLabels,
   };
 }
 
@@ -152,15 +173,9 @@ export interface IrtSettings extends ItemResponseSettings {
 
 export const DEFAULT_IRT_SETTINGS: IrtSettings = { ...DEFAULT_ITEM_RESPONSE_SETTINGS, components: IRT_COMPONENTS };
 
-/** An IrtModel without length terms from the given training prompts (the unit every cross-validation fold fits). */
-export function fitIrtCore(
-  data: TrainingData,
-  prompts: readonly number[],
-  settings: IrtSettings,
-  shared: InputSpace = inputSpace(data, prompts, settings.components),
-  onEpoch?: (epoch: number, loss: number) => void,
-) {
-  const problem = buildProblem(data, prompts);
+/** An IrtModel without length terms from one problem's prompts and labels (the unit every cross-validation fold fits). */
+function fitIrtCore(data: TrainingData, problem: Problem, settings: IrtSettings, shared: InputSpace) {
+  const { prompts } = problem;
   const { space, projectionTensor, retainedEnergy } = shared;
   const inputCount = irtInputCount(space.components);
   const xs = irtInputs(
@@ -180,7 +195,6 @@ export function fitIrtCore(
       battles: problem.battles,
     },
     settings,
-    onEpoch,
   );
   const model: Omit<
     IrtModel,
@@ -226,20 +240,15 @@ function correctnessByPrompt(data: TrainingData): Map<number, TrainingData['corr
 }
 
 /**
- * How well scores route on a set of prompts with many models' correctness: the mean APGR over model pairs of that
- * source (its best model against models a quarter, half and three quarters of the way down its ranking, and the
- * deployment pair where the source has it). This is a router's quality on pairs it may never have trained on.
+ * The model pairs a set of prompts with many models' correctness is scored on: its best model against models a
+ * quarter, half and three quarters of the way down its ranking (when it leads them by MIN_PAIR_GAP), and the
+ * deployment pair where the prompts have it.
  */
-export function sourcePairApgr(
-  data: TrainingData,
-  prompts: readonly number[],
-  scores: ArrayLike<number>,
-): { apgr: number; pairs: number } | undefined {
+function sourcePairs(data: TrainingData, prompts: readonly number[]): [strong: string, weak: string][] {
   const byPrompt = correctnessByPrompt(data);
-  const rows = prompts.map((prompt) => byPrompt.get(prompt));
   const totals = new Map<string, { sum: number; count: number }>();
-  for (const row of rows)
-    for (const [model, value] of row?.correctness ?? []) {
+  for (const prompt of prompts)
+    for (const [model, value] of byPrompt.get(prompt)?.correctness ?? []) {
       const total = totals.get(model) ?? { sum: 0, count: 0 };
       total.sum += value;
       total.count++;
@@ -249,7 +258,7 @@ export function sourcePairApgr(
     .filter(([, total]) => total.count >= 0.9 * prompts.length)
     .map(([model, total]) => ({ model, mean: total.sum / total.count }))
     .sort((a, b) => b.mean - a.mean);
-  if (covered.length < 2) return undefined;
+  if (covered.length < 2) return [];
   const pairs = new Set<string>();
   for (const share of [0.25, 0.5, 0.75]) {
     const weak = covered[Math.max(1, Math.round(share * (covered.length - 1)))]!;
@@ -257,32 +266,77 @@ export function sourcePairApgr(
   }
   if (totals.has(data.pair.strong) && totals.has(data.pair.weak))
     pairs.add(JSON.stringify([data.pair.strong, data.pair.weak]));
-  const values: number[] = [];
-  for (const pair of pairs) {
-    const [strong, weak] = JSON.parse(pair) as [string, string];
-    const items: { id: string; prompt: string; strongQuality: number; weakQuality: number }[] = [];
-    const itemScores: number[] = [];
-    rows.forEach((row, index) => {
-      const s = row?.correctness.get(strong);
-      const w = row?.correctness.get(weak);
-      if (s === undefined || w === undefined) return;
-      items.push({ id: String(index), prompt: '', strongQuality: 100 * s, weakQuality: 100 * w });
-      // Only the order of the scores matters to APGR: any real-valued estimate is mapped into (0, 1).
-      itemScores.push(sigmoid(scores[index]!));
-    });
-    const gap = items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0);
-    if (items.length < 20 || gap <= 0) continue;
-    const benchmark = createBenchmark({
-      name: 'pair',
-      strongModel: strong,
-      weakModel: weak,
-      qualityUnit: '% correct',
-      items,
-    });
-    values.push(evaluateScores(benchmark, IRT_ROUTER, itemScores).apgr);
-  }
+  return [...pairs].map((pair) => JSON.parse(pair) as [string, string]);
+}
+
+/** The prompts (by index in the list) on which both models of a pair are labelled, if enough to score it. */
+function pairItems(data: TrainingData, prompts: readonly number[], [strong, weak]: readonly [string, string]) {
+  const byPrompt = correctnessByPrompt(data);
+  const items: { id: string; prompt: string; strongQuality: number; weakQuality: number }[] = [];
+  const indices: number[] = [];
+  prompts.forEach((prompt, index) => {
+    const row = byPrompt.get(prompt);
+    const s = row?.correctness.get(strong);
+    const w = row?.correctness.get(weak);
+    if (s === undefined || w === undefined) return;
+    items.push({ id: String(index), prompt: '', strongQuality: 100 * s, weakQuality: 100 * w });
+    indices.push(index);
+  });
+  const gap = items.reduce((sum, item) => sum + item.strongQuality - item.weakQuality, 0);
+  return items.length < 20 || gap <= 0 ? undefined : { items, indices };
+}
+
+/** APGR of scores (any real values: only their order matters) routing one model pair on these prompts. */
+function pairApgr(
+  data: TrainingData,
+  prompts: readonly number[],
+  scores: ArrayLike<number>,
+  pair: readonly [string, string],
+): number | undefined {
+  const scored = pairItems(data, prompts, pair);
+  if (!scored) return undefined;
+  const benchmark = createBenchmark({
+    name: 'pair',
+    strongModel: pair[0],
+    weakModel: pair[1],
+    qualityUnit: '% correct',
+    items: scored.items,
+  });
+  return evaluateScores(
+    benchmark,
+    IRT_ROUTER,
+    scored.indices.map((index) => sigmoid(scores[index]!)),
+  ).apgr;
+}
+
+/**
+ * How well scores route on a set of prompts with many models' correctness: the mean APGR over its model pairs
+ * (sourcePairs). This is a router's quality on pairs it may never have trained on.
+ */
+export function sourcePairApgr(
+  data: TrainingData,
+  prompts: readonly number[],
+  scores: ArrayLike<number>,
+): { apgr: number; pairs: number } | undefined {
+  const values = sourcePairs(data, prompts).flatMap((pair) => pairApgr(data, prompts, scores, pair) ?? []);
   if (values.length === 0) return undefined;
   return { apgr: values.reduce((sum, value) => sum + value, 0) / values.length, pairs: values.length };
+}
+
+/**
+ * The pair a group is scored on with both of its models left out of training: of its scored pairs without a
+ * deployment model, the one with the weakest second model (the best against the one three quarters down its ranking,
+ * where they differ enough), the nearest to a strong-versus-weak choice.
+ */
+function heldOutPair(data: TrainingData, prompts: readonly number[]): [string, string] | undefined {
+  const deployment = new Set([data.pair.strong, data.pair.weak]);
+  const source = data.prompts[prompts[0]!]!.source;
+  return sourcePairs(data, prompts)
+    .filter(
+      (pair) =>
+        !pair.some((model) => deployment.has(poolingModelName(source, model))) && pairItems(data, prompts, pair),
+    )
+    .at(-1);
 }
 
 /**
@@ -330,6 +384,24 @@ export interface IrtCrossValidation {
   readonly leaveOneSourceOut: Record<
     string,
     { prompts: number; pairs: number; gain: number; length: number; adjusted: number }
+  >;
+  /**
+   * Each group held out as above together with one of its model pairs (heldOutPair): both models' labels are left
+   * out of every source, so the fit has seen neither the prompts nor the pair. Scored on that pair alone: length, the
+   * gain and the adjusted gain of that fit, and the gain of the leave-one-source-out fit that still knew the two
+   * models from other sources (the same fit when they have no labels elsewhere: labelsElsewhere 0).
+   */
+  readonly leaveOnePairOut: Record<
+    string,
+    {
+      strong: string;
+      weak: string;
+      labelsElsewhere: number;
+      length: number;
+      gain: number;
+      adjusted: number;
+      gainPairKnown: number;
+    }
   >;
   /**
    * Per family: the chosen shrinkage and length weight, the held-out objective of the model as fitted and as chosen,
@@ -387,8 +459,9 @@ const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + 
  * 2. per task family, a shrinkage of the gain towards the family mean and a length weight are adopted only when
  *    they beat the model as fitted on that family's held-out pair APGR by more than the margin;
  * 3. leave-one-source-out: each group (a source, or one family of a source) is held out of a fit of the others and
- *    scored on its own model pairs (unseen prompts, often an unseen family and pairs the fit does not know): the
- *    generalisation table of the manifest;
+ *    scored on its own model pairs (unseen prompts, often an unseen family and pairs the fit does not know); and
+ *    leave-one-pair-out: the same with one of the group's model pairs left out of every source too: the
+ *    generalisation tables of the manifest;
  * 4. the final fit on every training prompt, and the family classifier that gates the family settings.
  */
 export function trainIrt(
@@ -412,7 +485,7 @@ export function trainIrt(
     onProgress?.('irt: cross-validation folds', held, IRT_FOLDS);
     const train = prompts.filter((_, index) => fold[index] !== held);
     const test = prompts.filter((_, index) => fold[index] === held);
-    const fit = fitIrtCore(data, train, fitSettings, space);
+    const fit = fitIrtCore(data, buildProblem(data, train), fitSettings, space);
     pairGains(fit.model, data, test).forEach((gain, index) => heldOutGain.set(test[index]!, gain));
   }
 
@@ -477,46 +550,56 @@ export function trainIrt(
     };
   });
 
-  // 3. Leave one source out.
+  // 3. Leave one source out, then also one of its model pairs.
   const leaveOneSourceOut: IrtCrossValidation['leaveOneSourceOut'] = {};
+  const leaveOnePairOut: IrtCrossValidation['leaveOnePairOut'] = {};
   if (options.leaveOneSourceOut ?? true) {
     const groups = [...correctnessGroups(data, prompts)].filter(([, held]) => held.length >= MIN_GROUP_PROMPTS);
     groups.forEach(([group, held], done) => {
       onProgress?.('irt: leave-one-source-out', done, groups.length);
       const heldSet = new Set(held);
-      const fit = fitIrtCore(
-        data,
-        prompts.filter((prompt) => !heldSet.has(prompt)),
-        fitSettings,
-        space,
-      );
-      const gains = pairGains(fit.model, data, held);
+      const rest = prompts.filter((prompt) => !heldSet.has(prompt));
       const familyIndex = families.indexOf(data.prompts[held[0]!]!.family);
-      const gainMean = mean([...gains]);
+      const lengths = held.map((prompt) => logChars.get(prompt)!);
+      const adjusted = (gains: Float64Array) => {
+        const gainMean = mean([...gains]);
+        return held.map((prompt, index) => adjust(familyIndex, prompt, gains[index]!, gainMean));
+      };
+      const gains = pairGains(fitIrtCore(data, buildProblem(data, rest), fitSettings, space).model, data, held);
       const gain = sourcePairApgr(data, held, gains);
-      const length = sourcePairApgr(
-        data,
-        held,
-        held.map((prompt) => logChars.get(prompt)!),
-      );
-      const adjusted = sourcePairApgr(
-        data,
-        held,
-        held.map((prompt, index) => adjust(familyIndex, prompt, gains[index]!, gainMean)),
-      );
-      if (gain && length && adjusted)
+      const length = sourcePairApgr(data, held, lengths);
+      const adjustedGain = sourcePairApgr(data, held, adjusted(gains));
+      if (gain && length && adjustedGain)
         leaveOneSourceOut[group] = {
           prompts: held.length,
           pairs: gain.pairs,
           gain: gain.apgr,
           length: length.apgr,
-          adjusted: adjusted.apgr,
+          adjusted: adjustedGain.apgr,
         };
+
+      const pair = heldOutPair(data, held);
+      if (!pair) return;
+      const source = data.prompts[held[0]!]!.source;
+      const withoutPair = buildProblem(data, rest, new Set(pair.map((model) => poolingModelName(source, model))));
+      const pairGainsUnknown =
+        withoutPair.droppedLabels > 0
+          ? pairGains(fitIrtCore(data, withoutPair, fitSettings, space).model, data, held)
+          : gains;
+      leaveOnePairOut[group] = {
+        strong: pair[0],
+        weak: pair[1],
+        labelsElsewhere: withoutPair.droppedLabels,
+        length: pairApgr(data, held, lengths, pair)!,
+        gain: pairApgr(data, held, pairGainsUnknown, pair)!,
+        adjusted: pairApgr(data, held, adjusted(pairGainsUnknown), pair)!,
+        gainPairKnown: pairApgr(data, held, gains, pair)!,
+      };
     });
   }
 
   onProgress?.('irt: final fit', 0, 1);
-  const final = fitIrtCore(data, prompts, fitSettings, space);
+  const final = fitIrtCore(data, buildProblem(data, prompts), fitSettings, space);
   const familyLabels = Int32Array.from(prompts, (prompt) => families.indexOf(data.prompts[prompt]!.family));
   const familyWeights = fitFamilyClassifier(final.inputs, final.inputCount, familyLabels, families.length);
   const finalGains = pairGains(final.model, data, prompts);
@@ -569,7 +652,7 @@ export function trainIrt(
         ]),
       ),
       familyClassifierConfidentShare: confident / prompts.length,
-      crossValidation: { families: familyResults, leaveOneSourceOut } satisfies IrtCrossValidation,
+      crossValidation: { families: familyResults, leaveOneSourceOut, leaveOnePairOut } satisfies IrtCrossValidation,
     },
     tensors: {
       projection: final.projectionTensor,

@@ -66,5 +66,30 @@ describe('modelCard', () => {
     expect(card).toContain('| mmlu | 0.620 | 0.600-0.640 | 0.500 |');
     expect(card).toContain('## Intended use');
     expect(card.trimEnd().endsWith(manifest.license)).toBe(true);
+    expect(card).not.toContain('Held out of training');
+  });
+
+  it("prints the held-out tables of a router's cross-validation", () => {
+    const card = modelCard({
+      ...manifest,
+      training: {
+        crossValidation: {
+          leaveOneSourceOut: { 'mmlu-pro': { prompts: 4195, pairs: 3, gain: 0.507, length: 0.462, adjusted: 0.4637 } },
+          leaveOnePairOut: {
+            'mmlu-pro': {
+              strong: 'big',
+              weak: 'tiny',
+              labelsElsewhere: 812,
+              length: 0.45,
+              gain: 0.51,
+              adjusted: 0.47,
+              gainPairKnown: 0.52,
+            },
+          },
+        },
+      },
+    });
+    expect(card).toContain('| mmlu-pro | 4195 | 3 | 0.507 | 0.464 | 0.462 |');
+    expect(card).toContain('| mmlu-pro | big vs tiny | 812 | 0.510 | 0.470 | 0.450 | 0.520 |');
   });
 });

@@ -1,13 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { irtRouterDefinition } from '../../src/core/irt-router.ts';
 import { packTensors, TENSOR_FILE, TENSOR_FORMAT_VERSION } from '../../src/core/router-tensors.ts';
-import { STRONG_MODEL, WEAK_MODEL } from '../../src/training/dataset.ts';
-import { DEFAULT_IRT_SETTINGS, irtTrainingPrompts, sourcePairApgr, trainIrt } from '../../src/training/train-irt.ts';
+import { poolingModelName, STRONG_MODEL, type TrainingData, WEAK_MODEL } from '../../src/training/dataset.ts';
+import {
+  DEFAULT_IRT_SETTINGS,
+  type IrtCrossValidation,
+  irtTrainingPrompts,
+  sourcePairApgr,
+  trainIrt,
+} from '../../src/training/train-irt.ts';
 import { fakeEmbedder } from '../core/fake-embedder.ts';
 import { syntheticTrainingData } from './synthetic-data.ts';
 
+/**
+ * The synthetic data plus a many-model source whose best model ('big', also in the battles) gains on the long
+ * questions over 'small' (also in the battles) and 'tiny' (only here), so one of its pairs is known elsewhere.
+ */
+function withManyModelSource(data: TrainingData): TrainingData {
+  const prompts = [...data.prompts];
+  const correctness = [...data.correctness];
+  for (let i = 0; i < 80; i++) {
+    const long = i % 2 === 0;
+    correctness.push({
+      prompt: prompts.length,
+      correctness: new Map([
+        ['big', 1],
+        ['small', long ? 0 : 1],
+        ['tiny', long || i % 8 === 1 ? 0 : 1],
+      ]),
+    });
+    prompts.push({
+      text: `${long ? 'a long professional question with several clauses to read '.repeat(3) : 'brief one'} pro ${i}`,
+      source: 'mmlu-pro',
+      family: 'mmlu',
+      embedding: Float32Array.of(0.99, 0, 0.14),
+    });
+  }
+  return { ...data, prompts, correctness };
+}
+
 describe('trainIrt', () => {
-  const data = syntheticTrainingData(200);
+  const data = withManyModelSource(syntheticTrainingData(200));
   const settings = { ...DEFAULT_IRT_SETTINGS, epochs: 150, skills: 2, learningRate: 0.05 };
   const trained = trainIrt(data, 0, settings);
 
@@ -50,6 +83,29 @@ describe('trainIrt', () => {
     const crossValidation = (trained.details['crossValidation'] ?? {}) as Record<string, Record<string, unknown>>;
     expect(Object.keys(crossValidation['leaveOneSourceOut']!)).toContain('mmlu-gold');
     expect(crossValidation['families']).toHaveProperty('mmlu');
+  });
+
+  it('holds a source out together with one of its model pairs, whose labels it drops from every other source', () => {
+    const crossValidation = trained.details['crossValidation'] as IrtCrossValidation;
+    const entry = crossValidation.leaveOnePairOut['mmlu-pro']!;
+    expect([entry.strong, entry.weak]).toEqual(['big', 'tiny']);
+    // 'tiny' has labels only in the held-out source; 'big' battles 'small' on the training prompts, under its own
+    // name on the mmlu questions (AlpacaEval's chat battles know their models under AlpacaEval's names).
+    const training = new Set(irtTrainingPrompts(data));
+    const bigElsewhere = data.battles.filter(
+      (battle) =>
+        training.has(battle.prompt) &&
+        [battle.modelA, battle.modelB].some(
+          (model) => poolingModelName(data.prompts[battle.prompt]!.source, model) === 'big',
+        ),
+    ).length;
+    expect(bigElsewhere).toBeGreaterThan(0);
+    expect(entry.labelsElsewhere).toBe(bigElsewhere);
+    // 'big' gains on the long questions and few short ones: prompt length orders the pair well (random is 0.5).
+    expect(entry.length).toBeGreaterThan(0.6);
+    for (const value of [entry.gain, entry.adjusted, entry.gainPairKnown]) expect(value).toBeGreaterThanOrEqual(0);
+    // The deployment-pair-only source has no pair without a deployment model.
+    expect(crossValidation.leaveOnePairOut).not.toHaveProperty('mmlu-gold');
   });
 
   it('scores pair routing on a source by its own model pairs', () => {

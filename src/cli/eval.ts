@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  type Benchmark,
   DEFAULT_BOOTSTRAP_RESAMPLES,
   InvalidInputError,
   PRIOR_PREDICTOR,
@@ -14,6 +15,7 @@ import {
   type BenchmarkName,
   type CustomBenchmarkFile,
   formatBenchmarkReport,
+  formatPairsSummary,
   benchmarkPlot,
   createProgressBar,
   resolveSharedDir,
@@ -33,8 +35,10 @@ import {
   loadModelPrices,
   loadMultiModelDataset,
   multiModelSummaryEntry,
+  pairBenchmarks,
   priorPredictorFactory,
   runMultiModelEval,
+  type MultiModelDatasetName,
   type MultiModelReport,
   type PredictorFactory,
   type UnseenModelMapping,
@@ -65,6 +69,11 @@ const USAGE = `Usage: npm run eval -- [options]
   --weak-field <name>     its weak model's quality field: true/false or a number
   --strong-field <name>   its strong model's quality field
 
+Two-model routers on pairs of models they were not trained for, on the multi-model test split:
+  --pairs                 each dataset's best priced model against the ones a quarter, half and three quarters down
+                          its ranking, as two-model benchmarks for --routers (--datasets chooses; a result on prompts
+                          a router trained on is marked *)
+
 Routing among N priced models (issue 14), on the multi-model test split:
   --multi                 evaluate quality against cost on datasets with many models' labels (prices from
                           <data>/data/prices/model-prices.json); writes summary.json and <dataset>.svg into --out
@@ -90,6 +99,7 @@ const OPTIONS = {
   'weak-field': { type: 'string' },
   'strong-field': { type: 'string' },
   multi: { type: 'boolean', default: false },
+  pairs: { type: 'boolean', default: false },
   datasets: { type: 'string' },
   predictor: { type: 'string', default: PRIOR_PREDICTOR },
   'hold-out-model': { type: 'string' },
@@ -124,29 +134,54 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     io.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (args.multi && args.pairs) throw new InvalidInputError('Use either --multi or --pairs.');
   if (args.multi) {
     await multiModelEval(args, io);
     return;
   }
-  const multiOnly = (['datasets', 'hold-out-model', 'hold-out-weights'] as const).find(
-    (flag) => args[flag] !== undefined,
-  );
-  if (multiOnly) throw new InvalidInputError(`--${multiOnly} is only used with --multi.`);
+  const multiOnly = (
+    ['hold-out-model', 'hold-out-weights', ...(args.pairs ? [] : ['datasets' as const])] as const
+  ).find((flag) => args[flag] !== undefined);
+  if (multiOnly)
+    throw new InvalidInputError(
+      `--${multiOnly} is only used with --multi${multiOnly === 'datasets' ? ' or --pairs' : ''}.`,
+    );
   const weightsDirs = await weightsFolders(args.weights ?? []);
   const listed = splitList(args.routers, '--routers');
   const routers = [...listed, ...[...weightsDirs.keys()].filter((name) => !listed.includes(name))];
   const definitions = routers.map((name) => defaultRegistry.get(name));
-  const benchmarks = splitList(args.benchmarks, '--benchmarks').map((name): BenchmarkName => {
-    if (!isBenchmarkName(name)) {
-      throw new InvalidInputError(`Unknown benchmark '${name}'. Known benchmarks: ${BENCHMARK_NAMES.join(', ')}.`);
-    }
-    return name;
-  });
-  const custom = customBenchmarkFile(args, benchmarks.includes('custom'));
   const bootstrapResamples = parseNumberFlag(args.bootstrap, '--bootstrap', { min: 0, max: 100_000, integer: true });
-  const needsSharedData = benchmarks.some((name) => name !== 'custom');
-  const sharedDir = needsSharedData ? resolveSharedDir(args.data, io.env) : undefined;
   const outDir = path.resolve(args.out);
+  let benchmarks: (BenchmarkName | Benchmark)[];
+  let custom: CustomBenchmarkFile | undefined;
+  let sharedDir: string | undefined;
+  /** Per pair benchmark, where a router's manifest counts the rows of its dataset's source (--pairs). */
+  const pairSources = new Map<string, string>();
+  if (args.pairs) {
+    if (args.benchmarks !== OPTIONS.benchmarks.default)
+      throw new InvalidInputError('--benchmarks is not used with --pairs: choose --datasets.');
+    customBenchmarkFile(args, false);
+    sharedDir = resolveSharedDir(args.data, io.env);
+    const prices = await loadModelPrices(sharedDir);
+    benchmarks = [];
+    for (const name of datasetNames(args)) {
+      const dataset = await loadMultiModelDataset(name, sharedDir, prices);
+      for (const pair of pairBenchmarks(dataset)) {
+        benchmarks.push(pair);
+        pairSources.set(pair.name, dataset.keptAs);
+      }
+    }
+  } else {
+    const names = splitList(args.benchmarks, '--benchmarks').map((name): BenchmarkName => {
+      if (!isBenchmarkName(name)) {
+        throw new InvalidInputError(`Unknown benchmark '${name}'. Known benchmarks: ${BENCHMARK_NAMES.join(', ')}.`);
+      }
+      return name;
+    });
+    benchmarks = names;
+    custom = customBenchmarkFile(args, names.includes('custom'));
+    if (names.some((name) => name !== 'custom')) sharedDir = resolveSharedDir(args.data, io.env);
+  }
 
   let bar: ReturnType<typeof createProgressBar> | undefined;
   let task = '';
@@ -159,23 +194,35 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
       allowRemoteModels: args['allow-remote'],
     },
   });
-  const reports = await runEval({
-    routers,
-    benchmarks,
-    ...(sharedDir ? { sharedDir } : {}),
-    ...(custom ? { custom } : {}),
-    context: resources.context,
-    weightsFor: resources.weightsFor,
-    bootstrapResamples,
-    onProgress: ({ benchmark, router }, done, total) => {
-      if (`${benchmark}/${router}` !== task) {
-        bar?.finish();
-        task = `${benchmark}/${router}`;
-        bar = createProgressBar(`scoring ${task}`, io.stderr);
-      }
-      bar!.update(done, total);
-    },
-  }).finally(async () => {
+  /** Per learned router, the sources whose test-split prompts it trained on (--pairs marks those results). */
+  const trainingSources = new Map<string, readonly string[]>();
+  const evaluate = async () => {
+    if (args.pairs)
+      for (const definition of definitions)
+        if (definition.requires.includes('weights'))
+          trainingSources.set(
+            definition.name,
+            testPromptSources((await resources.weightsFor(definition.name)).manifest),
+          );
+    return runEval({
+      routers,
+      benchmarks,
+      ...(sharedDir ? { sharedDir } : {}),
+      ...(custom ? { custom } : {}),
+      context: resources.context,
+      weightsFor: resources.weightsFor,
+      bootstrapResamples,
+      onProgress: ({ benchmark, router }, done, total) => {
+        if (`${benchmark}/${router}` !== task) {
+          bar?.finish();
+          task = `${benchmark}/${router}`;
+          bar = createProgressBar(`scoring ${task}`, io.stderr);
+        }
+        bar!.update(done, total);
+      },
+    });
+  };
+  const reports = await evaluate().finally(async () => {
     bar?.finish();
     await resources.dispose();
   });
@@ -186,11 +233,38 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   for (const report of reports)
     await writeFile(path.join(outDir, `${report.benchmark.name}.svg`), benchmarkPlot(report));
 
-  for (const report of reports) io.stdout.write(`\n${formatBenchmarkReport(report)}\n`);
+  if (args.pairs) {
+    const trainedOn = (router: string, benchmark: string) =>
+      trainingSources.get(router)?.includes(pairSources.get(benchmark)!) ?? false;
+    io.stdout.write(
+      `\nTwo-model routers on pairs of models they were not trained for (the multi-model test split):\n${formatPairsSummary(reports, trainedOn)}\n`,
+    );
+  } else for (const report of reports) io.stdout.write(`\n${formatBenchmarkReport(report)}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   io.stdout.write(
     `\nWrote ${path.join(outDir, 'summary.json')}, details.json and ${reports.length} plots in ${seconds}s.\n`,
   );
+}
+
+/**
+ * The sources whose multi-model test-split prompts a router was trained on, from its manifest: every source it kept
+ * rows of, unless it left that split out (the irt router does).
+ */
+function testPromptSources(manifest: Readonly<Record<string, unknown>>): string[] {
+  const data = manifest['data'] as
+    | { report?: { kept?: Record<string, number> }; rows?: Record<string, number> }
+    | undefined;
+  if ((data?.rows?.['multiModelTestPromptsLeftOut'] ?? 0) > 0) return [];
+  return Object.entries(data?.report?.kept ?? {}).flatMap(([source, count]) => (count > 0 ? [source] : []));
+}
+
+function datasetNames(args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>): MultiModelDatasetName[] {
+  return splitList(args.datasets ?? MULTI_MODEL_DATASETS.join(','), '--datasets').map((name) => {
+    if (!isMultiModelDatasetName(name)) {
+      throw new InvalidInputError(`Unknown dataset '${name}'. Known datasets: ${MULTI_MODEL_DATASETS.join(', ')}.`);
+    }
+    return name;
+  });
 }
 
 /**
@@ -259,12 +333,7 @@ async function learnedPredictorFactory(
 
 /** `npm run eval -- --multi`: quality against cost among N priced models, per dataset, with a table, JSON and plots. */
 async function multiModelEval(args: ReturnType<typeof parseCommandArgs<typeof OPTIONS>>, io: CommandIO): Promise<void> {
-  const datasets = splitList(args.datasets ?? MULTI_MODEL_DATASETS.join(','), '--datasets').map((name) => {
-    if (!isMultiModelDatasetName(name)) {
-      throw new InvalidInputError(`Unknown dataset '${name}'. Known datasets: ${MULTI_MODEL_DATASETS.join(', ')}.`);
-    }
-    return name;
-  });
+  const datasets = datasetNames(args);
   const sharedDir = resolveSharedDir(args.data, io.env);
   const outDir = path.resolve(args.out);
   const started = performance.now();

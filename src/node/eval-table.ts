@@ -84,3 +84,43 @@ export function formatBenchmarkReport(report: BenchmarkReport): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * One line per pair benchmark (`npm run eval -- --pairs`): its models and each router's APGR, random's, then the
+ * mean over pairs. A router marked `*` there was trained on that benchmark's prompts: not a held-out result, and left
+ * out of its mean.
+ */
+export function formatPairsSummary(
+  reports: readonly BenchmarkReport[],
+  trainedOn: (router: string, benchmark: string) => boolean,
+): string {
+  const routers = reports[0]?.routers.map((evaluation) => evaluation.router) ?? [];
+  const rows = reports.map(({ benchmark, routers: evaluations, random }) => [
+    benchmark.name,
+    String(benchmark.items.length),
+    ...evaluations.map(
+      (evaluation) => `${fixed(evaluation.apgr, 3)}${trainedOn(evaluation.router, benchmark.name) ? '*' : ''}`,
+    ),
+    fixed(random.apgr, 3),
+    `${benchmark.strongModel} vs ${benchmark.weakModel}`,
+  ]);
+  const meanOf = (values: readonly number[]) =>
+    values.length === 0 ? 'n/a' : fixed(values.reduce((sum, value) => sum + value, 0) / values.length, 3);
+  rows.push([
+    'mean (held out)',
+    '',
+    ...routers.map((router, column) =>
+      meanOf(
+        reports
+          .filter(({ benchmark }) => !trainedOn(router, benchmark.name))
+          .map((report) => report.routers[column]!.apgr),
+      ),
+    ),
+    meanOf(reports.map((report) => report.random.apgr)),
+    '',
+  ]);
+  const lines = [table(['pair', 'n', ...routers, 'random', 'strong vs weak'], rows)];
+  if (rows.some((row) => row.some((cell) => cell.endsWith('*'))))
+    lines.push("* trained on this dataset's prompts and labels: not a held-out result, left out of the mean.");
+  return lines.join('\n');
+}

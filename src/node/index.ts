@@ -23,7 +23,7 @@ export {
   type BenchmarkName,
   type CustomBenchmarkFile,
 } from './benchmarks.ts';
-export { formatBenchmarkReport } from './eval-table.ts';
+export { formatBenchmarkReport, formatPairsSummary } from './eval-table.ts';
 export { benchmarkPlot } from './benchmark-plot.ts';
 export { renderCurvePlot } from './plot.ts';
 export { renderCostQualityPlot, type CostCurve, type CostQualityPlot } from './multi-model-plot.ts';

@@ -28,6 +28,7 @@ export {
   MULTI_MODEL_DATASETS,
   isMultiModelDatasetName,
   loadMultiModelDataset,
+  pairBenchmarks,
   type MultiModelDataset,
   type MultiModelDatasetName,
 } from './multi-model-datasets.ts';

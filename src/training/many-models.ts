@@ -15,6 +15,17 @@ import { canonicalModelName } from './model-names.ts';
 
 export const MANY_MODELS_SUBDIR = path.join('data', 'many-models');
 
+/**
+ * A two-model router is scored on many models' labels by pairs: the best model against the ones a quarter, half and
+ * three quarters of the way down the ranking (the ranks, deduplicated, for `count` ranked models).
+ */
+export function pairWeakRanks(count: number): number[] {
+  return [...new Set([0.25, 0.5, 0.75].map((share) => Math.max(1, Math.round(share * (count - 1)))))];
+}
+
+/** A pair is scored only when its strong model's mean quality leads the weak one's by this much. */
+export const MIN_PAIR_GAP = 0.05;
+
 /** The kind of task of each pass-rate task (the README's task names). */
 const PASS_RATE_FAMILIES: Readonly<Record<string, ManyModelsFamily>> = {
   'gsm8k-train': 'grade-school-math',

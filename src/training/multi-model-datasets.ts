@@ -4,10 +4,17 @@
  * it) and to the models the price table prices. The other prompts are the training split: the prior predictor's means
  * come from there, and nothing else is read from it.
  */
-import { type PricedModel, DEFAULT_ANSWER_TOKENS, CHARS_PER_TOKEN, InvalidInputError } from '../core/index.ts';
+import {
+  type Benchmark,
+  type PricedModel,
+  CHARS_PER_TOKEN,
+  createBenchmark,
+  DEFAULT_ANSWER_TOKENS,
+  InvalidInputError,
+} from '../core/index.ts';
 import { loadAlpacaEval } from '../node/index.ts';
 import { GOLDEN_SOURCES, loadGolden } from './golden.ts';
-import { isMultiModelTestPrompt, loadMmluPro, loadPassRates } from './many-models.ts';
+import { isMultiModelTestPrompt, loadMmluPro, loadPassRates, MIN_PAIR_GAP, pairWeakRanks } from './many-models.ts';
 import type { ModelPriceTable } from './model-prices.ts';
 import { canonicalModelName } from './model-names.ts';
 
@@ -34,6 +41,8 @@ const MIN_LABEL_COVERAGE = 0.95;
 export interface MultiModelDataset {
   readonly name: MultiModelDatasetName;
   readonly title: string;
+  /** Where a trained router's manifest counts the rows it kept from this dataset's source (`data.report.kept`). */
+  readonly keptAs: string;
   /** What a quality of 1 means, for tables and plots. */
   readonly qualityUnit: string;
   /** Priced models with enough labels, by canonical name, best published score first. */
@@ -65,6 +74,7 @@ interface LabelledPrompt {
 interface DatasetMeta {
   readonly name: MultiModelDatasetName;
   readonly title: string;
+  readonly keptAs: string;
   readonly qualityUnit: string;
   /** The source prefix canonicalModelName gives models outside the alias table (to find their price by spelling). */
   readonly source: string;
@@ -187,7 +197,13 @@ export async function loadMultiModelDataset(
     case 'mmlu-pro': {
       const rows = (await loadMmluPro(sharedDir)).map((row) => ({ prompt: row.prompt, labels: row.correctness }));
       return buildDataset(
-        { name, title: 'MMLU-Pro (non-MMLU questions)', qualityUnit: '% correct', source: 'mmlu-pro' },
+        {
+          name,
+          title: 'MMLU-Pro (non-MMLU questions)',
+          keptAs: 'mmlu-pro',
+          qualityUnit: '% correct',
+          source: 'mmlu-pro',
+        },
         rows,
         prices,
       );
@@ -203,12 +219,22 @@ export async function loadMultiModelDataset(
           labels: new Map([...row.correctness].map(([model, value]) => [canonicalModelName(folder, model), value])),
         }));
       const title = name === 'zeroeval-math' ? 'ZeroEval MATH level 5' : 'ZeroEval CRUXEval';
-      return buildDataset({ name, title, qualityUnit: '% correct', source: folder }, rows, prices);
+      return buildDataset(
+        { name, title, keptAs: `golden/${folder}`, qualityUnit: '% correct', source: folder },
+        rows,
+        prices,
+      );
     }
     case 'alpaca-eval': {
       const { rows, answerTokens } = await alpacaEvalRows(sharedDir);
       return buildDataset(
-        { name, title: 'AlpacaEval 2.0', qualityUnit: 'win rate vs GPT-4 Turbo', source: 'alpaca-eval' },
+        {
+          name,
+          title: 'AlpacaEval 2.0',
+          keptAs: 'alpaca-eval',
+          qualityUnit: 'win rate vs GPT-4 Turbo',
+          source: 'alpaca-eval',
+        },
         rows,
         prices,
         answerTokens,
@@ -222,7 +248,36 @@ export async function loadMultiModelDataset(
         .map((row) => ({ prompt: row.prompt, labels: row.correctness }));
       const title =
         name === 'pass-rates-llmrouter' ? "Open models' pass rates (LLMRouter)" : "Open models' pass rates (RouterDC)";
-      return buildDataset({ name, title, qualityUnit: 'pass rate', source }, rows, prices);
+      return buildDataset({ name, title, keptAs: source, qualityUnit: 'pass rate', source }, rows, prices);
     }
   }
+}
+
+/**
+ * Two-model benchmarks from a dataset's test split, to score a strong-versus-weak router on pairs it was not trained
+ * for: its best priced model (by published score) against the ones a quarter, half and three quarters of the way down
+ * (pairWeakRanks), where the best leads by MIN_PAIR_GAP. Named `<dataset>-p<share>`, e.g. `mmlu-pro-p50`.
+ */
+export function pairBenchmarks(dataset: MultiModelDataset): Benchmark[] {
+  const { models, publishedScores } = dataset;
+  const scale = dataset.qualityUnit === '% correct' ? 100 : 1;
+  return pairWeakRanks(models.length).flatMap((rank) => {
+    const strong = models[0]!.name;
+    const weak = models[rank]!.name;
+    if (publishedScores.get(strong)! - publishedScores.get(weak)! < MIN_PAIR_GAP) return [];
+    return [
+      createBenchmark({
+        name: `${dataset.name}-p${Math.round((100 * rank) / (models.length - 1))}`,
+        strongModel: strong,
+        weakModel: weak,
+        qualityUnit: dataset.qualityUnit,
+        items: dataset.prompts.map((prompt, index) => ({
+          id: String(index),
+          prompt,
+          strongQuality: scale * dataset.labels[index]![0]!,
+          weakQuality: scale * dataset.labels[index]![rank]!,
+        })),
+      }),
+    ];
+  });
 }

@@ -25,7 +25,7 @@ import {
   fitItemResponseModel,
   type ItemResponseSettings,
 } from './item-response-fit.ts';
-import { isMultiModelTestPrompt } from './many-models.ts';
+import { isMultiModelTestPrompt, MIN_PAIR_GAP, pairWeakRanks } from './many-models.ts';
 import { foldAssignment } from './training-benchmarks.ts';
 
 /** Principal axes of the embedding the prompt model reads (128 of USE-lite's 512 keep 94% of the training prompts' energy). */
@@ -37,9 +37,6 @@ export const PARSIMONY_MARGIN = 0.005;
 
 /** Held-out folds for the family settings (shrinkage and length weight). */
 export const IRT_FOLDS = 5;
-
-/** A model pair is scored on a source only when the stronger one's mean correctness leads by this much. */
-const MIN_PAIR_GAP = 0.05;
 
 /** The rows of one fit: which prompts, models and observations, and how many labels of left-out models it dropped. */
 interface Problem {
@@ -241,8 +238,8 @@ function correctnessByPrompt(data: TrainingData): Map<number, TrainingData['corr
 
 /**
  * The model pairs a set of prompts with many models' correctness is scored on: its best model against models a
- * quarter, half and three quarters of the way down its ranking (when it leads them by MIN_PAIR_GAP), and the
- * deployment pair where the prompts have it.
+ * quarter, half and three quarters of the way down its ranking (pairWeakRanks, when it leads them by MIN_PAIR_GAP),
+ * and the deployment pair where the prompts have it.
  */
 function sourcePairs(data: TrainingData, prompts: readonly number[]): [strong: string, weak: string][] {
   const byPrompt = correctnessByPrompt(data);
@@ -260,8 +257,8 @@ function sourcePairs(data: TrainingData, prompts: readonly number[]): [strong: s
     .sort((a, b) => b.mean - a.mean);
   if (covered.length < 2) return [];
   const pairs = new Set<string>();
-  for (const share of [0.25, 0.5, 0.75]) {
-    const weak = covered[Math.max(1, Math.round(share * (covered.length - 1)))]!;
+  for (const rank of pairWeakRanks(covered.length)) {
+    const weak = covered[rank]!;
     if (covered[0]!.mean - weak.mean >= MIN_PAIR_GAP) pairs.add(JSON.stringify([covered[0]!.model, weak.model]));
   }
   if (totals.has(data.pair.strong) && totals.has(data.pair.weak))

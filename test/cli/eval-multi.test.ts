@@ -43,6 +43,30 @@ describe('npm run eval -- --multi', () => {
     expect(printed).toMatch(/saved, model held out/);
   });
 
+  it('--pairs scores two-model routers on pairs of the best model with weaker ones, marking what they trained on', async () => {
+    const out = path.join(dir, 'pairs');
+    const { code, out: printed } = await run([
+      '--pairs',
+      '--datasets',
+      'zeroeval-math',
+      '--routers',
+      'length,knn-gain',
+      '--bootstrap',
+      '0',
+      '--out',
+      out,
+    ]);
+    expect(code).toBe(0);
+    // 13 priced models: the best against ranks 3, 6 and 9, but rank 3's published score is within MIN_PAIR_GAP of
+    // gpt-4o's, so two pairs; knn-gain trained on ZeroEval MATH's golden rows, this split's included.
+    expect(printed).toMatch(/^zeroeval-math-p50 +147 +0\.465 +\d\.\d{3}\* +\d\.\d{3} +gpt-4o-2024-05-13 vs /m);
+    expect(printed).toMatch(/^zeroeval-math-p75 +147 +0\.480 +\d\.\d{3}\* /m);
+    expect(printed).toMatch(/^mean \(held out\) +0\.47\d +n\/a /m);
+    expect(printed).toContain("* trained on this dataset's prompts and labels");
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['zeroeval-math-p50', 'zeroeval-math-p75']));
+  });
+
   for (const [what, argv, message] of [
     [
       'an unknown dataset',
@@ -54,7 +78,17 @@ describe('npm run eval -- --multi', () => {
       ['--multi', '--predictor', 'length'],
       /^error: Router 'length' does not predict each model's quality/,
     ],
-    ['--datasets without --multi', ['--datasets', 'mmlu-pro'], /^error: --datasets is only used with --multi\.$/],
+    [
+      '--datasets without --multi or --pairs',
+      ['--datasets', 'mmlu-pro'],
+      /^error: --datasets is only used with --multi or --pairs\.$/,
+    ],
+    ['--multi and --pairs together', ['--multi', '--pairs'], /^error: Use either --multi or --pairs\.$/],
+    [
+      '--benchmarks with --pairs',
+      ['--pairs', '--benchmarks', 'mmlu'],
+      /^error: --benchmarks is not used with --pairs: choose --datasets\.$/,
+    ],
   ] as const) {
     it(`fails with one clear line for ${what}`, async () => {
       const { code, errLines } = await run([...argv, '--out', path.join(dir, 'never')]);

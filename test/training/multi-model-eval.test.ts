@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isMultiModelTestPrompt } from '../../src/training/many-models.ts';
 import { loadModelPrices } from '../../src/training/model-prices.ts';
-import { type MultiModelDataset, loadMultiModelDataset } from '../../src/training/multi-model-datasets.ts';
+import {
+  type MultiModelDataset,
+  loadMultiModelDataset,
+  pairBenchmarks,
+} from '../../src/training/multi-model-datasets.ts';
 import {
   formatMultiModelSummary,
   multiModelSummaryEntry,
@@ -98,6 +102,7 @@ describe('multi-model evaluation', () => {
   const dataset: MultiModelDataset = {
     name: 'mmlu-pro',
     title: 'test',
+    keptAs: 'mmlu-pro',
     qualityUnit: '% correct',
     models: [
       { name: 'A', inputPrice: 0, outputPrice: 100, answerTokens: 100 }, // $0.01 per request
@@ -149,5 +154,23 @@ describe('multi-model evaluation', () => {
     await expect(runMultiModelEval(dataset, priorPredictorFactory, 'Z')).rejects.toThrow(
       /not among mmlu-pro's routed models/,
     );
+  });
+
+  it('makes two-model benchmarks of the best model against models further down, in the quality unit', () => {
+    // Three models: the weak ranks a quarter and half way down are both B (rank 1), three quarters down is C.
+    const pairs = pairBenchmarks(dataset);
+    expect(pairs.map(({ name, strongModel, weakModel }) => [name, strongModel, weakModel])).toEqual([
+      ['mmlu-pro-p50', 'A', 'B'],
+      ['mmlu-pro-p100', 'A', 'C'],
+    ]);
+    expect(pairs[1]!.items.map((item) => [item.strongQuality, item.weakQuality])).toEqual([
+      [100, 100],
+      [100, 0],
+      [100, 0],
+      [100, 0],
+    ]);
+    // A pair whose strong model does not lead by MIN_PAIR_GAP is not scored.
+    const close = pairBenchmarks({ ...dataset, publishedScores: new Map([...dataset.publishedScores, ['B', 0.93]]) });
+    expect(close.map((pair) => pair.name)).toEqual(['mmlu-pro-p100']);
   });
 });

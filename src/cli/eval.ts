@@ -53,9 +53,11 @@ import {
   type CommandIO,
 } from './command.ts';
 
+const DEFAULT_BENCHMARKS = 'mt-bench,mmlu,gsm8k';
+
 const USAGE = `Usage: npm run eval -- [options]
   --routers <a,b,...>     routers to evaluate (default length,random; known: ${defaultRegistry.names().join(', ')})
-  --benchmarks <a,b,...>  benchmarks (default mt-bench,mmlu,gsm8k; known: ${BENCHMARK_NAMES.join(', ')})
+  --benchmarks <a,b,...>  benchmarks (default ${DEFAULT_BENCHMARKS}; known: ${BENCHMARK_NAMES.join(', ')})
   --out <folder>          where summary.json, details.json and <benchmark>.svg go (default eval-results)
   --data <folder>         the shared data folder (default $ROUTELLM_DATA, else ../shared)
   --weights <folder>      a trained router folder (npm run train --out): its router is evaluated with these weights
@@ -86,7 +88,7 @@ Routing among N priced models (issue 14), on the multi-model test split:
 
 const OPTIONS = {
   routers: { type: 'string', default: 'length,random' },
-  benchmarks: { type: 'string', default: 'mt-bench,mmlu,gsm8k' },
+  benchmarks: { type: 'string' },
   out: { type: 'string', default: 'eval-results' },
   data: { type: 'string' },
   weights: { type: 'string', multiple: true },
@@ -158,7 +160,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   /** Per pair benchmark, where a router's manifest counts the rows of its dataset's source (--pairs). */
   const pairSources = new Map<string, string>();
   if (args.pairs) {
-    if (args.benchmarks !== OPTIONS.benchmarks.default)
+    if (args.benchmarks !== undefined)
       throw new InvalidInputError('--benchmarks is not used with --pairs: choose --datasets.');
     customBenchmarkFile(args, false);
     sharedDir = resolveSharedDir(args.data, io.env);
@@ -172,7 +174,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
       }
     }
   } else {
-    const names = splitList(args.benchmarks, '--benchmarks').map((name): BenchmarkName => {
+    const names = splitList(args.benchmarks ?? DEFAULT_BENCHMARKS, '--benchmarks').map((name): BenchmarkName => {
       if (!isBenchmarkName(name)) {
         throw new InvalidInputError(`Unknown benchmark '${name}'. Known benchmarks: ${BENCHMARK_NAMES.join(', ')}.`);
       }

@@ -89,6 +89,11 @@ describe('npm run eval -- --multi', () => {
       ['--pairs', '--benchmarks', 'mmlu'],
       /^error: --benchmarks is not used with --pairs: choose --datasets\.$/,
     ],
+    [
+      '--benchmarks with --pairs, even the default list',
+      ['--pairs', '--benchmarks', 'mt-bench,mmlu,gsm8k'],
+      /^error: --benchmarks is not used with --pairs: choose --datasets\.$/,
+    ],
   ] as const) {
     it(`fails with one clear line for ${what}`, async () => {
       const { code, errLines } = await run([...argv, '--out', path.join(dir, 'never')]);

@@ -141,13 +141,10 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
     await multiModelEval(args, io);
     return;
   }
-  const multiOnly = (
-    ['hold-out-model', 'hold-out-weights', ...(args.pairs ? [] : ['datasets' as const])] as const
-  ).find((flag) => args[flag] !== undefined);
-  if (multiOnly)
-    throw new InvalidInputError(
-      `--${multiOnly} is only used with --multi${multiOnly === 'datasets' ? ' or --pairs' : ''}.`,
-    );
+  const multiOnly = (['hold-out-model', 'hold-out-weights'] as const).find((flag) => args[flag] !== undefined);
+  if (multiOnly) throw new InvalidInputError(`--${multiOnly} is only used with --multi.`);
+  if (args.datasets !== undefined && !args.pairs)
+    throw new InvalidInputError('--datasets is only used with --multi or --pairs.');
   const weightsDirs = await weightsFolders(args.weights ?? []);
   const listed = splitList(args.routers, '--routers');
   const routers = [...listed, ...[...weightsDirs.keys()].filter((name) => !listed.includes(name))];
@@ -162,7 +159,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   if (args.pairs) {
     if (args.benchmarks !== undefined)
       throw new InvalidInputError('--benchmarks is not used with --pairs: choose --datasets.');
-    customBenchmarkFile(args, false);
+    customBenchmarkFile(args, false); // refuses --input and the custom fields
     sharedDir = resolveSharedDir(args.data, io.env);
     const prices = await loadModelPrices(sharedDir);
     benchmarks = [];
@@ -198,33 +195,27 @@ export async function evalCommand(argv: readonly string[], io: CommandIO): Promi
   });
   /** Per learned router, the sources whose test-split prompts it trained on (--pairs marks those results). */
   const trainingSources = new Map<string, readonly string[]>();
-  const evaluate = async () => {
-    if (args.pairs)
-      for (const definition of definitions)
-        if (definition.requires.includes('weights'))
-          trainingSources.set(
-            definition.name,
-            testPromptSources((await resources.weightsFor(definition.name)).manifest),
-          );
-    return runEval({
-      routers,
-      benchmarks,
-      ...(sharedDir ? { sharedDir } : {}),
-      ...(custom ? { custom } : {}),
-      context: resources.context,
-      weightsFor: resources.weightsFor,
-      bootstrapResamples,
-      onProgress: ({ benchmark, router }, done, total) => {
-        if (`${benchmark}/${router}` !== task) {
-          bar?.finish();
-          task = `${benchmark}/${router}`;
-          bar = createProgressBar(`scoring ${task}`, io.stderr);
-        }
-        bar!.update(done, total);
-      },
-    });
-  };
-  const reports = await evaluate().finally(async () => {
+  const reports = await runEval({
+    routers,
+    benchmarks,
+    ...(sharedDir ? { sharedDir } : {}),
+    ...(custom ? { custom } : {}),
+    context: resources.context,
+    weightsFor: async (router) => {
+      const weights = await resources.weightsFor(router);
+      trainingSources.set(router, testPromptSources(weights.manifest));
+      return weights;
+    },
+    bootstrapResamples,
+    onProgress: ({ benchmark, router }, done, total) => {
+      if (`${benchmark}/${router}` !== task) {
+        bar?.finish();
+        task = `${benchmark}/${router}`;
+        bar = createProgressBar(`scoring ${task}`, io.stderr);
+      }
+      bar!.update(done, total);
+    },
+  }).finally(async () => {
     bar?.finish();
     await resources.dispose();
   });
